@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Starts (up) or stops (down) the real services ReleaseOps is tested against, all on loopback:
+# dockerd (swarm mode), PostgreSQL 15 with password authentication, Redis 7 with a password,
+# nginx with a self-signed TLS certificate, and the local test images built from busybox-static.
+# Running `up` twice is harmless; `down` leaves nothing running. Endpoints and credentials go to
+# $RELEASEOPS_TEST_STATE/env (default /tmp/releaseops-test/env), which the tests read.
+set -euo pipefail
+
+STATE=${RELEASEOPS_TEST_STATE:-/tmp/releaseops-test}
+ENV_FILE="$STATE/env"
+DOCKER_SOCK=unix://$STATE/docker.sock
+PG_PORT=55432
+REDIS_PORT=56379
+NGINX_HTTP_PORT=58080
+NGINX_HTTPS_PORT=58443
+PG_BIN=/usr/lib/postgresql/15/bin
+PACKAGES=(docker.io postgresql redis-server nginx-light busybox-static openssl)
+
+log() { printf 'test-env: %s\n' "$*" >&2; }
+die() { printf 'test-env: error: %s\n' "$*" >&2; exit 1; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || die "run as root (services are installed with apt-get and PostgreSQL runs as the postgres user)"; }
+
+install_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || missing+=(busybox-static)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ ${#missing[@]} -eq 0 ]; then return; fi
+  log "installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${PACKAGES[@]}" >/dev/null
+  # Debian's packages start their own default instances where an init system exists; ours are separate.
+}
+
+secret() { # secret NAME -> a random value kept in the state dir, so `up` twice keeps credentials
+  local file="$STATE/secrets/$1"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$STATE/secrets"; chmod 700 "$STATE/secrets"
+    head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$file"; chmod 600 "$file"
+  fi
+  cat "$file"
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "$what did not come up in time"
+    sleep 0.3
+  done
+}
+
+docker_up() {
+  if docker -H "$DOCKER_SOCK" version >/dev/null 2>&1; then log "dockerd already running"; else
+    log "starting dockerd on $DOCKER_SOCK"
+    mkdir -p "$STATE/docker-data" "$STATE/docker-exec"
+    setsid nohup /usr/sbin/dockerd --host "$DOCKER_SOCK" --data-root "$STATE/docker-data" \
+      --exec-root "$STATE/docker-exec" --pidfile "$STATE/docker.pid" >"$STATE/docker.log" 2>&1 < /dev/null &
+    wait_for 60 dockerd docker -H "$DOCKER_SOCK" version
+  fi
+  if [ "$(docker -H "$DOCKER_SOCK" info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
+    log "initialising swarm mode"
+    docker -H "$DOCKER_SOCK" swarm init --advertise-addr 127.0.0.1 >/dev/null
+  fi
+  build_images
+}
+
+# Test images: a root filesystem holding /bin/busybox, serving /www with busybox httpd on port 8080.
+# v1 and v2 differ in /www/version; broken has no /health; slow answers /health after a delay.
+build_images() {
+  local have
+  have=$(docker -H "$DOCKER_SOCK" images --format '{{.Repository}}:{{.Tag}}' | grep -c '^releaseops-test/web:' || true)
+  if [ "$have" -ge 4 ]; then return; fi
+  log "building local test images"
+  local work="$STATE/images"; rm -rf "$work"; mkdir -p "$work/rootfs/bin" "$work/rootfs/www" "$work/rootfs/tmp"
+  cp /bin/busybox "$work/rootfs/bin/busybox"
+  for app in sh httpd sleep wget cat echo ls env id true false; do ln -sf busybox "$work/rootfs/bin/$app"; done
+  mkdir -p "$work/rootfs/etc"
+  printf 'root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001:app:/www:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$work/rootfs/etc/passwd"
+  printf 'root:x:0:\napp:x:10001:\nnobody:x:65534:\n' > "$work/rootfs/etc/group"
+  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+  local tag
+  for tag in v1 v2 broken; do
+    mkdir -p "$work/$tag/www"
+    cp "$work/rootfs.tar" "$work/$tag/rootfs.tar"
+    echo "$tag" > "$work/$tag/www/version"
+    if [ "$tag" != broken ]; then echo '{"status":"UP"}' > "$work/$tag/www/health"; fi
+    echo "<h1>releaseops test $tag</h1>" > "$work/$tag/www/index.html"
+    cat > "$work/$tag/Dockerfile" <<EOF
+FROM scratch
+ADD rootfs.tar /
+COPY www/ /www/
+LABEL org.opencontainers.image.version="$tag" org.releaseops.test="true"
+EXPOSE 8080
+HEALTHCHECK --interval=1s --timeout=2s --retries=3 --start-period=1s CMD ["/bin/wget","-q","-O","/dev/null","http://127.0.0.1:8080/health"]
+CMD ["/bin/httpd","-f","-p","8080","-h","/www"]
+EOF
+    DOCKER_BUILDKIT=0 docker -H "$DOCKER_SOCK" build -q -t "releaseops-test/web:$tag" "$work/$tag" >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; die "building releaseops-test/web:$tag failed"; }
+  done
+  # A plain image without HEALTHCHECK, running as a non-root user, for hardening checks.
+  mkdir -p "$work/plain"; cp "$work/rootfs.tar" "$work/plain/rootfs.tar"
+  printf 'FROM scratch\nADD rootfs.tar /\nUSER 10001\nCMD ["/bin/sleep","3600"]\n' > "$work/plain/Dockerfile"
+  DOCKER_BUILDKIT=0 docker -H "$DOCKER_SOCK" build -q -t releaseops-test/web:plain "$work/plain" >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; die "building releaseops-test/web:plain failed"; }
+}
+
+postgres_up() {
+  local dir="$STATE/pg" password; password=$(secret pg_password)
+  mkdir -p "$dir"; chown postgres "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    log "initialising PostgreSQL 15 cluster"
+    local pwfile="$dir/superuser.pw"; secret pg_superuser_password > "$pwfile"; chown postgres "$pwfile"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth-local=trust \
+      --auth-host=scram-sha-256 --pwfile="$pwfile" >/dev/null
+    rm -f "$pwfile"
+  fi
+  if runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then log "PostgreSQL already running"; else
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+      -o "-p $PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  fi
+  runuser -u postgres -- psql -h "$dir" -p $PG_PORT -U postgres -qtA -v ON_ERROR_STOP=1 >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'releaseops') THEN
+    CREATE ROLE releaseops LOGIN SUPERUSER PASSWORD '$password';
+  ELSE
+    ALTER ROLE releaseops PASSWORD '$password';
+  END IF;
+END \$\$;
+SQL
+  runuser -u postgres -- psql -h "$dir" -p $PG_PORT -U postgres -qtA -c "SELECT 1 FROM pg_database WHERE datname='releaseops'" | grep -q 1 \
+    || runuser -u postgres -- createdb -h "$dir" -p $PG_PORT -U postgres -O releaseops releaseops
+}
+
+redis_up() {
+  local password; password=$(secret redis_password)
+  if redis-cli -p $REDIS_PORT --no-auth-warning -a "$password" ping 2>/dev/null | grep -q PONG; then log "Redis already running"; return; fi
+  log "starting Redis on 127.0.0.1:$REDIS_PORT"
+  mkdir -p "$STATE/redis"
+  # The password goes in through a config file on stdin, not the command line (ps would show it).
+  printf 'port %s\nbind 127.0.0.1\ndaemonize yes\ndir %s\npidfile %s\nlogfile %s\nrequirepass %s\nappendonly yes\n' \
+    $REDIS_PORT "$STATE/redis" "$STATE/redis/redis.pid" "$STATE/redis/redis.log" "$password" | redis-server - >/dev/null
+  wait_for 20 Redis sh -c "redis-cli -p $REDIS_PORT --no-auth-warning -a '$password' ping | grep -q PONG"
+}
+
+nginx_up() {
+  local dir="$STATE/nginx"
+  mkdir -p "$dir/www" "$dir/logs"
+  if [ ! -s "$dir/cert.pem" ]; then
+    log "creating a self-signed TLS certificate for localhost"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=localhost \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+  fi
+  echo '{"status":"UP"}' > "$dir/www/health"
+  echo '<h1>releaseops test nginx</h1>' > "$dir/www/index.html"
+  cat > "$dir/nginx.conf" <<EOF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp-body; proxy_temp_path $dir/tmp-proxy;
+  fastcgi_temp_path $dir/tmp-fcgi; uwsgi_temp_path $dir/tmp-uwsgi; scgi_temp_path $dir/tmp-scgi;
+  default_type application/json;
+  server {
+    listen 127.0.0.1:$NGINX_HTTP_PORT;
+    root $dir/www;
+    location = /to-https { return 301 https://localhost:$NGINX_HTTPS_PORT/; }
+    location / { try_files \$uri \$uri/index.html =404; }
+  }
+  server {
+    listen 127.0.0.1:$NGINX_HTTPS_PORT ssl;
+    ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $dir/www;
+    add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+    add_header Content-Security-Policy "default-src 'self'" always;
+    add_header X-Frame-Options DENY always;
+    add_header X-Content-Type-Options nosniff always;
+    add_header Referrer-Policy no-referrer always;
+    location / { try_files \$uri \$uri/index.html =404; }
+  }
+}
+EOF
+  if [ -s "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null; then
+    nginx -c "$dir/nginx.conf" -s reload; log "nginx reloaded"
+  else
+    log "starting nginx on 127.0.0.1:$NGINX_HTTP_PORT (http) and :$NGINX_HTTPS_PORT (https)"
+    nginx -c "$dir/nginx.conf" 2>/dev/null
+  fi
+}
+
+write_env() {
+  umask 077
+  cat > "$ENV_FILE.tmp" <<EOF
+RELEASEOPS_TEST_DOCKER_HOST=$DOCKER_SOCK
+RELEASEOPS_TEST_PG_HOST=127.0.0.1
+RELEASEOPS_TEST_PG_PORT=$PG_PORT
+RELEASEOPS_TEST_PG_SOCKET_DIR=$STATE/pg
+RELEASEOPS_TEST_PG_DATABASE=releaseops
+RELEASEOPS_TEST_PG_USER=releaseops
+RELEASEOPS_TEST_PG_PASSWORD=$(secret pg_password)
+RELEASEOPS_TEST_REDIS_HOST=127.0.0.1
+RELEASEOPS_TEST_REDIS_PORT=$REDIS_PORT
+RELEASEOPS_TEST_REDIS_PASSWORD=$(secret redis_password)
+RELEASEOPS_TEST_NGINX_HTTP=http://127.0.0.1:$NGINX_HTTP_PORT
+RELEASEOPS_TEST_NGINX_HTTPS=https://localhost:$NGINX_HTTPS_PORT
+RELEASEOPS_TEST_NGINX_CERT=$STATE/nginx/cert.pem
+RELEASEOPS_TEST_STATE=$STATE
+EOF
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+  log "endpoints written to $ENV_FILE"
+}
+
+up() {
+  need_root
+  mkdir -p "$STATE"; chmod 755 "$STATE"
+  install_packages
+  docker_up
+  postgres_up
+  redis_up
+  nginx_up
+  write_env
+}
+
+down() {
+  [ -d "$STATE" ] || { log "nothing to stop"; return; }
+  if docker -H "$DOCKER_SOCK" version >/dev/null 2>&1; then
+    docker -H "$DOCKER_SOCK" swarm leave --force >/dev/null 2>&1 || true
+    docker -H "$DOCKER_SOCK" ps -aq | xargs -r docker -H "$DOCKER_SOCK" rm -f >/dev/null 2>&1 || true
+  fi
+  if [ -s "$STATE/docker.pid" ]; then kill "$(cat "$STATE/docker.pid")" 2>/dev/null || true; fi
+  [ -f "$STATE/pg/data/PG_VERSION" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -m fast stop >/dev/null 2>&1 || true
+  [ -s "$STATE/redis/redis.pid" ] && kill "$(cat "$STATE/redis/redis.pid")" 2>/dev/null || true
+  [ -s "$STATE/nginx/nginx.pid" ] && nginx -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
+  # Containers' shims and any nginx/redis the tests started under the state dir.
+  pkill -f "$STATE" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while pgrep -f "$STATE/docker" >/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
+  log "stopped"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  env) cat "$ENV_FILE" ;;
+  *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+esac
