@@ -1,0 +1,33 @@
+@{
+    # The binary module: cmdlets in module/ReleaseOps.Cmdlets.dll, the engine and its dependencies
+    # in module/Dependencies/ (loaded into an AssemblyLoadContext of their own). Build first:
+    #   dotnet build ReleaseOps.sln -c Release
+    RootModule           = 'module/ReleaseOps.Cmdlets.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '9fa4264d-b974-4bca-8bcb-888da17edffa'
+    Author               = 'ReleaseOps'
+    CompanyName          = 'ReleaseOps'
+    Copyright            = '(c) ReleaseOps contributors. All rights reserved.'
+    Description          = 'Release operations as code: validated release plans, release gates, health-gated deployments on Docker, health watches, verified backups and fast rollbacks.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+
+    CmdletsToExport      = @(
+        'Get-ReleasePlan'
+        'Test-ReleasePlan'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+
+    FormatsToProcess     = @('ReleaseOps.Format.ps1xml')
+    TypesToProcess       = @('ReleaseOps.Types.ps1xml')
+
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Release', 'Deployment', 'Docker', 'PostgreSQL', 'Redis', 'Rollback', 'DevOps')
+            ProjectUri   = ''
+            ReleaseNotes = 'First release: release plans, the cmdlet bridge and the real-service test environment.'
+        }
+    }
+}

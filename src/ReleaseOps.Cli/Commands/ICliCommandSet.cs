@@ -1,0 +1,23 @@
+using System.CommandLine;
+
+namespace ReleaseOps.Cli.Commands;
+
+/// <summary>
+/// A capability's commands (validate, gate, deploy, backup...). Implementations are found by
+/// reflection, so adding a capability adds a file and touches nothing else.
+/// </summary>
+public interface ICliCommandSet
+{
+    IEnumerable<Command> Create(CliContext context);
+}
+
+/// <summary>Where commands write, so tests can capture it.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error);
+
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Problem = 1;
+    public const int Usage = 2;
+    public const int CouldNotRun = 3;
+}
