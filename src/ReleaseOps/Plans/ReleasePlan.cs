@@ -1,0 +1,102 @@
+using ReleaseOps.Secrets;
+
+namespace ReleaseOps.Plans;
+
+/// <summary>
+/// One application's release to one environment, as described by a release plan file. Built by
+/// <see cref="ReleasePlanLoader"/> only from a plan that validated cleanly. Variables are already
+/// substituted; secrets are not: strings may hold <c>${secret:NAME}</c> references that
+/// <see cref="Secrets"/> expands at the moment of use.
+/// </summary>
+public sealed record ReleasePlan
+{
+    public required string Application { get; init; }
+    public required string Environment { get; init; }
+    /// <summary>The version to release when the caller gives none.</summary>
+    public string? Version { get; init; }
+    public string? Description { get; init; }
+    /// <summary>The file the plan was read from, if any.</summary>
+    public string? SourcePath { get; init; }
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+    public SecretCatalog Secrets { get; init; } = SecretCatalog.Empty;
+    public DockerEndpointDefinition Docker { get; init; } = new();
+    public ProxyDefinition? Proxy { get; init; }
+    public JournalDefinition Journal { get; init; } = new();
+    public IReadOnlyList<ServiceDefinition> Services { get; init; } = Array.Empty<ServiceDefinition>();
+    public IReadOnlyList<GateDefinition> Gates { get; init; } = Array.Empty<GateDefinition>();
+    public IReadOnlyList<BackupDefinition> Backups { get; init; } = Array.Empty<BackupDefinition>();
+    public WatchDefinition? Watch { get; init; }
+    public IReadOnlyList<NotificationDefinition> Notifications { get; init; } = Array.Empty<NotificationDefinition>();
+
+    public override string ToString() => $"{Application}/{Environment}";
+}
+
+/// <summary>Where a line of the plan came from, for messages: <c>plan.yml:12:5</c>.</summary>
+public sealed record SourceLocation(string File, int Line, int Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+/// <summary>The Docker engine to talk to. Null fields fall back to DOCKER_HOST and friends.</summary>
+public sealed record DockerEndpointDefinition
+{
+    /// <summary><c>unix:///var/run/docker.sock</c> or <c>tcp://host:2376</c>.</summary>
+    public string? Host { get; init; }
+    public bool? TlsVerify { get; init; }
+    /// <summary>Directory holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH.</summary>
+    public string? CertPath { get; init; }
+}
+
+/// <summary>The reverse proxy that blue-green and canary releases switch traffic at.</summary>
+public sealed record ProxyDefinition
+{
+    public string Type { get; init; } = "nginx";
+    /// <summary>The file ReleaseOps owns and rewrites: it holds the upstream block(s).</summary>
+    public required string UpstreamFile { get; init; }
+    /// <summary>The main nginx configuration, passed as <c>-c</c> when testing and reloading.</summary>
+    public string? ConfigFile { get; init; }
+    /// <summary>The nginx binary; default <c>nginx</c> from PATH.</summary>
+    public string Binary { get; init; } = "nginx";
+    /// <summary>The address the service is reached at through the proxy, for verification.</summary>
+    public string? PublicUrl { get; init; }
+}
+
+public enum JournalStore
+{
+    File,
+    Postgres,
+}
+
+/// <summary>Where releases and their steps are recorded.</summary>
+public sealed record JournalDefinition
+{
+    public JournalStore Store { get; init; } = JournalStore.File;
+    /// <summary>For the file store: the directory (default <c>.releaseops/journal</c> under the working directory).</summary>
+    public string Path { get; init; } = System.IO.Path.Combine(".releaseops", "journal");
+    /// <summary>For the PostgreSQL store.</summary>
+    public ConnectionDefinition? Connection { get; init; }
+}
+
+/// <summary>How to reach a PostgreSQL or Redis server. <see cref="Password"/> may be a secret reference.</summary>
+public sealed record ConnectionDefinition
+{
+    public required string Host { get; init; }
+    public int? Port { get; init; }
+    public string? Database { get; init; }
+    public string? Username { get; init; }
+    /// <summary>Usually <c>${secret:NAME}</c>; expanded through <see cref="SecretCatalog"/> at use.</summary>
+    public string? Password { get; init; }
+    /// <summary>PostgreSQL ssl mode (disable, prefer, require, verify-full).</summary>
+    public string? SslMode { get; init; }
+
+    public override string ToString() => Port is null ? Host : $"{Host}:{Port}";
+}
+
+public sealed record NotificationDefinition
+{
+    public required string Name { get; init; }
+    public string Type { get; init; } = "webhook";
+    public required string Url { get; init; }
+    /// <summary>Events that trigger it: started, succeeded, failed, rolled-back, breached.</summary>
+    public IReadOnlyList<string> On { get; init; } = new[] { "failed", "rolled-back" };
+}
