@@ -48,9 +48,9 @@ public sealed class FileReleaseJournal : IReleaseJournal
                 {
                     continue; // removed between our attempt and the read
                 }
-                if (held.Host == me.Host && held.Pid == me.Pid)
+                if (releaseId is not null && held.ReleaseId == releaseId && held.Host == me.Host && held.Pid == me.Pid)
                 {
-                    return held; // re-entrant within one process
+                    return held; // this release already holds it
                 }
                 if (breakStale && held.HolderIsDead)
                 {
@@ -91,16 +91,11 @@ public sealed class FileReleaseJournal : IReleaseJournal
                 ? $"The holder's process is gone: break the stale lock with -Force (--force), or Unlock-Deployment. Journal: {where}."
                 : "Wait for that deployment to finish.");
 
-    public async Task<bool> ReleaseLockAsync(string application, string environment, bool force, CancellationToken cancellation)
+    public async Task<bool> ReleaseLockAsync(string application, string environment, string? releaseId, CancellationToken cancellation)
     {
         var path = Path.Combine(Directory(application, environment), "deploy.lock");
         var held = await ReadLockAsync(path, cancellation).ConfigureAwait(false);
-        if (held is null)
-        {
-            return false;
-        }
-        var me = ProcessIdentity.Current;
-        if (!force && !(held.Host == me.Host && held.Pid == me.Pid))
+        if (held is null || (releaseId is not null && held.ReleaseId != releaseId))
         {
             return false;
         }

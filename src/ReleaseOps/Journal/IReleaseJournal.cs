@@ -14,8 +14,8 @@ public interface IReleaseJournal
     /// replaces a lock whose holder process is dead on this host (the -Force switch).</summary>
     Task<DeployLock> AcquireLockAsync(string application, string environment, string? releaseId, bool breakStale, CancellationToken cancellation);
 
-    /// <summary>Releases the lock if this holder (host + pid) has it; <paramref name="force"/> releases any holder's.</summary>
-    Task<bool> ReleaseLockAsync(string application, string environment, bool force, CancellationToken cancellation);
+    /// <summary>Releases the lock if it is held for <paramref name="releaseId"/>; with null, releases it whoever holds it (Unlock-Deployment).</summary>
+    Task<bool> ReleaseLockAsync(string application, string environment, string? releaseId, CancellationToken cancellation);
 
     Task<DeployLock?> GetLockAsync(string application, string environment, CancellationToken cancellation);
 

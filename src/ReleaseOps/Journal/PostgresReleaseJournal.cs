@@ -59,7 +59,7 @@ public sealed class PostgresReleaseJournal : IReleaseJournal
             {
                 continue;
             }
-            if (held.Host == me.Host && held.Pid == me.Pid)
+            if (releaseId is not null && held.ReleaseId == releaseId && held.Host == me.Host && held.Pid == me.Pid)
             {
                 return held;
             }
@@ -80,17 +80,15 @@ public sealed class PostgresReleaseJournal : IReleaseJournal
             $"The deploy lock of {application}/{environment} changed hands while it was being taken.", $"{application}/{environment}", "Try again.");
     }
 
-    public async Task<bool> ReleaseLockAsync(string application, string environment, bool force, CancellationToken cancellation)
+    public async Task<bool> ReleaseLockAsync(string application, string environment, string? releaseId, CancellationToken cancellation)
     {
-        var me = ProcessIdentity.Current;
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
-        await using var delete = new NpgsqlCommand(force
+        await using var delete = new NpgsqlCommand(releaseId is null
             ? "DELETE FROM releaseops_deploy_locks WHERE application = @a AND environment = @e"
-            : "DELETE FROM releaseops_deploy_locks WHERE application = @a AND environment = @e AND host = @host AND pid = @pid", connection);
+            : "DELETE FROM releaseops_deploy_locks WHERE application = @a AND environment = @e AND release_id = @r", connection);
         delete.Parameters.AddWithValue("a", application);
         delete.Parameters.AddWithValue("e", environment);
-        delete.Parameters.AddWithValue("host", me.Host);
-        delete.Parameters.AddWithValue("pid", me.Pid);
+        delete.Parameters.AddWithValue("r", (object?)releaseId ?? DBNull.Value);
         return await delete.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false) > 0;
     }
 

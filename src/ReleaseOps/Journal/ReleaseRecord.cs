@@ -67,6 +67,8 @@ public sealed record ReleaseRecord
     public string? Reason { get; init; }
     /// <summary>For a resumed deployment, the interrupted release it continues; for a rollback, the release it undoes.</summary>
     public string? RelatedId { get; init; }
+    /// <summary>Identifiers of the pre-deploy backups taken for this release (for -RestoreDatabase).</summary>
+    public IReadOnlyList<string> BackupIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<JournalStep> Steps { get; init; } = Array.Empty<JournalStep>();
 
     [JsonIgnore]
