@@ -144,11 +144,12 @@ public sealed partial class NginxProxyController
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         if (master is not null && before is not null)
         {
-            while (DateTime.UtcNow < deadline && !Children(master.Value).Except(before).Any())
+            // Done when new workers run and every old one has stopped accepting (gone, or "shutting down").
+            while (DateTime.UtcNow < deadline &&
+                   (!Children(master.Value).Except(before).Any() || before.Any(AcceptsConnections)))
             {
                 await Task.Delay(20, cancellation).ConfigureAwait(false);
             }
-            await Task.Delay(50, cancellation).ConfigureAwait(false);
         }
         else
         {
@@ -164,6 +165,23 @@ public sealed partial class NginxProxyController
         var pidFile = m.Groups[1].Value;
         if (!Path.IsPathRooted(pidFile) || !File.Exists(pidFile)) return null;
         return int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) ? pid : null;
+    }
+
+    private static bool AcceptsConnections(int worker)
+    {
+        try
+        {
+            var title = File.ReadAllText($"/proc/{worker}/cmdline");
+            return title.Contains("worker process", StringComparison.Ordinal) && !title.Contains("shutting down", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static HashSet<int> Children(int parent)
