@@ -13,14 +13,18 @@
     CompatiblePSEditions = @('Core')
 
     CmdletsToExport      = @(
+        'Get-Deployment'
         'Get-ReleasePlan'
+        'Invoke-Deployment'
+        'Invoke-Rollback'
         'Test-ReleasePlan'
+        'Unlock-Deployment'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
 
-    FormatsToProcess     = @('ReleaseOps.Format.ps1xml')
+    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Deploy.Format.ps1xml')
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
     PrivateData          = @{

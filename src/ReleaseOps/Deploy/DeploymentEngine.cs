@@ -31,9 +31,11 @@ public sealed class DeploymentEngine
         _journal = journal ?? ReleaseJournalFactory.Open;
     }
 
-    internal DeploymentHooks Hooks => _hooks;
+    /// <summary>The gates, backup, restore and canary hooks this engine calls.</summary>
+    public DeploymentHooks Hooks => _hooks;
 
-    internal IReleaseJournal JournalFor(ReleasePlan plan) => _journal(plan);
+    /// <summary>The journal a plan's releases are written to.</summary>
+    public IReleaseJournal JournalFor(ReleasePlan plan) => _journal(plan);
 
     internal IContainerPlatform PlatformFor(ReleasePlan plan) => _platform(plan);
 
@@ -129,6 +131,7 @@ public sealed class DeploymentEngine
     {
         var journal = _journal(plan);
         var docker = _platform(plan);
+        using var owned = docker as IDisposable;
         var id = ReleaseGuard.NewReleaseId();
         var (held, interrupted) = await ReleaseGuard.EnterAsync(journal, plan.Application, plan.Environment, id, request.Force,
             mayTakeOverInterrupted: request.Resume, "Finish it with Invoke-Deployment -Resume (releaseops deploy --resume), " +

@@ -2,7 +2,7 @@ using ReleaseOps.Errors;
 
 namespace ReleaseOps.Deploy;
 
-// Swarm services, tasks and container logs arrive with the Docker client's next slice; until then a
+// Swarm services and tasks arrive with the Docker client's next slice; until then a
 // Swarm target is refused with a clear error instead of being half-supported.
 public sealed partial class DockerContainerPlatform
 {
@@ -21,5 +21,4 @@ public sealed partial class DockerContainerPlatform
 
     public Task RemoveServiceAsync(string name, CancellationToken cancellation) => throw SwarmPending();
 
-    private Task<string> LogsAsync(string id, CancellationToken cancellation) => Task.FromResult("");
 }

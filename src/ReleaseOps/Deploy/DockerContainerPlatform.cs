@@ -117,6 +117,16 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
         }
     }
 
+    private async Task<string> LogsAsync(string id, CancellationToken cancellation)
+    {
+        var text = new System.Text.StringBuilder();
+        await foreach (var line in _client.GetContainerLogsAsync(id, new ContainerLogOptions { Tail = 200 }, cancellation).ConfigureAwait(false))
+        {
+            text.AppendLine(line.Text.TrimEnd('\n'));
+        }
+        return text.ToString();
+    }
+
     private static ContainerSpec ToContainerSpec(InstanceSpec spec) => new()
     {
         Name = spec.Name,

@@ -20,7 +20,7 @@ public sealed record ProbeOutcome(string Probe, string Target, bool Passed, stri
 /// Runs HTTP and TCP probes and HTTP smoke checks, each within its own timeout (a hanging endpoint
 /// fails the probe when the timeout ends, it never stalls the deployment). Expectations use the
 /// comparisons deployments need: <c>status OP N</c>, <c>body contains 'text'</c>,
-/// <c>duration OP 500ms</c>; with none, a status below 400 passes.
+/// <c>json.path == value</c>, <c>response_time OP 500ms</c>; with none, a status below 400 passes.
 /// </summary>
 public sealed partial class ProbeRunner : IDisposable
 {
@@ -37,8 +37,11 @@ public sealed partial class ProbeRunner : IDisposable
         { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    [GeneratedRegex(@"^\s*(status|duration)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(status|duration|response_time)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex Comparison();
+
+    [GeneratedRegex(@"^\s*json\.([A-Za-z0-9_.]+)\s*(==|!=)\s*(.+?)\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex JsonComparison();
 
     [GeneratedRegex(@"^\s*body\s+contains\s+['""](.*)['""]\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex BodyContains();
@@ -49,14 +52,14 @@ public sealed partial class ProbeRunner : IDisposable
         foreach (var e in expectations)
         {
             var m = Comparison().Match(e);
-            var ok = BodyContains().IsMatch(e) || (m.Success && (m.Groups[1].Value == "status"
+            var ok = BodyContains().IsMatch(e) || JsonComparison().IsMatch(e) || (m.Success && (m.Groups[1].Value == "status"
                 ? int.TryParse(m.Groups[3].Value, out _)
                 : DurationText.TryParse(m.Groups[3].Value, out _)));
             if (!ok)
             {
                 throw new ReleaseOpsException("ProbeExpectationUnsupported", FailureKind.InvalidConfiguration,
                     $"{where}: cannot evaluate '{e}' during a deployment.", where,
-                    "Write status == 200, status < 400, body contains 'UP' or duration < 500ms.");
+                    "Write status == 200, status < 400, body contains 'UP', json.status == \"UP\" or response_time < 500ms.");
             }
         }
     }
@@ -142,6 +145,12 @@ public sealed partial class ProbeRunner : IDisposable
         {
             return body.Contains(contains.Groups[1].Value, StringComparison.Ordinal);
         }
+        var json = JsonComparison().Match(rule);
+        if (json.Success)
+        {
+            var equal = string.Equals(JsonValue(body, json.Groups[1].Value), json.Groups[3].Value.Trim('"', '\''), StringComparison.Ordinal);
+            return json.Groups[2].Value == "==" ? equal : !equal;
+        }
         var m = Comparison().Match(rule);
         if (!m.Success)
         {
@@ -167,6 +176,25 @@ public sealed partial class ProbeRunner : IDisposable
             ">" => left > right,
             _ => left >= right,
         };
+    }
+
+    /// <summary>The value at a dotted path of a JSON body, as text (null when absent or not JSON).</summary>
+    private static string? JsonValue(string body, string path)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            var node = document.RootElement;
+            foreach (var part in path.Split('.'))
+            {
+                if (node.ValueKind != System.Text.Json.JsonValueKind.Object || !node.TryGetProperty(part, out node)) return null;
+            }
+            return node.ValueKind == System.Text.Json.JsonValueKind.String ? node.GetString() : node.GetRawText();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     public void Dispose() => _http.Dispose();

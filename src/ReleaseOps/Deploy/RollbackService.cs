@@ -53,6 +53,7 @@ public sealed class RollbackService
     {
         var journal = _engine.JournalFor(plan);
         var docker = _engine.PlatformFor(plan);
+        using var owned = docker as IDisposable;
         var id = ReleaseGuard.NewReleaseId();
         var clock = Stopwatch.StartNew();
         var (held, interrupted) = await ReleaseGuard.EnterAsync(journal, plan.Application, plan.Environment, id, request.Force,
