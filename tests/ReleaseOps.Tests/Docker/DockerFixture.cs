@@ -95,11 +95,32 @@ public sealed class DockerFixture : IAsyncLifetime
 
     private async Task RemoveLeftoversAsync()
     {
+        foreach (var service in await Client.ListServicesAsync())
+        {
+            if (service.Name.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                await Client.RemoveServiceAsync(service.Id);
+            }
+        }
         foreach (var container in await Client.ListContainersAsync(new ContainerListFilter { All = true, Name = Prefix }))
         {
             if (container.Name.StartsWith(Prefix, StringComparison.Ordinal))
             {
                 await RemoveContainerQuietlyAsync(container.Id);
+            }
+        }
+        foreach (var secret in await Client.ListSecretsAsync())
+        {
+            if (secret.Name.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                try
+                {
+                    await Client.RemoveSecretAsync(secret.Id);
+                }
+                catch (ReleaseOpsException)
+                {
+                    // Still held by a service being removed; the next run clears it.
+                }
             }
         }
         foreach (var network in await Client.ListNetworksAsync(Prefix))
