@@ -384,27 +384,31 @@ internal sealed class ContainerRollout : IServiceRollout
                     $"Instance {name} ({state.Image}) exited with code {state.ExitCode} before it became ready.", name,
                     "Read its logs (docker logs) and fix the release; the previous release keeps serving.");
             }
-            var ready = state.Health is null or "healthy";
+            // The plan's probes run from the start, so a failure names the probe and the value it saw.
+            lastFailure = null;
+            foreach (var probe in probes)
+            {
+                var outcome = await _probes.ProbeAsync(probe, AddressOf(port), cancellation).ConfigureAwait(false);
+                if (!outcome.Passed)
+                {
+                    lastFailure = outcome;
+                    break;
+                }
+            }
             if (state.Health == "unhealthy")
             {
-                throw new ReleaseOpsException("InstanceUnhealthy", FailureKind.OperationFailed,
-                    $"Instance {name} ({state.Image}): container HEALTHCHECK reports unhealthy.", name,
-                    "Fix the release's health endpoint; the previous release keeps serving.");
+                throw lastFailure is not null
+                    ? new ReleaseOpsException("HealthProbeFailed", FailureKind.OperationFailed,
+                        $"{lastFailure.Describe()}; the container HEALTHCHECK of {name} also reports unhealthy.", lastFailure.Target,
+                        "Fix the release's health endpoint; the previous release keeps serving.")
+                    : new ReleaseOpsException("InstanceUnhealthy", FailureKind.OperationFailed,
+                        $"Instance {name} ({state.Image}): container HEALTHCHECK reports unhealthy.", name,
+                        "Fix the release's health endpoint; the previous release keeps serving.");
             }
             last = state.Health is null ? "running" : $"container health {state.Health}";
-            if (ready)
+            if ((state.Health is null or "healthy") && lastFailure is null)
             {
-                lastFailure = null;
-                foreach (var probe in probes)
-                {
-                    var outcome = await _probes.ProbeAsync(probe, AddressOf(port), cancellation).ConfigureAwait(false);
-                    if (!outcome.Passed)
-                    {
-                        lastFailure = outcome;
-                        break;
-                    }
-                }
-                if (lastFailure is null) return;
+                return;
             }
             if (DateTime.UtcNow >= deadline)
             {

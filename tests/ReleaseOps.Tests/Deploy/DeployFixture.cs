@@ -128,6 +128,36 @@ public sealed class DeployFixture : IAsyncLifetime
 
     public DeploymentEngine Engine() => new(_ => Platform);
 
+    /// <summary>A repository of our own for fault images: v1 (the test image) and exits (runs a second without serving, then exits with code 3).</summary>
+    public const string FaultRepository = "ro-depl-test/web";
+
+    private readonly SemaphoreSlim _imageGate = new(1, 1);
+
+    public async Task EnsureExitingImageAsync()
+    {
+        await _imageGate.WaitAsync();
+        try
+        {
+            if (await Docker.TryInspectImageAsync(FaultRepository + ":exits") is not null) return;
+            await Docker.TagImageAsync("releaseops-test/web:v1", FaultRepository, "v1");
+            var context = Path.Combine(Directory, "exits-image");
+            System.IO.Directory.CreateDirectory(context);
+            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"),
+                "FROM releaseops-test/web:v1\nHEALTHCHECK NONE\nCMD [\"/bin/sh\", \"-c\", \"sleep 1; exit 3\"]\n");
+            var build = new ProcessStartInfo("docker") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { "-H", TestEnvironment.DockerHost, "build", "-q", "-t", FaultRepository + ":exits", context }) build.ArgumentList.Add(a);
+            build.Environment["DOCKER_BUILDKIT"] = "0";
+            using var p = Process.Start(build)!;
+            var err = await p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            if (p.ExitCode != 0) throw new InvalidOperationException("docker build of the exiting image failed: " + err);
+        }
+        finally
+        {
+            _imageGate.Release();
+        }
+    }
+
     /// <summary>What the service answers through our nginx at /version.</summary>
     public async Task<string> ServedVersionAsync(string service)
     {
@@ -144,13 +174,20 @@ public sealed class DeployFixture : IAsyncLifetime
         });
         foreach (var c in all)
         {
-            await Docker.RemoveContainerAsync(c.Id, force: true);
+            await Platform.RemoveAsync(c.Id, default); // tolerates containers already gone (Swarm tasks)
         }
     }
 
     public async Task DisposeAsync()
     {
         await RemoveContainersAsync();
+        foreach (var tag in new[] { "exits", "v1" })
+        {
+            if (await Docker.TryInspectImageAsync($"{FaultRepository}:{tag}") is not null)
+            {
+                await Docker.RemoveImageAsync($"{FaultRepository}:{tag}", force: true);
+            }
+        }
         if (File.Exists(Path.Combine(Directory, "nginx.pid")))
         {
             Run("nginx", "-c", ConfigFile, "-s", "stop");
