@@ -93,8 +93,38 @@ internal sealed class ContainerRollout : IServiceRollout
         {
             await WaitReadyAsync(kept.Id, kept.Name, PortOf(kept), cancellation).ConfigureAwait(false);
         }
-        return await RollingAsync(version, releaseId, _service.Replicas, startFirst: true, maxUnavailable: _service.Replicas, cancellation)
-            .ConfigureAwait(false);
+        var restored = (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => i.Running && VersionOf(i) == version)
+            .Select(i => (i.Id, i.Name, Port: PortOf(i))).ToList();
+        var used = (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => i.Running).Select(PortOf).ToHashSet();
+        var free = _service.HostPorts.Where(p => !used.Contains(p)).ToList();
+        var missing = _service.Replicas - restored.Count;
+        if (free.Count < missing)
+        {
+            // Not enough ports to start beside the current version: replace it batch by batch instead.
+            return await RollingAsync(version, releaseId, _service.Replicas, startFirst: true, maxUnavailable: _service.Replicas, cancellation)
+                .ConfigureAwait(false);
+        }
+        var started = new List<(string Id, string Name, int Port)>();
+        try
+        {
+            foreach (var port in free.Take(Math.Max(0, missing)))
+            {
+                started.Add(await StartAsync(version, releaseId, port, cancellation).ConfigureAwait(false));
+            }
+            foreach (var s in started)
+            {
+                await WaitReadyAsync(s.Id, s.Name, s.Port, cancellation).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            foreach (var s in started) await RemoveQuietlyAsync(s.Id).ConfigureAwait(false);
+            throw;
+        }
+        restored.AddRange(started);
+        // Traffic moves back now; the replaced version is stopped by RetireAsync after the drain.
+        await SwitchAsync(restored.Select(r => new UpstreamServer(Address(r.Port))).ToArray(), cancellation).ConfigureAwait(false);
+        return restored.Select(r => r.Name).ToArray();
     }
 
     /// <summary>Post-deploy verification: every health probe on every instance of the version, then the smoke checks.</summary>
@@ -132,16 +162,19 @@ internal sealed class ContainerRollout : IServiceRollout
         new(id, FailureKind.OperationFailed, outcome.Describe(), outcome.Target,
             "The new version is not healthy; fix it and deploy again (the previous release keeps serving).");
 
-    /// <summary>Stops every instance of the service that does not run <paramref name="version"/> and points the proxy at the rest.</summary>
-    public async Task RemoveOthersAsync(string version, CancellationToken cancellation)
+    /// <summary>
+    /// After a restore: waits the drain period, then stops and removes every instance that does not run
+    /// <paramref name="version"/> (the proxy no longer sends them anything).
+    /// </summary>
+    public async Task<string> RetireAsync(string version, CancellationToken cancellation)
     {
-        var all = await InstancesAsync(cancellation).ConfigureAwait(false);
-        var keep = all.Where(i => i.Running && VersionOf(i) == version).ToArray();
-        if (keep.Length > 0) await SwitchAsync(keep.Select(i => new UpstreamServer(Address(PortOf(i)))).ToArray(), cancellation).ConfigureAwait(false);
-        foreach (var other in all.Where(i => VersionOf(i) != version))
+        var others = (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => VersionOf(i) != version).ToArray();
+        if (others.Any(i => i.Running))
         {
-            await StopAndRemoveAsync(other, cancellation).ConfigureAwait(false);
+            await Task.Delay(Strategy.Drain, cancellation).ConfigureAwait(false);
         }
+        await Task.WhenAll(others.Select(o => StopAndRemoveAsync(o, cancellation))).ConfigureAwait(false);
+        return others.Length == 0 ? "nothing to retire" : $"stopped {string.Join(", ", others.Select(o => $"{o.Name} ({VersionOf(o)})"))}";
     }
 
     public async Task WithdrawAsync(CancellationToken cancellation)
@@ -221,6 +254,11 @@ internal sealed class ContainerRollout : IServiceRollout
             current.AddRange(started);
             var serving = current.Select(c => c.Port).Concat(old.Select(PortOf)).ToArray();
             await SwitchAsync(serving.Select(p => new UpstreamServer(Address(p))).ToArray(), cancellation).ConfigureAwait(false);
+            if (retiring.Count > 0)
+            {
+                // Requests already on their way to the old batch finish before it stops.
+                await Task.Delay(Strategy.Drain, cancellation).ConfigureAwait(false);
+            }
             foreach (var r in retiring)
             {
                 await StopAndRemoveAsync(r, cancellation).ConfigureAwait(false);
@@ -326,6 +364,7 @@ internal sealed class ContainerRollout : IServiceRollout
             throw;
         }
         await SwitchAsync(canaries.Select(c => new UpstreamServer(Address(c.Port))).ToArray(), cancellation).ConfigureAwait(false);
+        await Task.Delay(Strategy.Drain, cancellation).ConfigureAwait(false);
         foreach (var s in stable)
         {
             await StopAndRemoveAsync(s, cancellation).ConfigureAwait(false);

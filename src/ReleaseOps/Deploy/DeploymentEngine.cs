@@ -247,8 +247,9 @@ public sealed class DeploymentEngine
                             return "no previous release: the new version was removed";
                         }
                         var back = await rollout.RestoreAsync(previous, id, ct).ConfigureAwait(false);
+                        var retired = await rollout.RetireAsync(previous, ct).ConfigureAwait(false);
                         restored.Add(new ServiceRelease(s.Name, s.Strategy.Type, s.Target, s.ImageFor(previous), null, back));
-                        return $"{previous} serving again: {string.Join(", ", back)}";
+                        return $"{previous} serving again: {string.Join(", ", back)}; {retired}";
                     }, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception rollbackFailure) when (rollbackFailure is ReleaseOpsException or HttpRequestException or IOException)

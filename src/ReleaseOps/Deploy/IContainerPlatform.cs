@@ -20,14 +20,13 @@ public sealed record InstanceSpec
     public IReadOnlyList<string> Networks { get; init; } = Array.Empty<string>();
 }
 
-/// <summary>A container as the deployment sees it.</summary>
+/// <summary>A container as the deployment sees it. <paramref name="Health"/> is healthy, unhealthy, starting, or null without a HEALTHCHECK.</summary>
 public sealed record InstanceState(
     string Id,
     string Name,
     string Image,
     IReadOnlyDictionary<string, string> Labels,
     bool Running,
-    /// <summary>healthy, unhealthy, starting, or null when the image has no HEALTHCHECK.</summary>
     string? Health,
     long? ExitCode);
 

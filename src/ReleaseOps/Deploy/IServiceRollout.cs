@@ -12,6 +12,9 @@ internal interface IServiceRollout
     /// <summary>Puts <paramref name="version"/> back in service, without a gap.</summary>
     Task<IReadOnlyList<string>> RestoreAsync(string version, string releaseId, CancellationToken cancellation);
 
+    /// <summary>After a restore has moved the traffic: drains and stops what does not run <paramref name="version"/>.</summary>
+    Task<string> RetireAsync(string version, CancellationToken cancellation);
+
     /// <summary>Removes everything of the service (a first release that failed has nothing to go back to).</summary>
     Task WithdrawAsync(CancellationToken cancellation);
 }

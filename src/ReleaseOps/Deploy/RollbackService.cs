@@ -11,7 +11,8 @@ namespace ReleaseOps.Deploy;
 /// version): blue-green switches back to the kept color, other strategies start the previous
 /// version beside the current one and switch before stopping anything; Swarm services use Swarm's
 /// own rollback when the previous spec is the target. Optionally restores the database from the
-/// pre-deploy backup of the release being undone. Used by Invoke-Rollback and by health watches
+/// pre-deploy backup of the release being undone. The result's duration runs until the previous release
+/// serves again and passed verification; stopping what it replaced follows (step <c>retire</c>). Used by Invoke-Rollback and by health watches
 /// (Watch-ReleaseHealth -RollbackOnBreach).
 /// </summary>
 public sealed class RollbackService
@@ -115,15 +116,24 @@ public sealed class RollbackService
                 await steps.AmendAsync(r => r with { Images = images }, ct).ConfigureAwait(false);
                 return string.Join(", ", images.Select(i => $"{i.Image}@{i.Digest}"));
             }, cancellation).ConfigureAwait(false);
+            var rollouts = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
             foreach (var s in services.Reverse())
             {
                 var rollout = DeploymentEngine.RolloutFor(plan, s, docker, probes, _engine.Hooks, reporter);
+                rollouts.Add((s, rollout));
                 var instances = await steps.RunAsync("restore", s.Name, async ct =>
                     $"{s.Strategy.Type} ({s.Target}) {from} -> {to}: {string.Join(", ", await rollout.RestoreAsync(to, id, ct).ConfigureAwait(false))}",
                     cancellation).ConfigureAwait(false);
                 await steps.RunAsync("verify", s.Name, ct => rollout.VerifyAsync(to, ct)!, cancellation).ConfigureAwait(false);
                 var image = images.First(i => i.Service == s.Name);
                 restored.Add(new ServiceRelease(s.Name, s.Strategy.Type, s.Target, image.Image, image.Digest, new[] { instances ?? "" }));
+            }
+            // The previous release serves again: that is the rollback's measured duration. Retiring what it
+            // replaced (drain, graceful stop) follows as its own step.
+            elapsed = clock.Elapsed;
+            foreach (var (s, rollout) in rollouts)
+            {
+                await steps.RunAsync("retire", s.Name, ct => rollout.RetireAsync(to, ct)!, cancellation).ConfigureAwait(false);
             }
             if (request.RestoreDatabase)
             {
@@ -140,7 +150,7 @@ public sealed class RollbackService
         }
         finally
         {
-            elapsed = clock.Elapsed;
+            if (elapsed == TimeSpan.Zero) elapsed = clock.Elapsed;
             await steps.CompleteAsync(r => r with
             {
                 Status = outcome == RollbackOutcome.Succeeded ? ReleaseStatus.Succeeded : ReleaseStatus.Failed,

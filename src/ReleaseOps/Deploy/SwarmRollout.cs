@@ -67,6 +67,9 @@ internal sealed class SwarmRollout : IServiceRollout
         return await WatchAsync(image, cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>Swarm replaced the tasks itself; nothing is left to stop.</summary>
+    public Task<string> RetireAsync(string version, CancellationToken cancellation) => Task.FromResult("Swarm replaced the tasks");
+
     public async Task WithdrawAsync(CancellationToken cancellation) =>
         await _docker.RemoveServiceAsync(Name, cancellation).ConfigureAwait(false);
 
