@@ -104,23 +104,7 @@ internal sealed class ContainerRollout : IServiceRollout
             return await RollingAsync(version, releaseId, _service.Replicas, startFirst: true, maxUnavailable: _service.Replicas, cancellation)
                 .ConfigureAwait(false);
         }
-        var started = new List<(string Id, string Name, int Port)>();
-        try
-        {
-            foreach (var port in free.Take(Math.Max(0, missing)))
-            {
-                started.Add(await StartAsync(version, releaseId, port, cancellation).ConfigureAwait(false));
-            }
-            foreach (var s in started)
-            {
-                await WaitReadyAsync(s.Id, s.Name, s.Port, cancellation).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            foreach (var s in started) await RemoveQuietlyAsync(s.Id).ConfigureAwait(false);
-            throw;
-        }
+        var started = await StartReadyAsync(version, releaseId, free.Take(Math.Max(0, missing)), cancellation).ConfigureAwait(false);
         restored.AddRange(started);
         // Traffic moves back now; the replaced version is stopped by RetireAsync after the drain.
         await SwitchAsync(restored.Select(r => new UpstreamServer(Address(r.Port))).ToArray(), cancellation).ConfigureAwait(false);
@@ -192,15 +176,7 @@ internal sealed class ContainerRollout : IServiceRollout
         {
             await StopAndRemoveAsync(old, cancellation).ConfigureAwait(false);
         }
-        var started = new List<(string Id, string Name, int Port)>();
-        foreach (var port in _service.HostPorts.Take(_service.Replicas))
-        {
-            started.Add(await StartAsync(version, releaseId, port, cancellation).ConfigureAwait(false));
-        }
-        foreach (var s in started)
-        {
-            await WaitReadyAsync(s.Id, s.Name, s.Port, cancellation).ConfigureAwait(false);
-        }
+        var started = await StartReadyAsync(version, releaseId, _service.HostPorts.Take(_service.Replicas), cancellation).ConfigureAwait(false);
         await SwitchAsync(started.Select(s => new UpstreamServer(Address(s.Port))).ToArray(), cancellation).ConfigureAwait(false);
         return started.Select(s => s.Name).ToArray();
     }
@@ -233,24 +209,7 @@ internal sealed class ContainerRollout : IServiceRollout
                 }
                 retiring.Clear();
             }
-            var started = new List<(string Id, string Name, int Port)>();
-            try
-            {
-                foreach (var port in free.Take(Math.Max(0, wanted)))
-                {
-                    started.Add(await StartAsync(version, releaseId, port, cancellation).ConfigureAwait(false));
-                }
-                foreach (var s in started)
-                {
-                    await WaitReadyAsync(s.Id, s.Name, s.Port, cancellation).ConfigureAwait(false);
-                }
-            }
-            catch
-            {
-                // A batch that never became ready takes no traffic: remove it, keep what serves.
-                foreach (var s in started) await RemoveQuietlyAsync(s.Id).ConfigureAwait(false);
-                throw;
-            }
+            var started = await StartReadyAsync(version, releaseId, free.Take(Math.Max(0, wanted)), cancellation).ConfigureAwait(false);
             current.AddRange(started);
             var serving = current.Select(c => c.Port).Concat(old.Select(PortOf)).ToArray();
             await SwitchAsync(serving.Select(p => new UpstreamServer(Address(p))).ToArray(), cancellation).ConfigureAwait(false);
@@ -280,23 +239,7 @@ internal sealed class ContainerRollout : IServiceRollout
         var already = all.Where(i => i.Running && VersionOf(i) == version).Select(i => (i.Id, i.Name, Port: PortOf(i))).ToList();
         var used = all.Where(i => i.Running).Select(PortOf).ToHashSet();
         var free = _service.HostPorts.Where(p => !used.Contains(p)).ToList();
-        var started = new List<(string Id, string Name, int Port)>();
-        try
-        {
-            foreach (var port in free.Take(_service.Replicas - already.Count))
-            {
-                started.Add(await StartAsync(version, releaseId, port, cancellation).ConfigureAwait(false));
-            }
-            foreach (var s in started)
-            {
-                await WaitReadyAsync(s.Id, s.Name, s.Port, cancellation).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            foreach (var s in started) await RemoveQuietlyAsync(s.Id).ConfigureAwait(false);
-            throw;
-        }
+        var started = await StartReadyAsync(version, releaseId, free.Take(_service.Replicas - already.Count), cancellation).ConfigureAwait(false);
         var color = already.Concat(started).ToArray();
         await SwitchAsync(color.Select(s => new UpstreamServer(Address(s.Port))).ToArray(), cancellation).ConfigureAwait(false);
         if (live.Length > 0)
@@ -370,6 +313,33 @@ internal sealed class ContainerRollout : IServiceRollout
             await StopAndRemoveAsync(s, cancellation).ConfigureAwait(false);
         }
         return canaries.Select(c => c.Name).ToArray();
+    }
+
+    /// <summary>
+    /// Starts instances of <paramref name="version"/> on the given ports and waits until all are ready. A batch that
+    /// never becomes ready takes no traffic: it is removed, and what serves keeps serving.
+    /// </summary>
+    private async Task<List<(string Id, string Name, int Port)>> StartReadyAsync(string version, string releaseId, IEnumerable<int> ports,
+        CancellationToken cancellation)
+    {
+        var started = new List<(string Id, string Name, int Port)>();
+        try
+        {
+            foreach (var port in ports.ToArray())
+            {
+                started.Add(await StartAsync(version, releaseId, port, cancellation).ConfigureAwait(false));
+            }
+            foreach (var s in started)
+            {
+                await WaitReadyAsync(s.Id, s.Name, s.Port, cancellation).ConfigureAwait(false);
+            }
+            return started;
+        }
+        catch
+        {
+            foreach (var s in started) await RemoveQuietlyAsync(s.Id).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<(string Id, string Name, int Port)> StartAsync(string version, string releaseId, int port, CancellationToken cancellation)

@@ -175,17 +175,7 @@ public sealed class DeploymentEngine
                 return $"held by {held}" + (interrupted is null ? "" : $"; resuming interrupted release {interrupted.Id}");
             }, cancellation).ConfigureAwait(false);
 
-            var images = new List<ReleasedImage>();
-            await steps.RunAsync("resolve-images", null, async ct =>
-            {
-                foreach (var s in services)
-                {
-                    var image = s.ImageFor(version);
-                    images.Add(new ReleasedImage(s.Name, image, await docker.ResolveImageAsync(image, ct).ConfigureAwait(false)));
-                }
-                await steps.AmendAsync(r => r with { Images = images }, ct).ConfigureAwait(false);
-                return string.Join(", ", images.Select(i => $"{i.Image}@{i.Digest}"));
-            }, cancellation).ConfigureAwait(false);
+            var images = await steps.ResolveImagesAsync(docker, services, version, cancellation).ConfigureAwait(false);
 
             await GatesAsync(steps, plan, GateStage.PreDeploy, reporter, cancellation).ConfigureAwait(false);
 

@@ -106,16 +106,7 @@ public sealed class RollbackService
                 }
                 return $"held by {held}" + (interrupted is null ? "" : $"; rolling back interrupted release {interrupted.Id}");
             }, cancellation).ConfigureAwait(false);
-            var images = new List<ReleasedImage>();
-            await steps.RunAsync("resolve-images", null, async ct =>
-            {
-                foreach (var s in services)
-                {
-                    images.Add(new ReleasedImage(s.Name, s.ImageFor(to), await docker.ResolveImageAsync(s.ImageFor(to), ct).ConfigureAwait(false)));
-                }
-                await steps.AmendAsync(r => r with { Images = images }, ct).ConfigureAwait(false);
-                return string.Join(", ", images.Select(i => $"{i.Image}@{i.Digest}"));
-            }, cancellation).ConfigureAwait(false);
+            var images = await steps.ResolveImagesAsync(docker, services, to, cancellation).ConfigureAwait(false);
             var rollouts = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
             foreach (var s in services.Reverse())
             {

@@ -95,6 +95,24 @@ internal sealed class StepRecorder
         }
     }
 
+    /// <summary>Step <c>resolve-images</c>: every service's image for <paramref name="version"/> by digest, recorded on the release.</summary>
+    public async Task<IReadOnlyList<ReleasedImage>> ResolveImagesAsync(IContainerPlatform docker, IReadOnlyList<Plans.ServiceDefinition> services,
+        string version, CancellationToken cancellation)
+    {
+        var images = new List<ReleasedImage>();
+        await RunAsync("resolve-images", null, async ct =>
+        {
+            foreach (var s in services)
+            {
+                var image = s.ImageFor(version);
+                images.Add(new ReleasedImage(s.Name, image, await docker.ResolveImageAsync(image, ct).ConfigureAwait(false)));
+            }
+            await AmendAsync(r => r with { Images = images }, ct).ConfigureAwait(false);
+            return string.Join(", ", images.Select(i => $"{i.Image}@{i.Digest}"));
+        }, cancellation).ConfigureAwait(false);
+        return images;
+    }
+
     public static string Describe(Exception ex) =>
         ex is Errors.ReleaseOpsException roe ? $"{roe.ErrorId}: {roe.Message}" : ex.Message;
 

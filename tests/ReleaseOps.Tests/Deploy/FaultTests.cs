@@ -235,6 +235,40 @@ public sealed class FaultTests(DeployFixture fixture)
     }
 
     [Fact]
+    public async Task An_interrupted_deployment_is_finished_with_Resume()
+    {
+        var (plan, engine) = await StartFromV1Async();
+        // What a killed run leaves: its release InProgress at rollout, and its lock, both naming a pid that is gone.
+        using var gone = Process.Start(new ProcessStartInfo("true"))!;
+        await gone.WaitForExitAsync();
+        var journal = engine.JournalFor(plan);
+        var v1 = (await engine.HistoryAsync(plan, default))[0];
+        var interrupted = v1 with
+        {
+            Id = "20260101T000000000-killed", Version = "v2", PreviousVersion = "v1", Status = ReleaseStatus.InProgress, Pid = gone.Id,
+            StartedAt = DateTimeOffset.UtcNow, FinishedAt = null,
+            Steps = new[] { new JournalStep(1, "rollout", Name, StepStatus.Started, DateTimeOffset.UtcNow, null, null) },
+        };
+        await journal.SaveAsync(interrupted, default);
+        var lockFile = Path.Combine(plan.Journal.Path, plan.Application, plan.Environment, "deploy.lock");
+        await File.WriteAllTextAsync(lockFile, $$"""{"application":"{{plan.Application}}","environment":"{{plan.Environment}}","holder":"ci","host":"{{Environment.MachineName}}","pid":{{gone.Id}},"acquiredAt":"2026-01-01T00:00:00+00:00","releaseId":"{{interrupted.Id}}"}""");
+
+        var refused = await Assert.ThrowsAsync<ReleaseOpsException>(async () => await DeploymentStream.CollectAsync<DeploymentResult>(
+            engine.DeployAsync(plan, new DeploymentRequest { Version = "v2" }, SilentReporter.Instance, default)));
+        Assert.Equal("DeploymentInterrupted", refused.ErrorId);
+
+        var (_, resumed) = await DeploymentStream.CollectAsync<DeploymentResult>(
+            engine.DeployAsync(plan, new DeploymentRequest { Resume = true }, SilentReporter.Instance, default));
+        Assert.True(resumed.Outcome == DeploymentOutcome.Succeeded, resumed.Reason);
+        Assert.Equal(("v2", "v1"), (resumed.Version, resumed.PreviousVersion));
+        Assert.Equal("v2", await fixture.ServedVersionAsync(Name));
+        var history = await engine.HistoryAsync(plan, default);
+        Assert.Equal(ReleaseStatus.Interrupted, history.Single(r => r.Id == interrupted.Id).Status);
+        Assert.Equal(interrupted.Id, history.Single(r => r.Id == resumed.ReleaseId).RelatedId);
+        Assert.Null(await journal.GetLockAsync(plan.Application, plan.Environment, default));
+    }
+
+    [Fact]
     public async Task A_secret_in_the_service_environment_reaches_the_container_and_nothing_else()
     {
         var canary = CanarySecret.New();
