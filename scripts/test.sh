@@ -25,9 +25,15 @@ else
   echo "pester: $specs spec files skipped: pwsh (PowerShell 7.4+) with Pester is not installed here; they run where it is"
 fi
 
-summary=$(grep -E '^(Passed|Failed)!' "$results/console.log" | tail -1 || true)
-passed=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$summary"); failed=$(sed -nE 's/.*Failed: +([0-9]+),.*/\1/p' <<<"$summary")
-skipped=$(sed -nE 's/.*Skipped: +([0-9]+).*/\1/p' <<<"$summary")
-echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
-if [ -z "$summary" ]; then echo "test: no test summary found; the test run did not complete" >&2; status=1; fi
+# The closing line comes from the run's TRX counters, not from console text.
+counters=$(grep -o '<Counters [^>]*>' "$results/results.trx" 2>/dev/null || true)
+count() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
+if [ -z "$counters" ]; then
+  echo "tests: the test run did not complete (no results in $results)" >&2
+  status=1
+else
+  total=$(count total); executed=$(count executed); passed=$(count passed)
+  failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) ))
+  echo "tests: $passed passed, $failed failed, $(( total - executed )) skipped"
+fi
 exit $status
