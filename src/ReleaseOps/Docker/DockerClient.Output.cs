@@ -89,7 +89,7 @@ public sealed partial class DockerClient
             ["Privileged"] = spec.Privileged,
             ["Cmd"] = DockerJson.Array(spec.Command),
         };
-        var env = spec.Env.Select(e => $"{e.Key}={e.Value}").Concat(spec.SecretEnv.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList();
+        var env = DockerJson.Environment(spec.Env, spec.SecretEnv);
         if (env.Count > 0)
         {
             body["Env"] = DockerJson.Array(env);
