@@ -25,7 +25,7 @@ public sealed partial class DockerClient
             .Add("follow", options.Follow)
             .Add("timestamps", options.Timestamps)
             .Add("tail", options.Tail?.ToString(CultureInfo.InvariantCulture) ?? "all")
-            .Add("since", options.Since?.ToUnixTimeSeconds());
+            .Add("since", UnixTime(options.Since));
         var target = ContainerTarget(container);
         using var response = await SendAsync(HttpMethod.Get, $"containers/{Escape(container)}/logs", query, null, target,
             cancellation).ConfigureAwait(false);
@@ -163,7 +163,7 @@ public sealed partial class DockerClient
                 fix: "Allow more time, or stop the container to end the command (the Engine API cannot stop an exec).",
                 innerException: ex);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidDataException)
         {
             throw BrokenStream(target, ex);
         }

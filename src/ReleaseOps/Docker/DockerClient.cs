@@ -26,7 +26,8 @@ public sealed partial class DockerClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _negotiation = new(1, 1);
-    private DockerApiVersion? _apiVersion;
+    // Boxed so that readers on other threads see the whole value or nothing.
+    private volatile object? _apiVersion;
     private bool _disposed;
 
     public DockerClient(DockerEndpoint endpoint, DockerClientOptions? options = null)
@@ -60,19 +61,19 @@ public sealed partial class DockerClient : IDisposable
     public DockerClientOptions Options { get; }
 
     /// <summary>The API version in use, or null before the first request negotiated it.</summary>
-    public DockerApiVersion? ApiVersion => _apiVersion;
+    public DockerApiVersion? ApiVersion => _apiVersion as DockerApiVersion?;
 
     /// <summary>Asks the daemon for its API versions (once) and settles the version this client talks.</summary>
     public async Task<DockerApiVersion> NegotiateApiVersionAsync(CancellationToken cancellation = default)
     {
-        if (_apiVersion is { } known)
+        if (ApiVersion is { } known)
         {
             return known;
         }
         await _negotiation.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            if (_apiVersion is { } settled)
+            if (ApiVersion is { } settled)
             {
                 return settled;
             }
