@@ -224,7 +224,7 @@ public sealed partial class DockerClient
         return ids;
     }
 
-    private SecretRedactor? Redacting(IEnumerable<SecretValue> secrets)
+    private static SecretRedactor? Redacting(IEnumerable<SecretValue> secrets)
     {
         var list = secrets.ToArray();
         return list.Length == 0 ? null : SecretRedactor.For(list);

@@ -269,6 +269,13 @@ public sealed partial class DockerClient : IDisposable
         message = Options.Redactor?.Redact(message) ?? message;
         message = redactor?.Redact(message) ?? message;
         var status = (int)response.StatusCode;
+        if (message.Contains("update out of sequence", StringComparison.OrdinalIgnoreCase))
+        {
+            // Swarm answers 500 when the version index is stale: someone changed the object in between.
+            return new ReleaseOpsException(DockerErrorIds.Conflict, FailureKind.Conflict,
+                $"Docker refused the update of {target}: it was changed since the version given ({message}).",
+                target: target, fix: "Inspect it again and retry with its current version index.");
+        }
         return response.StatusCode switch
         {
             HttpStatusCode.NotFound => new ReleaseOpsException(DockerErrorIds.ObjectNotFound, FailureKind.NotFound,
