@@ -21,7 +21,8 @@ public sealed class DockerOutputTests(DockerFixture docker)
             {
                 Name = name,
                 Image = DockerFixture.Plain,
-                Command = ["/bin/sh", "-c", "for i in 1 2 3 4 5; do echo out$i; done; echo err1 >&2; echo out6; echo -n last"],
+                // stdout and stderr are logged by separate copiers: keep stderr well before the tail so the order is fixed.
+                Command = ["/bin/sh", "-c", "echo err1 >&2; sleep 0.3; for i in 1 2 3 4 5; do echo out$i; done; echo out6; echo -n last"],
             });
             Assert.Equal(0, (await Client.WaitContainerAsync(name, timeout: TimeSpan.FromSeconds(20))).StatusCode);
 
