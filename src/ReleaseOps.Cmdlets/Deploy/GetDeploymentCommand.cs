@@ -15,7 +15,7 @@ namespace ReleaseOps.Cmdlets.Deploy;
 public sealed class GetDeploymentCommand : DeploymentCmdlet
 {
     /// <summary><para type="description">Only releases of these versions.</para></summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public string[]? Version { get; set; }
 
     /// <summary><para type="description">Only releases with these outcomes (InProgress, Succeeded, Failed, RolledBack, Interrupted).</para></summary>

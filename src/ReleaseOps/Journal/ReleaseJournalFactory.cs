@@ -11,12 +11,8 @@ public static class ReleaseJournalFactory
         var definition = plan.Journal;
         if (definition.Store == JournalStore.File)
         {
-            var path = definition.Path;
-            if (!Path.IsPathRooted(path) && plan.SourcePath is not null)
-            {
-                path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(plan.SourcePath))!, path);
-            }
-            return new FileReleaseJournal(path);
+            // Relative to the working directory, as the plan model documents (and as the proxy's files are).
+            return new FileReleaseJournal(definition.Path);
         }
         var c = definition.Connection ?? throw new ReleaseOpsException("JournalConnectionMissing", FailureKind.InvalidConfiguration,
             $"The plan {plan} stores its journal in PostgreSQL but gives no journal connection.", plan.ToString(),
