@@ -162,18 +162,7 @@ public sealed class DeploymentEngine
         try
         {
             await steps.BeginAsync(cancellation).ConfigureAwait(false);
-            await steps.RunAsync("lock", null, async ct =>
-            {
-                if (interrupted is not null)
-                {
-                    await journal.SaveAsync(interrupted with
-                    {
-                        Status = ReleaseStatus.Interrupted, FinishedAt = DateTimeOffset.UtcNow,
-                        Reason = (interrupted.Reason is null ? "" : interrupted.Reason + "; ") + $"its process died; resumed by {id}",
-                    }, ct).ConfigureAwait(false);
-                }
-                return $"held by {held}" + (interrupted is null ? "" : $"; resuming interrupted release {interrupted.Id}");
-            }, cancellation).ConfigureAwait(false);
+            await steps.LockAsync(held, interrupted, "resumed", cancellation).ConfigureAwait(false);
 
             var images = await steps.ResolveImagesAsync(docker, services, version, cancellation).ConfigureAwait(false);
 

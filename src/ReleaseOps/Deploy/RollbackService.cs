@@ -94,18 +94,7 @@ public sealed class RollbackService
         try
         {
             await steps.BeginAsync(cancellation).ConfigureAwait(false);
-            await steps.RunAsync("lock", null, async ct =>
-            {
-                if (interrupted is not null)
-                {
-                    await journal.SaveAsync(interrupted with
-                    {
-                        Status = ReleaseStatus.Interrupted, FinishedAt = DateTimeOffset.UtcNow,
-                        Reason = $"its process died; rolled back by {id}",
-                    }, ct).ConfigureAwait(false);
-                }
-                return $"held by {held}" + (interrupted is null ? "" : $"; rolling back interrupted release {interrupted.Id}");
-            }, cancellation).ConfigureAwait(false);
+            await steps.LockAsync(held, interrupted, "rolled back", cancellation).ConfigureAwait(false);
             var images = await steps.ResolveImagesAsync(docker, services, to, cancellation).ConfigureAwait(false);
             var rollouts = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
             foreach (var s in services.Reverse())

@@ -95,6 +95,21 @@ internal sealed class StepRecorder
         }
     }
 
+    /// <summary>Step <c>lock</c>: records the lock taken and marks an interrupted release as superseded by this one.</summary>
+    public Task<string?> LockAsync(DeployLock held, ReleaseRecord? interrupted, string resolution, CancellationToken cancellation) =>
+        RunAsync("lock", null, async ct =>
+        {
+            if (interrupted is not null)
+            {
+                await _journal.SaveAsync(interrupted with
+                {
+                    Status = ReleaseStatus.Interrupted, FinishedAt = DateTimeOffset.UtcNow,
+                    Reason = (interrupted.Reason is null ? "" : interrupted.Reason + "; ") + $"its process died; {resolution} by {_release.Id}",
+                }, ct).ConfigureAwait(false);
+            }
+            return $"held by {held}" + (interrupted is null ? "" : $"; {resolution} interrupted release {interrupted.Id}");
+        }, cancellation);
+
     /// <summary>Step <c>resolve-images</c>: every service's image for <paramref name="version"/> by digest, recorded on the release.</summary>
     public async Task<IReadOnlyList<ReleasedImage>> ResolveImagesAsync(IContainerPlatform docker, IReadOnlyList<Plans.ServiceDefinition> services,
         string version, CancellationToken cancellation)
