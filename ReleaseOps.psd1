@@ -15,12 +15,19 @@
     CmdletsToExport      = @(
         'Get-ReleasePlan'
         'Test-ReleasePlan'
+        'Backup-PgDatabase'
+        'Test-PgBackup'
+        'Restore-PgDatabase'
+        'Get-ReleaseBackup'
+        'Remove-ReleaseBackup'
+        'Backup-RedisData'
+        'Test-RedisBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
 
-    FormatsToProcess     = @('ReleaseOps.Format.ps1xml')
+    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Backup.Format.ps1xml')
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
     PrivateData          = @{

@@ -45,6 +45,18 @@ public sealed class BackupCatalog
         }
     }
 
+    /// <summary>The same as <see cref="ListAsync"/>, collected into a list.</summary>
+    public async Task<IReadOnlyList<ReleaseBackup>> ListAllAsync(string directory, string? name, BackupKind? kind,
+        IOperationReporter reporter, CancellationToken cancellation)
+    {
+        var all = new List<ReleaseBackup>();
+        await foreach (var backup in ListAsync(directory, name, kind, reporter, cancellation).ConfigureAwait(false))
+        {
+            all.Add(backup);
+        }
+        return all;
+    }
+
     public static async Task<ReleaseBackup> ReadAsync(string manifestPath, CancellationToken cancellation)
     {
         try

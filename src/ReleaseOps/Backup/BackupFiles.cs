@@ -21,7 +21,7 @@ internal static class BackupFiles
         {
             if (!Directory.Exists(directory))
             {
-                Directory.CreateDirectory(directory, PrivateDirectory);
+                CreatePrivateDirectory(directory);
             }
         }
         catch (UnauthorizedAccessException ex)
@@ -32,16 +32,36 @@ internal static class BackupFiles
         }
     }
 
-    public static FileStream CreatePrivate(string path, int bufferSize = 1 << 20) =>
-        new(path, new FileStreamOptions
+    /// <summary>A new file only its owner can read and write (0600; on Windows the directory's ACL applies).</summary>
+    public static FileStream CreatePrivate(string path, int bufferSize = 1 << 20)
+    {
+        var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
             BufferSize = bufferSize,
-            UnixCreateMode = PrivateFile,
             Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-        });
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = PrivateFile;
+        }
+        return new FileStream(path, options);
+    }
+
+    /// <summary>A new directory only its owner can enter (0700).</summary>
+    public static void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, PrivateDirectory);
+        }
+    }
 
     public static FileStream OpenRead(string path, int bufferSize = 1 << 20)
     {

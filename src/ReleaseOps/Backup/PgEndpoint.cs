@@ -120,17 +120,12 @@ internal sealed class PgPassFile : IDisposable
             return null;
         }
         var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "releaseops-pgpass-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        BackupFiles.CreatePrivateDirectory(directory);
         var path = System.IO.Path.Combine(directory, "pgpass");
         // host:port:database:user:password, with ':' and '\' escaped; '*' for the database so that
         // pg_restore can reach the maintenance database too.
         var line = $"{Escape(endpoint.Host)}:{endpoint.Port}:*:{Escape(endpoint.Username)}:{Escape(endpoint.Password.Reveal())}\n";
-        using (var file = new FileStream(path, new FileStreamOptions
-               {
-                   Mode = FileMode.CreateNew,
-                   Access = FileAccess.Write,
-                   UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-               }))
+        using (var file = BackupFiles.CreatePrivate(path, 0))
         {
             var bytes = System.Text.Encoding.UTF8.GetBytes(line);
             file.Write(bytes);

@@ -33,7 +33,6 @@ public class PgFaultTests : IClassFixture<OwnPostgresFixture>
             }
             await _pg.StopImmediatelyAsync();
             var ex = await Assert.ThrowsAsync<ReleaseOpsException>(() => backup);
-            Assert.Contains(ex.ErrorId, new[] { "PgConnectionLost", "PgDumpFailed" });
             Assert.Equal("PgConnectionLost", ex.ErrorId);
             Assert.Equal(FailureKind.ConnectionFailed, ex.Kind);
             Assert.Empty(Directory.GetFileSystemEntries(destination));
@@ -113,7 +112,7 @@ public class PgFaultTests : IClassFixture<OwnPostgresFixture>
             File.ReadAllText(backup.ManifestPath),
         }, "records and the manifest");
         // The password file given to pg_dump is gone.
-        Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), "releaseops-pgpass-*")
-            .Where(d => File.Exists(Path.Combine(d, "pgpass")) && File.ReadAllText(Path.Combine(d, "pgpass")).Contains(_pg.Canary)));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Path.GetTempPath(), "releaseops-pgpass-*"),
+            d => File.Exists(Path.Combine(d, "pgpass")) && File.ReadAllText(Path.Combine(d, "pgpass")).Contains(_pg.Canary));
     }
 }
