@@ -73,9 +73,9 @@ public sealed class BackupCommands : ICliCommandSet
             : result.GetValue(KeyFile) is { } file ? new FileSecretSource("encryption-key", file).Resolve()
             : null;
 
-        public PgEndpoint Pg(ParseResult result, string database, string? source = null)
+        public PgEndpoint Pg(ParseResult result, string database, ReleaseBackup? takenFrom = null)
         {
-            var (host, port) = SplitSource(source);
+            var (host, port) = (takenFrom?.SourceHost, takenFrom?.SourcePort);
             var explicitHost = result.GetResult(Host) is { Implicit: false };
             return new PgEndpoint
             {
@@ -254,7 +254,7 @@ public sealed class BackupCommands : ICliCommandSet
                 ? await new RedisBackupService().TestAsync(backup, new RedisVerifyRequest { EncryptionKey = shared.Key(result) }, reporter, cancellation)
                 : await new PgBackupVerifier().TestAsync(backup, new PgVerifyRequest
                 {
-                    Server = shared.Pg(result, "postgres", backup.Source),
+                    Server = shared.Pg(result, "postgres", backup),
                     Depth = result.GetValue(quick) ? VerificationDepth.Quick : VerificationDepth.Full,
                     ScratchPrefix = result.GetValue(prefix)!,
                     EncryptionKey = shared.Key(result),
@@ -281,7 +281,7 @@ public sealed class BackupCommands : ICliCommandSet
         command.SetAction((result, cancellation) => Guard(context, async () =>
         {
             var backup = await BackupCatalog.ReadAsync(result.GetValue(manifest)!, cancellation);
-            var target = shared.Pg(result, result.GetValue(database) ?? backup.Database ?? backup.Name, backup.Source);
+            var target = shared.Pg(result, result.GetValue(database) ?? backup.Database ?? backup.Name, backup);
             if (!result.GetValue(yes))
             {
                 context.Error.WriteLine($"releaseops: restore would replace {target.Describe()} with backup {backup.Id}; add --yes to do it.");
@@ -358,17 +358,6 @@ public sealed class BackupCommands : ICliCommandSet
             context.Error.WriteLine("releaseops: cancelled");
             return ExitCodes.CouldNotRun;
         }
-    }
-
-    private static (string? Host, int? Port) SplitSource(string? source)
-    {
-        if (source is null)
-        {
-            return (null, null);
-        }
-        var hostPort = source.Split('/')[0];
-        var colon = hostPort.LastIndexOf(':');
-        return colon > 0 && int.TryParse(hostPort[(colon + 1)..], out var port) ? (hostPort[..colon], port) : (hostPort, null);
     }
 
     /// <summary>Verbose text and progress on stderr, so stdout stays clean for --output json.</summary>

@@ -131,9 +131,9 @@ public abstract class PgCmdletBase : BackupCmdletBase
     [Parameter]
     public string? ToolDirectory { get; set; }
 
-    internal PgEndpoint Endpoint(string database, string? fallbackSource = null)
+    internal PgEndpoint Endpoint(string database, ReleaseBackup? takenFrom = null)
     {
-        var (host, port) = ParseSource(fallbackSource);
+        var (host, port) = (takenFrom?.SourceHost, takenFrom?.SourcePort);
         var (user, password) = SecretConversion.From(Credential, User, PasswordVariable);
         return new PgEndpoint
         {
@@ -144,19 +144,6 @@ public abstract class PgCmdletBase : BackupCmdletBase
             Password = password,
             SslMode = SslMode,
         };
-    }
-
-    private static (string? Host, int? Port) ParseSource(string? source)
-    {
-        if (source is null)
-        {
-            return (null, null);
-        }
-        var hostPort = source.Split('/')[0];
-        var colon = hostPort.LastIndexOf(':');
-        return colon > 0 && int.TryParse(hostPort.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? (hostPort[..colon], port)
-            : (hostPort, null);
     }
 }
 

@@ -74,7 +74,7 @@ public sealed class RestorePgDatabaseCommand : PgBackupInputCmdletBase
         Run(async op =>
         {
             var backup = await ResolveBackupAsync(op.Cancellation).ConfigureAwait(false);
-            var target = Endpoint(Database ?? backup.Database ?? backup.Name, backup.Source);
+            var target = Endpoint(Database ?? backup.Database ?? backup.Name, backup);
             if (!await op.ShouldProcessAsync(target.Describe(), $"Replace with backup {backup.Id} taken {backup.CreatedAt:u}").ConfigureAwait(false))
             {
                 return null;

@@ -66,7 +66,7 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
             var backup = await ResolveBackupAsync(op.Cancellation).ConfigureAwait(false);
             var result = await new PgBackupVerifier().TestAsync(backup, new PgVerifyRequest
             {
-                Server = Endpoint(MaintenanceDatabase, backup.Source),
+                Server = Endpoint(MaintenanceDatabase, backup),
                 Depth = QuickRequested ? VerificationDepth.Quick : VerificationDepth.Full,
                 ScratchPrefix = ScratchPrefix,
                 ScratchName = ScratchName,

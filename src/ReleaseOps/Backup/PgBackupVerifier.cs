@@ -44,49 +44,18 @@ public sealed class PgBackupVerifier
     public async Task<BackupVerification> TestAsync(ReleaseBackup backup, PgVerifyRequest request, IOperationReporter reporter,
         CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(backup);
         reporter ??= SilentReporter.Instance;
-        if (backup.Kind != BackupKind.Postgres)
-        {
-            throw new ReleaseOpsException("BackupKindMismatch", FailureKind.InvalidArgument,
-                $"Backup {backup.Id} is a {backup.Kind} backup, not PostgreSQL.", backup.ManifestPath, "Use Test-RedisBackup for Redis backups.");
-        }
-        using var key = request.EncryptionKey is null ? null : BackupEncryptionKey.From(request.EncryptionKey);
-        var started = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
-        var levels = new List<VerificationLevel>();
-        var differences = new List<VerificationDifference>();
-        var activity = $"Testing backup {backup.Id}";
+        using var key = VerificationSteps.Prepare(backup, BackupKind.Postgres, request.EncryptionKey, "Test-RedisBackup");
+        var steps = new VerificationSteps(backup, reporter, 4);
         string? scratch = null;
         var dropped = false;
-        ReleaseOpsException? failure = null;
 
-        async Task<bool> Level(string name, Func<Task<string>> body)
-        {
-            var watch = Stopwatch.StartNew();
-            reporter.Progress(new OperationProgress(activity, name, levels.Count * 100 / 5));
-            try
-            {
-                var detail = await body().ConfigureAwait(false);
-                levels.Add(new VerificationLevel(name, VerificationStatus.Passed, watch.Elapsed, detail));
-                reporter.Verbose($"{backup.Id}: {name} passed in {watch.Elapsed.TotalSeconds:F1} s ({detail})");
-                return true;
-            }
-            catch (ReleaseOpsException ex) when (!ex.EndsCommand)
-            {
-                failure = ex;
-                levels.Add(new VerificationLevel(name, VerificationStatus.Failed, watch.Elapsed, ex.Message));
-                reporter.Verbose($"{backup.Id}: {name} failed: {ex.Message}");
-                return false;
-            }
-        }
-
-        var ok = await Level("Checksum", async () =>
+        var ok = await steps.RunAsync("Checksum", async () =>
         {
             await BackupCatalog.VerifyChecksumAsync(backup, cancellation).ConfigureAwait(false);
             return $"sha256 {backup.Sha256[..12]}..., {backup.SizeBytes:N0} bytes";
         }).ConfigureAwait(false);
-        ok = ok && await Level("List", async () =>
+        ok = ok && await steps.RunAsync("List", async () =>
         {
             var entries = await PgRestoreRunner.ListAsync(backup, key, request.ToolDirectory, cancellation).ConfigureAwait(false);
             return $"{entries} archive entries";
@@ -99,7 +68,7 @@ public sealed class PgBackupVerifier
                 await using var maintenance = await request.Server.OpenAsync(cancellation).ConfigureAwait(false);
                 try
                 {
-                    ok = await Level("Restore", async () =>
+                    ok = await steps.RunAsync("Restore", async () =>
                     {
                         scratch = await CreateScratchAsync(maintenance, backup, request, cancellation).ConfigureAwait(false);
                         reporter.Verbose($"Restoring {backup.Id} into scratch database {scratch}");
@@ -107,13 +76,13 @@ public sealed class PgBackupVerifier
                             request.ToolDirectory, null, cancellation).ConfigureAwait(false);
                         return $"restored into {scratch}";
                     }).ConfigureAwait(false);
-                    ok = ok && await Level("RowCounts", async () =>
+                    ok = ok && await steps.RunAsync("RowCounts", async () =>
                     {
                         var done = 0;
                         var found = await PgRestoreRunner.CompareCountsAsync(request.Server, scratch!, backup.Manifest.Tables,
-                            request.CompareChecksums, () => reporter.Progress(new OperationProgress(activity,
-                                $"{++done}/{backup.Manifest.Tables.Count} tables compared", 80)), cancellation).ConfigureAwait(false);
-                        differences.AddRange(found);
+                            request.CompareChecksums, () => steps.Progress($"{++done}/{backup.Manifest.Tables.Count} tables compared", 80),
+                            cancellation).ConfigureAwait(false);
+                        steps.Differences.AddRange(found);
                         if (found.Count > 0)
                         {
                             throw new ReleaseOpsException("BackupContentMismatch", FailureKind.IntegrityFailure,
@@ -136,31 +105,10 @@ public sealed class PgBackupVerifier
                     }
                 }
             }
-            foreach (var name in new[] { "Restore", "RowCounts" }.Where(n => levels.All(l => l.Level != n)))
-            {
-                levels.Add(new VerificationLevel(name, VerificationStatus.Skipped, TimeSpan.Zero, "an earlier level failed"));
-            }
+            steps.SkipMissing("Restore", "RowCounts");
         }
 
-        reporter.Progress(new OperationProgress(activity, ok ? "passed" : "failed", 100, Completed: true));
-        var result = new BackupVerification
-        {
-            BackupId = backup.Id,
-            Kind = backup.Kind,
-            Database = backup.Database,
-            ManifestPath = backup.ManifestPath,
-            ScratchDatabase = scratch,
-            ScratchDropped = dropped,
-            Passed = ok && levels.All(l => l.Status == VerificationStatus.Passed),
-            Levels = levels,
-            Differences = differences,
-            StartedAt = started,
-            Duration = clock.Elapsed,
-            ErrorId = failure?.ErrorId,
-            Error = failure is null ? null : SecretRedactor.For(request.Server.Password).Redact(failure.Message),
-            FailureKind = failure?.Kind,
-            Fix = failure?.Fix,
-        };
+        var result = steps.Result(SecretRedactor.For(request.Server.Password), scratch, dropped);
         if (request.Depth == VerificationDepth.Full)
         {
             await BackupCatalog.RecordVerificationAsync(backup, result, cancellation).ConfigureAwait(false);

@@ -40,19 +40,8 @@ public sealed class PgRestoreService
     public async Task<RestoreResult> RestoreAsync(ReleaseBackup backup, PgRestoreRequest request, IOperationReporter reporter,
         CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(backup);
         reporter ??= SilentReporter.Instance;
-        if (backup.Kind != BackupKind.Postgres)
-        {
-            throw new ReleaseOpsException("BackupKindMismatch", FailureKind.InvalidArgument,
-                $"Backup {backup.Id} is a {backup.Kind} backup, not PostgreSQL.", backup.ManifestPath, "Choose a PostgreSQL backup.");
-        }
-        if (backup.Encrypted && request.EncryptionKey is null)
-        {
-            throw new ReleaseOpsException("EncryptionKeyRequired", FailureKind.InvalidArgument,
-                $"Backup {backup.Id} is encrypted; no key was given.", backup.ManifestPath, "Give the key the backup was taken with.");
-        }
-        using var key = request.EncryptionKey is null ? null : BackupEncryptionKey.From(request.EncryptionKey);
+        using var key = VerificationSteps.Prepare(backup, BackupKind.Postgres, request.EncryptionKey, "a Redis test-restore");
         var target = request.Target;
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();

@@ -160,50 +160,18 @@ public sealed class RedisBackupService
     public async Task<BackupVerification> TestAsync(ReleaseBackup backup, RedisVerifyRequest request, IOperationReporter reporter,
         CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(backup);
         reporter ??= SilentReporter.Instance;
-        if (backup.Kind != BackupKind.Redis)
-        {
-            throw new ReleaseOpsException("BackupKindMismatch", FailureKind.InvalidArgument,
-                $"Backup {backup.Id} is a {backup.Kind} backup, not Redis.", backup.ManifestPath, "Use Test-PgBackup for PostgreSQL backups.");
-        }
-        if (backup.Encrypted && request.EncryptionKey is null)
-        {
-            throw new ReleaseOpsException("EncryptionKeyRequired", FailureKind.InvalidArgument,
-                $"Backup {backup.Id} is encrypted; no key was given.", backup.ManifestPath, "Give the key the backup was taken with.");
-        }
-        using var key = request.EncryptionKey is null ? null : BackupEncryptionKey.From(request.EncryptionKey);
-        var started = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
+        using var key = VerificationSteps.Prepare(backup, BackupKind.Redis, request.EncryptionKey, "Test-PgBackup");
+        var steps = new VerificationSteps(backup, reporter, 3);
         var ownDirectory = request.ScratchDirectory is null;
         var directory = request.ScratchDirectory ?? Path.Combine(Path.GetTempPath(), "releaseops-redis-verify-" + Guid.NewGuid().ToString("N")[..8]);
         BackupFiles.EnsureDirectory(directory);
-        var levels = new List<VerificationLevel>();
-        var differences = new List<VerificationDifference>();
-        ReleaseOpsException? failure = null;
-
-        async Task<bool> Level(string name, Func<Task<string>> body)
-        {
-            var watch = Stopwatch.StartNew();
-            try
-            {
-                var detail = await body().ConfigureAwait(false);
-                levels.Add(new VerificationLevel(name, VerificationStatus.Passed, watch.Elapsed, detail));
-                return true;
-            }
-            catch (ReleaseOpsException ex) when (!ex.EndsCommand)
-            {
-                failure = ex;
-                levels.Add(new VerificationLevel(name, VerificationStatus.Failed, watch.Elapsed, ex.Message));
-                return false;
-            }
-        }
 
         const string rdbName = "restore.rdb";
         RedisServerProcess? server = null;
         try
         {
-            var ok = await Level("Checksum", async () =>
+            var ok = await steps.RunAsync("Checksum", async () =>
             {
                 var rdbPath = Path.Combine(directory, rdbName);
                 var temp = rdbPath + BackupFiles.PartialSuffix;
@@ -235,7 +203,7 @@ public sealed class RedisBackupService
                 return $"sha256 {backup.Sha256[..12]}..., {backup.SizeBytes:N0} bytes";
             }).ConfigureAwait(false);
 
-            ok = ok && await Level("Load", async () =>
+            ok = ok && await steps.RunAsync("Load", async () =>
             {
                 server = await RedisServerProcess.StartAsync(new RedisServerProcessOptions
                 {
@@ -249,7 +217,7 @@ public sealed class RedisBackupService
                 return $"loaded by a scratch redis-server on 127.0.0.1:{server.Port}";
             }).ConfigureAwait(false);
 
-            ok = ok && await Level("KeyCounts", async () =>
+            ok = ok && await steps.RunAsync("KeyCounts", async () =>
             {
                 await using var connection = await server!.ConnectAsync(cancellation).ConfigureAwait(false);
                 var loaded = (await connection.InfoAsync("keyspace", cancellation).ConfigureAwait(false)).Keyspace
@@ -261,14 +229,14 @@ public sealed class RedisBackupService
                     var got = loaded.GetValueOrDefault(db);
                     if (want != got)
                     {
-                        differences.Add(new VerificationDifference($"db{db}", $"{want} keys", $"{got} keys"));
+                        steps.Differences.Add(new VerificationDifference($"db{db}", $"{want} keys", $"{got} keys"));
                     }
                 }
-                if (differences.Count > 0)
+                if (steps.Differences.Count > 0)
                 {
                     throw new ReleaseOpsException("BackupContentMismatch", FailureKind.IntegrityFailure,
                         $"The RDB of {backup.Id} loads with different key counts than its manifest: " +
-                        string.Join("; ", differences.Select(d => $"{d.Item} expected {d.Expected}, got {d.Actual}")),
+                        string.Join("; ", steps.Differences.Select(d => $"{d.Item} expected {d.Expected}, got {d.Actual}")),
                         backup.ManifestPath, "If the source was taking writes during the backup, take it again; otherwise do not rely on it.");
                 }
                 return $"{expected.Values.Sum():N0} keys in {expected.Count} databases match";
@@ -289,25 +257,8 @@ public sealed class RedisBackupService
                 BackupFiles.TryDelete(Path.Combine(directory, rdbName));
             }
         }
-        foreach (var name in new[] { "Load", "KeyCounts" }.Where(n => levels.All(l => l.Level != n)))
-        {
-            levels.Add(new VerificationLevel(name, VerificationStatus.Skipped, TimeSpan.Zero, "an earlier level failed"));
-        }
-        var result = new BackupVerification
-        {
-            BackupId = backup.Id,
-            Kind = BackupKind.Redis,
-            ManifestPath = backup.ManifestPath,
-            Passed = levels.All(l => l.Status == VerificationStatus.Passed),
-            Levels = levels,
-            Differences = differences,
-            StartedAt = started,
-            Duration = clock.Elapsed,
-            ErrorId = failure?.ErrorId,
-            Error = failure?.Message,
-            FailureKind = failure?.Kind,
-            Fix = failure?.Fix,
-        };
+        steps.SkipMissing("Load", "KeyCounts");
+        var result = steps.Result(SecretRedactor.For());
         await BackupCatalog.RecordVerificationAsync(backup, result, cancellation).ConfigureAwait(false);
         return result;
     }

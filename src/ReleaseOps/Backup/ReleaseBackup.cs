@@ -12,6 +12,10 @@ public sealed record ReleaseBackup(BackupManifest Manifest, string ManifestPath)
     public BackupKind Kind => Manifest.Kind;
     public string? Database => Manifest.Database;
     public string Source => Manifest.Source;
+    /// <summary>The host of <see cref="Source"/> (<c>host:port/database</c>): where test-restores and restores go by default.</summary>
+    public string SourceHost => SplitSource().Host;
+    /// <summary>The port of <see cref="Source"/>, if it names one.</summary>
+    public int? SourcePort => SplitSource().Port;
     public string Format => Manifest.Format;
     public string Reason => Manifest.Reason;
     public string? Release => Manifest.Release;
@@ -26,6 +30,16 @@ public sealed record ReleaseBackup(BackupManifest Manifest, string ManifestPath)
     public string DataPath => System.IO.Path.Combine(Directory, Manifest.DataFile);
 
     public override string ToString() => $"{Id} ({Kind}, {SizeBytes:N0} bytes)";
+
+    private (string Host, int? Port) SplitSource()
+    {
+        var hostPort = Source.Split('/')[0];
+        var colon = hostPort.LastIndexOf(':');
+        return colon > 0 && int.TryParse(hostPort.AsSpan(colon + 1), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var port)
+            ? (hostPort[..colon], port)
+            : (hostPort, null);
+    }
 }
 
 /// <summary>One check of a test-restore: <c>Checksum</c>, <c>List</c>, <c>Restore</c>, <c>RowCounts</c>, <c>Load</c>, <c>KeyCounts</c>.</summary>
