@@ -30,6 +30,32 @@ public abstract class BackupCmdletBase : ReleaseOpsCmdlet
     [Parameter]
     public string? EncryptionKeyFile { get; set; }
 
+    /// <summary>
+    /// Builds what the engine needs from the parameters (secrets are resolved here); a failure is
+    /// reported the way the bridge reports engine failures. False when it failed.
+    /// </summary>
+    internal bool TryPrepare<T>(Func<T> prepare, out T value)
+    {
+        try
+        {
+            value = prepare();
+            return true;
+        }
+        catch (ReleaseOpsException ex)
+        {
+            value = default!;
+            if (ex.EndsCommand)
+            {
+                ThrowFailure(ex);
+            }
+            else
+            {
+                WriteFailure(ex);
+            }
+            return false;
+        }
+    }
+
     /// <summary>The encryption key from whichever of the three parameters was given, or null.</summary>
     internal SecretValue? EncryptionKeySecret()
     {

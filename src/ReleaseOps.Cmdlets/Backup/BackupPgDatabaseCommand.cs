@@ -96,7 +96,11 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
 
     protected override void ProcessRecord()
     {
-        foreach (var request in Requests())
+        if (!TryPrepare(() => Requests().ToList(), out var requests))
+        {
+            return;
+        }
+        foreach (var request in requests)
         {
             var target = request.Source.Describe();
             Run(async op =>

@@ -94,6 +94,21 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
 
     protected override void ProcessRecord()
     {
+        if (TryPrepare(Prepare, out var request))
+        {
+            Run(async op =>
+            {
+                if (!await op.ShouldProcessAsync(request.Source.Endpoint, $"Back up to {request.Destination}").ConfigureAwait(false))
+                {
+                    return null;
+                }
+                return await new RedisBackupService().BackupAsync(request, op, op.Cancellation).ConfigureAwait(false);
+            }, request.Source.Endpoint);
+        }
+    }
+
+    private RedisBackupRequest Prepare()
+    {
         var (user, password) = SecretConversion.From(Credential, User, PasswordVariable);
         if (user is "" or "default")
         {
@@ -110,7 +125,7 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
                 User = user ?? Definition.Connection.Username,
                 Password = password,
             };
-        var request = new RedisBackupRequest
+        return new RedisBackupRequest
         {
             Source = source,
             Destination = Destination ?? Definition?.Destination ?? ".",
@@ -118,14 +133,6 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
             Release = Release,
             EncryptionKey = EncryptionKeySecret(),
         };
-        Run(async op =>
-        {
-            if (!await op.ShouldProcessAsync(source.Endpoint, $"Back up to {request.Destination}").ConfigureAwait(false))
-            {
-                return null;
-            }
-            return await new RedisBackupService().BackupAsync(request, op, op.Cancellation).ConfigureAwait(false);
-        }, source.Endpoint);
     }
 }
 

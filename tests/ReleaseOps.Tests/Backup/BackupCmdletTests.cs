@@ -184,6 +184,23 @@ public class BackupCmdletTests
         }
     }
 
+    [Fact]
+    public void Parameters_that_cannot_be_resolved_are_typed_errors_not_crashes()
+    {
+        var destination = _pg.NewDestination("cmdlet-params");
+        var command = BackupCommand(destination);
+        command.PasswordVariable = "RO_BKP_TEST_UNSET_VARIABLE";
+        var missing = CmdletHarness.Invoke(command);
+        Assert.Equal("SecretNotFound", Assert.Single(missing.Errors).ErrorId);
+
+        var ambiguous = BackupCommand(destination);
+        ambiguous.EncryptionKeyVariable = "A";
+        ambiguous.EncryptionKeyFile = "/nonexistent";
+        var ended = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Invoke(ambiguous));
+        Assert.Equal("EncryptionKeyAmbiguous", ended.Error.ErrorId);
+        Assert.Empty(Directory.GetFileSystemEntries(destination));
+    }
+
     internal static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;
