@@ -114,7 +114,7 @@ public sealed class SharedPgCollection : ICollectionFixture<SharedPgFixture>
 /// <summary>
 /// A PostgreSQL 15 cluster of our own (initdb as the postgres user in a temp dir, port 23201,
 /// scram-sha-256 with a canary superuser password), for the faults we may not cause on the shared
-/// server: stopping it mid-dump. Holds a ~30 MB table so that a dump takes long enough to interrupt.
+/// server: stopping it mid-dump. Holds a ~20 MB table so that a dump takes long enough to interrupt.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class OwnPostgresFixture : IAsyncLifetime
@@ -156,7 +156,7 @@ public sealed class OwnPostgresFixture : IAsyncLifetime
         await using var db = new NpgsqlConnection(Source.ConnectionStringForTests());
         await db.OpenAsync();
         await using var fill = new NpgsqlCommand(
-            "CREATE TABLE big (id int, a text, b text); INSERT INTO big SELECT g, md5(g::text) || md5((g+1)::text), md5((g*3)::text) FROM generate_series(1, 400000) g;",
+            "CREATE TABLE big (id int, a text, b text); INSERT INTO big SELECT g, md5(g::text) || md5((g+1)::text), md5((g*3)::text) FROM generate_series(1, 200000) g;",
             db);
         await fill.ExecuteNonQueryAsync();
     }
