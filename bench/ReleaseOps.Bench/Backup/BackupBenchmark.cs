@@ -27,6 +27,7 @@ public sealed class BackupBenchmark : IBenchmark
         var runs = args.SkipWhile(a => a != "--runs").Skip(1).FirstOrDefault() is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 1;
         var keep = args.Contains("--keep");
         var env = ReadEnv();
+        Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (the figures are only as quiet as the machine)");
         var server = new PgEndpoint
         {
             Host = env["RELEASEOPS_TEST_PG_HOST"],
@@ -64,11 +65,19 @@ public sealed class BackupBenchmark : IBenchmark
         var rawFile = Path.Combine(work, "raw.dump");
         for (var i = 0; i < runs; i++)
         {
-            File.Delete(rawFile);
-            rawDump.Add(await TimeAsync(() => RawAsync(source, "pg_dump", new[] { "--format=custom", "--file=" + rawFile }, cancellation)));
+            // Alternate which goes first, so neither always meets the warmer cache or the quieter machine.
             var ours = Path.Combine(work, "ours-" + i);
-            ourDump.Add(await TimeAsync(async () => backup = await new PgBackupService().BackupAsync(
+            Func<Task> raw = async () =>
+            {
+                File.Delete(rawFile);
+                rawDump.Add(await TimeAsync(() => RawAsync(source, "pg_dump", new[] { "--format=custom", "--file=" + rawFile }, cancellation)));
+            };
+            Func<Task> ourRun = async () => ourDump.Add(await TimeAsync(async () => backup = await new PgBackupService().BackupAsync(
                 new PgBackupRequest { Source = source, Destination = ours }, SilentReporter.Instance, cancellation)));
+            foreach (var step in i % 2 == 0 ? new[] { raw, ourRun } : new[] { ourRun, raw })
+            {
+                await step();
+            }
             Console.WriteLine($"run {i + 1}: raw pg_dump {rawDump[^1]:F2} s, Backup-PgDatabase {ourDump[^1]:F2} s " +
                               $"(raw {new FileInfo(rawFile).Length / 1048576.0:F0} MB, ours {backup!.SizeBytes / 1048576.0:F0} MB, {backup.Manifest.Tables.Sum(t => t.Rows):N0} rows counted)");
         }
@@ -80,7 +89,7 @@ public sealed class BackupBenchmark : IBenchmark
         {
             const string scratch = "ro_bkp_bench_rawrestore";
             await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)", cancellation);
-            rawRestore.Add(await TimeAsync(async () =>
+            Func<Task> raw = async () => rawRestore.Add(await TimeAsync(async () =>
             {
                 await ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellation);
                 await RawAsync(server.ForDatabase(scratch), "pg_restore",
@@ -88,12 +97,17 @@ public sealed class BackupBenchmark : IBenchmark
                 await ExecuteAsync(server, $"DROP DATABASE {scratch} WITH (FORCE)", cancellation);
             }));
             BackupVerification? verification = null;
-            ourRestore.Add(await TimeAsync(async () => verification = await new PgBackupVerifier().TestAsync(backup!,
+            Func<Task> ourRun = async () => ourRestore.Add(await TimeAsync(async () => verification = await new PgBackupVerifier().TestAsync(backup!,
                 new PgVerifyRequest { Server = server, ScratchPrefix = "ro_bkp_bench_verify_" }, SilentReporter.Instance, cancellation)));
+            foreach (var step in i % 2 == 0 ? new[] { raw, ourRun } : new[] { ourRun, raw })
+            {
+                await step();
+            }
             Console.WriteLine($"run {i + 1}: raw createdb+pg_restore+dropdb {rawRestore[^1]:F2} s, Test-PgBackup {ourRestore[^1]:F2} s " +
                               $"(passed: {verification!.Passed}; {string.Join(", ", verification.Levels.Select(l => $"{l.Level} {l.Duration.TotalSeconds:F1}s"))})");
         }
         var peak = PeakMb();
+        Console.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
 
         Console.WriteLine();
         Console.WriteLine("| measure | baseline | ReleaseOps | ratio | target |");
