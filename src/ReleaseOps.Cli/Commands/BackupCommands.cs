@@ -1,7 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ReleaseOps.Backup;
+using ReleaseOps.Cli.Rendering;
 using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Redis;
@@ -15,14 +14,6 @@ namespace ReleaseOps.Cli.Commands;
 /// </summary>
 public sealed class BackupCommands : ICliCommandSet
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public IEnumerable<Command> Create(CliContext context)
     {
         var backup = new Command("backup", "Back up PostgreSQL or Redis, list backups, apply retention.");
@@ -46,7 +37,7 @@ public sealed class BackupCommands : ICliCommandSet
         };
         public readonly Option<string?> KeyEnv = new("--encryption-key-env") { Description = "Environment variable holding the AES-256 key (base64 or hex)." };
         public readonly Option<string?> KeyFile = new("--encryption-key-file") { Description = "File holding the AES-256 key." };
-        public readonly Option<string> Output = new("--output", "-o") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        public readonly Option<OutputFormat> Output = CommonOptions.Output();
 
         public Command Add(Command command)
         {
@@ -87,7 +78,7 @@ public sealed class BackupCommands : ICliCommandSet
             };
         }
 
-        public bool IsJson(ParseResult result) => string.Equals(result.GetValue(Output), "json", StringComparison.OrdinalIgnoreCase);
+        public bool IsJson(ParseResult result) => result.GetValue(Output) == OutputFormat.Json;
     }
 
     private static Command BackupPg(CliContext context)
@@ -104,7 +95,7 @@ public sealed class BackupCommands : ICliCommandSet
         {
             database, destination, format, jobs, release, checksums, verify,
         });
-        command.SetAction((result, cancellation) => Guard(context, async () =>
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var reporter = new CliReporter(context.Error);
             var endpoint = shared.Pg(result, result.GetValue(database)!);
@@ -148,7 +139,7 @@ public sealed class BackupCommands : ICliCommandSet
         var release = new Option<string?>("--release") { Description = "Release the backup belongs to." };
         var tls = new Option<bool>("--tls") { Description = "Connect with TLS." };
         var command = shared.Add(new Command("redis", "Back up a Redis server as an RDB snapshot over the network (SYNC).") { destination, release, tls });
-        command.SetAction((result, cancellation) => Guard(context, async () =>
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var taken = await new RedisBackupService().BackupAsync(new RedisBackupRequest
             {
@@ -176,13 +167,13 @@ public sealed class BackupCommands : ICliCommandSet
     {
         var directory = new Argument<string>("directory") { Description = "Backup directory." };
         var name = new Option<string?>("--name") { Description = "Only backups filed under this name." };
-        var output = new Option<string>("--output", "-o") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        var output = CommonOptions.Output();
         var command = new Command("list", "List the complete backups in a directory, newest first.") { directory, name, output };
-        command.SetAction((result, cancellation) => Guard(context, async () =>
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var backups = await new BackupCatalog().ListAllAsync(result.GetValue(directory)!, result.GetValue(name), null,
                 new CliReporter(context.Error), cancellation);
-            Write(context, string.Equals(result.GetValue(output), "json", StringComparison.OrdinalIgnoreCase), backups.Select(Describe).ToArray(), () =>
+            Write(context, result.GetValue(output) == OutputFormat.Json, backups.Select(Describe).ToArray(), () =>
             {
                 foreach (var b in backups)
                 {
@@ -200,12 +191,12 @@ public sealed class BackupCommands : ICliCommandSet
         var keep = new Option<int?>("--keep") { Description = "Keep at most this many backups per name." };
         var maxAge = new Option<string?>("--max-age") { Description = "Remove backups older than this (e.g. 30d, 12h)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only show what would be removed." };
-        var output = new Option<string>("--output", "-o") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        var output = CommonOptions.Output();
         var command = new Command("prune", "Apply retention: remove backups beyond a count or age, never the newest verified one.")
         {
             directory, keep, maxAge, dryRun, output,
         };
-        command.SetAction((result, cancellation) => Guard(context, async () =>
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var age = result.GetValue(maxAge) is { } text ? ReleaseOps.Plans.DurationText.Parse(text) : (TimeSpan?)null;
             if (result.GetValue(keep) is null && age is null)
@@ -223,7 +214,7 @@ public sealed class BackupCommands : ICliCommandSet
                 }
                 removals.Add(new BackupRemoval(backup, reason, !result.GetValue(dryRun)));
             }
-            Write(context, string.Equals(result.GetValue(output), "json", StringComparison.OrdinalIgnoreCase),
+            Write(context, result.GetValue(output) == OutputFormat.Json,
                 removals.Select(r => new { r.Id, r.Reason, r.Removed }).ToArray(), () =>
                 {
                     foreach (var r in removals)
@@ -246,7 +237,7 @@ public sealed class BackupCommands : ICliCommandSet
         {
             manifest, quick, prefix,
         });
-        command.SetAction((result, cancellation) => Guard(context, async () =>
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var backup = await BackupCatalog.ReadAsync(result.GetValue(manifest)!, cancellation);
             var reporter = new CliReporter(context.Error);
@@ -278,7 +269,7 @@ public sealed class BackupCommands : ICliCommandSet
         {
             manifest, database, terminate, skipEmergency, keepReplaced, yes,
         });
-        command.SetAction((result, cancellation) => Guard(context, async () =>
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var backup = await BackupCatalog.ReadAsync(result.GetValue(manifest)!, cancellation);
             var target = shared.Pg(result, result.GetValue(database) ?? backup.Database ?? backup.Name, backup);
@@ -334,29 +325,11 @@ public sealed class BackupCommands : ICliCommandSet
     {
         if (json)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Json));
+            RecordWriter.WriteJson(context.Out, value);
         }
         else
         {
             text();
-        }
-    }
-
-    private static async Task<int> Guard(CliContext context, Func<Task<int>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (ReleaseOpsException ex)
-        {
-            context.Error.WriteLine($"releaseops: {ex.ErrorId}: {ex.Describe()}");
-            return ex.EndsCommand ? ExitCodes.Usage : ExitCodes.CouldNotRun;
-        }
-        catch (OperationCanceledException)
-        {
-            context.Error.WriteLine("releaseops: cancelled");
-            return ExitCodes.CouldNotRun;
         }
     }
 

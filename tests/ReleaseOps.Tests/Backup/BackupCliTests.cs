@@ -19,10 +19,8 @@ public class BackupCliTests
 
     private static (int Code, string Out, string Error) Run(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = ReleaseOps.Cli.Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
+        var result = ReleaseOps.Tests.Cli.CliRunner.Run(args);
+        return (result.ExitCode, result.Out, result.Error);
     }
 
     private string[] Connection() => new[]
