@@ -189,6 +189,19 @@ public abstract class PgBackupInputCmdletBase : PgCmdletBase
     [Alias("FullName")]
     public string? ManifestPath { get; set; }
 
+    /// <summary>
+    /// <para type="description">Database to connect to for CREATE, ALTER and DROP DATABASE (default postgres).</para>
+    /// </summary>
+    [Parameter]
+    public string MaintenanceDatabase { get; set; } = "postgres";
+
+    /// <summary>
+    /// <para type="description">Parallel pg_restore jobs.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
     internal async Task<ReleaseBackup> ResolveBackupAsync(CancellationToken cancellation) =>
         Backup ?? await BackupCatalog.ReadAsync(ManifestPath!, cancellation).ConfigureAwait(false);
 }

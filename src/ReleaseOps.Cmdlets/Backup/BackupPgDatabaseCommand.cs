@@ -15,6 +15,7 @@ namespace ReleaseOps.Cmdlets.Backup;
 /// </summary>
 /// <example><code>Backup-PgDatabase -Database shop -Server db1 -Credential $cred -Destination /backups/shop | Test-PgBackup -Credential $cred</code></example>
 /// <example><code>Get-ReleasePlan ./releaseplan.yml | Backup-PgDatabase -Release v2.4.0</code></example>
+/// <example><code>Backup-PgDatabase -PlanPath ./releaseplan.yml -BackupName app-db</code></example>
 [Cmdlet(VerbsData.Backup, "PgDatabase", SupportsShouldProcess = true, DefaultParameterSetName = "Connection")]
 [OutputType(typeof(ReleaseBackup))]
 public sealed class BackupPgDatabaseCommand : PgCmdletBase
@@ -83,9 +84,17 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
     public ReleasePlan? Plan { get; set; }
 
     /// <summary>
-    /// <para type="description">With -Plan: the names of the plan's backups to take (default: all PostgreSQL backups).</para>
+    /// <para type="description">Path of a release plan (YAML): backs up its PostgreSQL backups, or those named by -BackupName.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = "PlanFile")]
+    [ValidateNotNullOrEmpty]
+    public string? PlanPath { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Plan or -PlanPath: the names of the plan's backups to take (default: all PostgreSQL backups).</para>
     /// </summary>
     [Parameter(ParameterSetName = "Plan")]
+    [Parameter(ParameterSetName = "PlanFile")]
     public string[]? BackupName { get; set; }
 
     /// <summary>
@@ -96,6 +105,22 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
 
     protected override void ProcessRecord()
     {
+        if (PlanPath is not null)
+        {
+            var file = ResolvePath(PlanPath);
+            Run(async op =>
+            {
+                var plan = await ReleasePlanLoader.LoadAsync(file, null, op.Cancellation).ConfigureAwait(false);
+                foreach (var request in PlanRequests(plan))
+                {
+                    if (await op.ShouldProcessAsync(request.Source.Describe(), $"Back up to {request.Destination}").ConfigureAwait(false))
+                    {
+                        op.Emit(await new PgBackupService().BackupAsync(request, op, op.Cancellation).ConfigureAwait(false));
+                    }
+                }
+            }, file);
+            return;
+        }
         if (!TryPrepare(() => Requests().ToList(), out var requests))
         {
             return;
@@ -114,18 +139,23 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
         }
     }
 
+    private IEnumerable<PgBackupRequest> PlanRequests(ReleasePlan plan) =>
+        plan.Backups
+            .Where(b => b.Type == BackupSourceType.Postgres && (BackupName is null || BackupName.Contains(b.Name, StringComparer.OrdinalIgnoreCase)))
+            .Select(definition => PlanBackups.PgRequest(definition, plan.Secrets, ReleaseOps.Backup.BackupReasons.Manual, Release ?? plan.Version) with
+            {
+                TableChecksums = TableChecksumRequested,
+                ToolDirectory = ToolDirectory,
+            })
+            .ToList();
+
     private IEnumerable<PgBackupRequest> Requests()
     {
         if (Plan is not null)
         {
-            foreach (var definition in Plan.Backups.Where(b => b.Type == BackupSourceType.Postgres &&
-                                                              (BackupName is null || BackupName.Contains(b.Name, StringComparer.OrdinalIgnoreCase))))
+            foreach (var request in PlanRequests(Plan))
             {
-                yield return PlanBackups.PgRequest(definition, Plan.Secrets, ReleaseOps.Backup.BackupReasons.Manual, Release ?? Plan.Version) with
-                {
-                    TableChecksums = TableChecksumRequested,
-                    ToolDirectory = ToolDirectory,
-                };
+                yield return request;
             }
             yield break;
         }

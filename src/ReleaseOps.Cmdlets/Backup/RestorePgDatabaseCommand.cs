@@ -24,12 +24,6 @@ public sealed class RestorePgDatabaseCommand : PgBackupInputCmdletBase
     public string? Database { get; set; }
 
     /// <summary>
-    /// <para type="description">Database to connect to for CREATE/ALTER/DROP DATABASE (default postgres).</para>
-    /// </summary>
-    [Parameter]
-    public string MaintenanceDatabase { get; set; } = "postgres";
-
-    /// <summary>
     /// <para type="description">End other sessions on the target so it can be replaced.</para>
     /// </summary>
     [Parameter]
@@ -61,13 +55,6 @@ public sealed class RestorePgDatabaseCommand : PgBackupInputCmdletBase
     /// </summary>
     [Parameter]
     public string? EmergencyBackupDestination { get; set; }
-
-    /// <summary>
-    /// <para type="description">Parallel pg_restore jobs.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 64)]
-    public int Jobs { get; set; } = 1;
 
     protected override void ProcessRecord()
     {

@@ -26,12 +26,6 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
     internal bool QuickRequested { get; set; }
 
     /// <summary>
-    /// <para type="description">Database to connect to for CREATE/DROP DATABASE (default postgres).</para>
-    /// </summary>
-    [Parameter]
-    public string MaintenanceDatabase { get; set; } = "postgres";
-
-    /// <summary>
     /// <para type="description">Prefix of the generated scratch database name (default releaseops_verify_).</para>
     /// </summary>
     [Parameter]
@@ -51,13 +45,6 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
 
     /// <summary>Whether -KeepScratch was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
     internal bool KeepScratchRequested { get; set; }
-
-    /// <summary>
-    /// <para type="description">Parallel pg_restore jobs.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 64)]
-    public int Jobs { get; set; } = 1;
 
     protected override void ProcessRecord()
     {

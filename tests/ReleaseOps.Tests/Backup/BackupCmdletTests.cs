@@ -201,6 +201,37 @@ public class BackupCmdletTests
         Assert.Empty(Directory.GetFileSystemEntries(destination));
     }
 
+    [Fact]
+    public void A_yaml_plan_drives_the_backup_with_its_secret_references()
+    {
+        var destination = _pg.NewDestination("cmdlet-plan");
+        var planFile = Path.Combine(destination, "..", $"plan-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(planFile, $$"""
+            api_version: releaseops/v1
+            application: shop
+            environment: test
+            version: 4.0.0
+            secrets:
+              db_password: { env: {{PasswordVariable}} }
+            backups:
+              - name: shop-db
+                type: postgres
+                connection:
+                  host: {{TestEnvironment.PgHost}}
+                  port: {{TestEnvironment.PgPort}}
+                  database: {{_pg.Database}}
+                  username: {{TestEnvironment.PgUser}}
+                  password: ${secret:db_password}
+                destination: {{destination}}
+            """);
+        var run = CmdletHarness.Invoke(new BackupPgDatabaseCommand { PlanPath = planFile });
+        Assert.Empty(run.Errors);
+        var taken = Assert.Single(run.OutputOf<ReleaseBackup>());
+        Assert.Equal("shop-db", taken.Name);
+        Assert.Equal("4.0.0", taken.Release);
+        CanarySecret.AssertAbsent(TestEnvironment.PgPassword, run.AllText(), "the plan-driven backup's output");
+    }
+
     internal static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;
