@@ -50,6 +50,20 @@ internal static class BackupFiles
         return new FileStream(path, options);
     }
 
+    /// <summary>Restricts a tree another program wrote (a directory-format dump) to its owner: 0700 directories, 0600 files.</summary>
+    public static void MakePrivate(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        File.SetUnixFileMode(directory, PrivateDirectory);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories))
+        {
+            File.SetUnixFileMode(entry, Directory.Exists(entry) ? PrivateDirectory : PrivateFile);
+        }
+    }
+
     /// <summary>A new directory only its owner can enter (0700).</summary>
     public static void CreatePrivateDirectory(string directory)
     {

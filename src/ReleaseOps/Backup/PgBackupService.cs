@@ -157,6 +157,7 @@ public sealed class PgBackupService
             else
             {
                 progress.Status("hashing the dump directory");
+                BackupFiles.MakePrivate(partialPath);
                 (sha256, size, files) = await DirectoryChecksum.ComputeAsync(partialPath, cancellation).ConfigureAwait(false);
                 Directory.Move(partialPath, finalPath);
             }

@@ -33,7 +33,7 @@ internal static class PgRestoreRunner
         }
         else if (key is null)
         {
-            throw KeyNeeded(backup);
+            throw VerificationSteps.KeyRequired(backup);
         }
         await using var restore = PgTool.Start("pg_restore", arguments, target, redirectStdout: false, redirectStdin: !fromFile,
             cancellation, toolDirectory);
@@ -97,7 +97,7 @@ internal static class PgRestoreRunner
         {
             if (key is null)
             {
-                throw KeyNeeded(backup);
+                throw VerificationSteps.KeyRequired(backup);
             }
             await using var file = BackupFiles.OpenRead(backup.DataPath);
             await using var plain = new DecryptingStream(file, key, backup.DataPath);
@@ -181,11 +181,4 @@ internal static class PgRestoreRunner
         var room = 63 - prefix.Length - suffix.Length;
         return prefix + (core.Length > room ? core[..Math.Max(0, room)] : core) + suffix;
     }
-
-    private static ReleaseOpsException KeyNeeded(ReleaseBackup backup) =>
-        new("EncryptionKeyRequired", FailureKind.InvalidArgument,
-            $"Backup {backup.Id} is encrypted ({backup.Manifest.Encryption?.Algorithm}, key from {backup.Manifest.Encryption?.KeySource}); no key was given.",
-            backup.ManifestPath, "Give the encryption key the backup was taken with (-EncryptionKey, or the plan's encryptionKey).");
-
-    internal static SecretRedactor Redactor(PgEndpoint endpoint) => SecretRedactor.For(endpoint.Password);
 }

@@ -101,10 +101,13 @@ internal sealed class VerificationSteps
         }
         if (backup.Encrypted && key is null)
         {
-            throw new ReleaseOpsException("EncryptionKeyRequired", FailureKind.InvalidArgument,
-                $"Backup {backup.Id} is encrypted ({backup.Manifest.Encryption?.Algorithm}, key from {backup.Manifest.Encryption?.KeySource}); no key was given.",
-                backup.ManifestPath, "Give the encryption key the backup was taken with (-EncryptionKey, or the plan's encryptionKey).");
+            throw KeyRequired(backup);
         }
         return key is null ? null : BackupEncryptionKey.From(key);
     }
+
+    public static ReleaseOpsException KeyRequired(ReleaseBackup backup) =>
+        new("EncryptionKeyRequired", FailureKind.InvalidArgument,
+            $"Backup {backup.Id} is encrypted ({backup.Manifest.Encryption?.Algorithm}, key from {backup.Manifest.Encryption?.KeySource}); no key was given.",
+            backup.ManifestPath, "Give the encryption key the backup was taken with (-EncryptionKey, or the plan's encryptionKey).");
 }

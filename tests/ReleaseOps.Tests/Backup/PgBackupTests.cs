@@ -125,6 +125,7 @@ public class PgBackupTests
         Assert.True(Directory.Exists(backup.DataPath));
         Assert.Contains(backup.Manifest.Files, f => f.Path == "toc.dat");
         Assert.Equal(backup.Manifest.Files.Sum(f => f.SizeBytes), backup.SizeBytes);
+        Assert.All(Directory.GetFiles(backup.DataPath), f => Assert.Equal(Private, File.GetUnixFileMode(f)));
         var verification = await new PgBackupVerifier().TestAsync(backup, Verify() with { Jobs = 2 }, new RecordingReporter(), CancellationToken.None);
         Assert.True(verification.Passed, verification.Summary + " " + verification.Error);
 
