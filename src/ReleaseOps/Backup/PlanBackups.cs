@@ -19,8 +19,44 @@ public sealed class PlanBackups
     private readonly PgBackupVerifier _verifier = new();
     private readonly PgRestoreService _restore = new();
     private readonly RedisBackupService _redis = new();
+    private readonly string _scratchPrefix;
 
-    /// <summary>Takes one backup as the definition says (and test-restores it when <c>verify: true</c>).</summary>
+    /// <param name="scratchPrefix">Prefix of the scratch databases of <c>verify: true</c> test-restores.</param>
+    public PlanBackups(string scratchPrefix = "releaseops_verify_")
+    {
+        _scratchPrefix = scratchPrefix;
+    }
+
+    /// <summary>
+    /// Applies the definition's <c>retention</c> (count, max age) to its destination, never removing
+    /// <paramref name="keep"/> (the backup just taken) nor the newest verified backup. Returns what was removed.
+    /// </summary>
+    public static async Task<IReadOnlyList<BackupRemoval>> ApplyRetentionAsync(BackupDefinition definition, ReleaseBackup? keep,
+        IOperationReporter reporter, CancellationToken cancellation)
+    {
+        if (definition.Retention.Count is null && definition.Retention.MaxAge is null)
+        {
+            return Array.Empty<BackupRemoval>();
+        }
+        var all = await new BackupCatalog().ListAllAsync(definition.Destination, definition.Name, null, reporter, cancellation).ConfigureAwait(false);
+        var removed = new List<BackupRemoval>();
+        foreach (var (backup, reason) in BackupCatalog.SelectForRemoval(all, definition.Retention.Count, definition.Retention.MaxAge, DateTimeOffset.UtcNow))
+        {
+            if (backup.Id == keep?.Id)
+            {
+                continue;
+            }
+            BackupCatalog.Remove(backup);
+            removed.Add(new BackupRemoval(backup, reason, Removed: true));
+            reporter.Verbose($"Retention of '{definition.Name}' removed {backup.Id} ({reason})");
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// Takes one backup as the definition says (and test-restores it when <c>verify: true</c>), then
+    /// applies the definition's retention.
+    /// </summary>
     public async Task<ReleaseBackup> BackupAsync(BackupDefinition definition, SecretCatalog secrets, string reason, string? release,
         IOperationReporter reporter, CancellationToken cancellation)
     {
@@ -31,7 +67,8 @@ public sealed class PlanBackups
             backup = await _pg.BackupAsync(PgRequest(definition, secrets, reason, release), reporter, cancellation).ConfigureAwait(false);
             if (definition.Verify)
             {
-                var verification = await _verifier.TestAsync(backup, VerifyRequest(definition, secrets), reporter, cancellation).ConfigureAwait(false);
+                var verification = await _verifier.TestAsync(backup, VerifyRequest(definition, secrets) with { ScratchPrefix = _scratchPrefix },
+                    reporter, cancellation).ConfigureAwait(false);
                 backup = await BackupCatalog.ReadAsync(backup.ManifestPath, cancellation).ConfigureAwait(false);
                 if (!verification.Passed)
                 {
@@ -61,6 +98,7 @@ public sealed class PlanBackups
                 }
             }
         }
+        await ApplyRetentionAsync(definition, backup, reporter, cancellation).ConfigureAwait(false);
         return backup;
     }
 

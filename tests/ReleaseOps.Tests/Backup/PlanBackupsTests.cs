@@ -42,14 +42,20 @@ public class PlanBackupsTests
                         Password = "${secret:pg_password}",
                     },
                     Destination = destination,
+                    Verify = true,
+                    Retention = new RetentionDefinition { Count = 1 },
                 },
             },
         };
-        var services = new PlanBackups();
+        var services = new PlanBackups(scratchPrefix: $"ro_bkp_verify_{_pg.RunTag}_");
         var reporter = new RecordingReporter();
 
+        var older = Assert.Single(await services.BackupBeforeDeployAsync(plan, "v1.9.0", reporter, CancellationToken.None).ToListAsync());
         var taken = await services.BackupBeforeDeployAsync(plan, "v2.0.0", reporter, CancellationToken.None).ToListAsync();
         var backup = Assert.Single(taken);
+        Assert.True(backup.Verified);
+        // Retention (count 1) removed the older pre-deploy backup once the new one was verified.
+        Assert.False(File.Exists(older.ManifestPath));
         Assert.Equal(BackupReasons.PreDeploy, backup.Reason);
         Assert.Equal("v2.0.0", backup.Release);
         Assert.Equal("app-db", backup.Name);
