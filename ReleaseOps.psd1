@@ -13,10 +13,17 @@
     CompatiblePSEditions = @('Core')
 
     CmdletsToExport      = @(
+        'Backup-PgDatabase'
+        'Backup-RedisData'
         'Get-Deployment'
+        'Get-ReleaseBackup'
         'Get-ReleasePlan'
         'Invoke-Deployment'
         'Invoke-Rollback'
+        'Remove-ReleaseBackup'
+        'Restore-PgDatabase'
+        'Test-PgBackup'
+        'Test-RedisBackup'
         'Test-ReleasePlan'
         'Unlock-Deployment'
     )
@@ -24,7 +31,11 @@
     AliasesToExport      = @()
     VariablesToExport    = @()
 
-    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Deploy.Format.ps1xml')
+    FormatsToProcess     = @(
+        'ReleaseOps.Format.ps1xml'
+        'formats/Deploy.Format.ps1xml'
+        'formats/Backup.Format.ps1xml'
+    )
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
     PrivateData          = @{
