@@ -1,0 +1,17 @@
+using ReleaseOps.Gates.Checks;
+
+namespace ReleaseOps.Gates;
+
+/// <summary>The checks behind the gate types of <see cref="GateTypeCatalog"/>.</summary>
+public static class GateChecks
+{
+    public static IReadOnlyList<IGateCheck> All { get; } = new IGateCheck[]
+    {
+        new HttpGateCheck(),
+        new RedirectHttpsGateCheck(),
+        new SecurityHeadersGateCheck(),
+        new CorsGateCheck(),
+        new TlsGateCheck(),
+        new TcpGateCheck(),
+    };
+}
