@@ -13,5 +13,7 @@ public static class GateChecks
         new CorsGateCheck(),
         new TlsGateCheck(),
         new TcpGateCheck(),
+        new PostgresGateCheck(),
+        new RedisGateCheck(),
     };
 }

@@ -185,7 +185,13 @@ public sealed class GateObservation
     public void Measure(string name, object? value, object? evidence = null)
     {
         Values.Set(name, value);
-        Evidence[name] = evidence ?? (value is ConditionValue cv ? cv.ToPlain() : value is TimeSpan t ? ConditionValue.FormatDuration(t) : value);
+        Evidence[name] = evidence ?? value switch
+        {
+            ConditionValue { Kind: ConditionValueKind.Duration } cv => cv.ToString(),
+            ConditionValue cv => cv.ToPlain(),
+            TimeSpan t => ConditionValue.FormatDuration(t),
+            _ => value,
+        };
     }
 
     /// <summary>Quotes text as a condition-language string literal.</summary>
