@@ -15,5 +15,13 @@ public static class GateChecks
         new TcpGateCheck(),
         new PostgresGateCheck(),
         new RedisGateCheck(),
+        new DiskGateCheck(),
+        new MemoryGateCheck(),
+        new FileSizeGateCheck(),
+        new CommandGateCheck(),
+        new EnvPolicyGateCheck(),
+        new ComposeGateCheck(),
+        new WindowGateCheck(),
+        new ApprovalGateCheck(),
     };
 }
