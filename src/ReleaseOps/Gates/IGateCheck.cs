@@ -94,8 +94,10 @@ public sealed class GateCheckContext
             return null;
         }
         var value = Environment.Secrets.Expand(text)!;
-        if (SecretCatalog.HasReference(text))
+        foreach (System.Text.RegularExpressions.Match reference in SecretCatalog.Reference().Matches(text))
         {
+            // Each secret on its own, so that it is masked wherever it shows up, not only in this whole value.
+            Redactor.Add(Environment.Secrets.Resolve(reference.Groups[1].Value));
             Redactor.Add(value);
         }
         return value;
