@@ -15,12 +15,13 @@
     CmdletsToExport      = @(
         'Get-ReleasePlan'
         'Test-ReleasePlan'
+        'Test-ReleaseGate'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
 
-    FormatsToProcess     = @('ReleaseOps.Format.ps1xml')
+    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Gates.Format.ps1xml')
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
     PrivateData          = @{

@@ -105,6 +105,14 @@ public sealed record GateRunSummary
         Results = results,
     };
 
+    /// <summary>One summary over several runs (several plans piped into one command): all results, the earliest start.</summary>
+    public static GateRunSummary Combine(IReadOnlyList<GateRunSummary> runs) => runs.Count == 1
+        ? runs[0]
+        : From(runs.SelectMany(r => r.Results).ToArray(), runs.Min(r => r.StartTime),
+            runs.Max(r => r.StartTime + r.Duration) - runs.Min(r => r.StartTime),
+            string.Join(", ", runs.Select(r => r.Plan).Where(p => p is not null).Distinct()) is { Length: > 0 } plans ? plans : null,
+            runs.Any(r => r.StoppedEarly));
+
     public override string ToString() =>
         $"{Total} gates: {Passed} passed, {Failed} failed, {Warnings} warnings, {Errors} errors, {Skipped} skipped" +
         (Blocking > 0 ? $"; {Blocking} blocking" : "") + $" ({Duration.TotalSeconds:0.##} s)";
