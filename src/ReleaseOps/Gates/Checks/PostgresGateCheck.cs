@@ -35,7 +35,12 @@ internal sealed class PostgresGateCheck : IGateCheck
             Password = password?.Reveal(),
             Timeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
             CommandTimeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
-            Pooling = false,
+            // Gates of one run often hit the same server: pooled connections skip the fork and SCRAM
+            // handshake; idle ones are closed within seconds, so nothing lingers after a run.
+            Pooling = true,
+            MaxPoolSize = 8,
+            ConnectionIdleLifetime = 10,
+            ConnectionPruningInterval = 5,
             ApplicationName = "releaseops-gate",
         };
         if (connection.SslMode is { } sslMode && Enum.TryParse<SslMode>(sslMode.Replace("-", ""), true, out var mode))
