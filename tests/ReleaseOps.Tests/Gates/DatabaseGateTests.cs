@@ -32,7 +32,7 @@ public class PostgresGateTests : IClassFixture<GatePostgresFixture>
     [Fact]
     public async Task Settings_on_pass_and_settings_off_fail()
     {
-        var settings = new Dictionary<string, object?> { ["log_min_duration_statement"] = ">= 0ms", ["statement_timeout"] = "30s", ["max_connections"] = ">=10" };
+        var settings = new Dictionary<string, object?> { ["log_min_duration_statement"] = ">= 0ms", ["statement_timeout"] = "30s", ["max_connections"] = ">=10", ["idle_in_transaction_session_timeout"] = "0" };
         var on = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.On)), ("min_version", 15), ("settings", settings));
         Assert.True(on.Status == GateStatus.Passed, Explain(on));
         Assert.Equal(15L, Convert.ToInt64(on.Evidence["version"]));

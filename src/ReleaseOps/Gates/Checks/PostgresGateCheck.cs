@@ -112,11 +112,18 @@ internal sealed class PostgresGateCheck : IGateCheck
         var raw = reader.GetString(0);
         var unit = reader.IsDBNull(1) ? null : reader.GetString(1);
         var type = reader.GetString(2);
-        var value = SettingValue(raw, unit, type);
-        observation.Measure("setting." + name, value);
-
         var op = Operators.FirstOrDefault(o => expected.TrimStart().StartsWith(o, StringComparison.Ordinal)) ?? "==";
         var rest = expected.TrimStart().StartsWith(op, StringComparison.Ordinal) ? expected.TrimStart()[op.Length..].Trim() : expected.Trim();
+        // A bare number is in the setting's own unit, as postgresql.conf reads it: log_min_duration_statement: 1000 is 1000 ms.
+        var value = double.TryParse(rest, NumberStyles.Float, CultureInfo.InvariantCulture, out _) &&
+                    double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var rawNumber)
+            ? ConditionValue.Number(rawNumber)
+            : SettingValue(raw, unit, type);
+        observation.Measure("setting." + name, value);
+        if (unit is not null)
+        {
+            observation.Evidence["setting." + name] = SettingValue(raw, unit, type).ToString();
+        }
         if (!ConditionExpression.TryParse($"setting.{name} {op} {rest}", out var condition, out _) ||
             !(condition!.Names.Count == 1))
         {
