@@ -116,7 +116,8 @@ public static class GateTypeCatalog
                 Prop("migrations_table", Enum("alembic_version", "__EFMigrationsHistory", "schema_migrations", "flyway_schema_history")),
                 Prop("migrations_head", String(), "The migration that must be the latest applied."),
                 Prop("max_backup_age", Duration(), "The newest verified backup of this database must be younger."),
-                Prop("backup_directory", String()),
+                Prop("backup_directory", String(), "Where the backups' ID.manifest.json files are (the plan's backup destination)."),
+                Prop("require_verified", Boolean(), "Count only backups whose last test-restore passed (default true)."),
             }),
         new GateType("redis", "database", "Redis: connect with AUTH, requirepass set, persistence on, maxmemory-policy, last save.",
             new[]

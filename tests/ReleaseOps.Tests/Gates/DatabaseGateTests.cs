@@ -138,3 +138,55 @@ public class RedisGateTests : IClassFixture<GateRedisFixture>
         CanarySecret.AssertAbsent(canary, new[] { result.Message, result.Fix, System.Text.Json.JsonSerializer.Serialize(result) }, "the redis gate result");
     }
 }
+
+public class PostgresBackupAgeGateTests : IClassFixture<GatePostgresFixture>, IClassFixture<GateScratchDirectory>
+{
+    private readonly GatePostgresFixture _pg;
+    private readonly GateScratchDirectory _dir;
+
+    public PostgresBackupAgeGateTests(GatePostgresFixture pg, GateScratchDirectory dir)
+    {
+        _pg = pg;
+        _dir = dir;
+    }
+
+    /// <summary>A manifest in the backup capability's documented shape (ID.manifest.json, camelCase).</summary>
+    private void Manifest(string directory, string id, string database, DateTimeOffset finished, bool? verified)
+    {
+        Directory.CreateDirectory(directory);
+        var verification = verified is null ? "" : $", \"lastVerification\": {{ \"at\": \"{finished:O}\", \"passed\": {verified.Value.ToString().ToLowerInvariant()}, \"levels\": \"restore\" }}";
+        File.WriteAllText(Path.Combine(directory, id + ".manifest.json"),
+            $"{{ \"manifestVersion\": 1, \"id\": \"{id}\", \"name\": \"{database}\", \"kind\": \"postgres\", \"source\": \"127.0.0.1:55432/{database}\", " +
+            $"\"database\": \"{database}\", \"format\": \"custom\", \"dataFile\": \"{id}.dump\", \"sizeBytes\": 10, \"sha256\": \"00\", " +
+            $"\"startedAt\": \"{finished.AddSeconds(-5):O}\", \"finishedAt\": \"{finished:O}\"{verification} }}");
+    }
+
+    [Fact]
+    public async Task The_newest_verified_backup_must_be_younger_than_the_limit()
+    {
+        var directory = Path.Combine(_dir.Path, "backups-" + Guid.NewGuid().ToString("N")[..6]);
+        var now = DateTimeOffset.UtcNow;
+        Manifest(directory, "old-verified", _pg.On, now.AddHours(-30), verified: true);
+        Manifest(directory, "fresh-unverified", _pg.On, now.AddMinutes(-10), verified: null);
+        Manifest(directory, "other-db", "elsewhere", now.AddMinutes(-1), verified: true);
+        File.WriteAllText(Path.Combine(directory, "torn.manifest.json"), "{ \"id\": ");
+        var connection = new Dictionary<string, object?>
+        {
+            ["host"] = TestEnvironment.PgHost, ["port"] = TestEnvironment.PgPort, ["database"] = _pg.On,
+            ["username"] = TestEnvironment.PgUser, ["password"] = "${secret:pg}",
+        };
+        var env = PostgresGateTests.WithSecret("pg", TestEnvironment.PgPassword);
+
+        var stale = await Run(env, ("type", "postgres"), ("connection", connection), ("max_backup_age", "24h"), ("backup_directory", directory));
+        Assert.Equal(GateStatus.Failed, stale.Status);
+        Assert.Matches(@"the newest verified backup old-verified is 1\.\d+d old, more than 1d", stale.Message);
+
+        var anyBackup = await Run(env, ("type", "postgres"), ("connection", connection), ("max_backup_age", "1h"), ("backup_directory", directory), ("require_verified", false));
+        Assert.True(anyBackup.Status == GateStatus.Passed, Explain(anyBackup));
+        Assert.Equal("fresh-unverified", anyBackup.Evidence["backup_id"]);
+
+        var none = await Run(env, ("type", "postgres"), ("connection", connection), ("max_backup_age", "1h"), ("backup_directory", Path.Combine(_dir.Path, "no-such-dir")));
+        Assert.Equal(GateStatus.Error, none.Status);
+        Assert.Equal("BackupDirectoryNotFound", none.ErrorId);
+    }
+}

@@ -80,6 +80,10 @@ internal sealed class PostgresGateCheck : IGateCheck
             {
                 await CheckMigrationsAsync(db, observation, table, settings.GetString("migrations_head"), cancellation).ConfigureAwait(false);
             }
+            if (settings.GetDuration("max_backup_age") is { } maxAge)
+            {
+                await CheckBackupAgeAsync(context, observation, connection.Database ?? "postgres", maxAge, cancellation).ConfigureAwait(false);
+            }
             observation.Summary = $"PostgreSQL {db.ServerVersion} at {target}" +
                 (observation.Findings.Count > 1 ? "; " + string.Join("; ", observation.Findings.Skip(1).Select(f => f.Message)) : "");
         }
@@ -194,6 +198,39 @@ internal sealed class PostgresGateCheck : IGateCheck
             {
                 observation.Fix = "Run the pending migrations before the release (or correct migrations_head).";
             }
+        }
+    }
+
+    private static async Task CheckBackupAgeAsync(GateCheckContext context, GateObservation observation, string database, TimeSpan maxAge,
+        CancellationToken cancellation)
+    {
+        var directory = context.Settings.GetString("backup_directory") is { } d
+            ? context.ResolvePath(d)
+            : throw context.Missing("backup_directory", "Add backup_directory: the directory the plan's backups are written to.");
+        var requireVerified = context.Settings.GetBoolean("require_verified") ?? true;
+        var backups = (await BackupManifestReader.ReadPostgresAsync(directory, cancellation).ConfigureAwait(false))
+            .Where(b => string.Equals(b.Database, database, StringComparison.Ordinal) || b.Source.EndsWith("/" + database, StringComparison.Ordinal))
+            .ToArray();
+        var newest = backups.FirstOrDefault(b => !requireVerified || b.Verified == true);
+        observation.Evidence["backups"] = backups.Length;
+        if (newest is null)
+        {
+            observation.Rule("backup-age", false, backups.Length == 0
+                ? $"no backup of {database} in {directory}"
+                : $"none of the {backups.Length} backup(s) of {database} passed a test-restore");
+            observation.Fix = "Take (and test-restore) a backup before the release: Backup-PgDatabase, then Test-PgBackup.";
+            return;
+        }
+        var age = context.Clock.GetUtcNow() - newest.FinishedAt;
+        observation.Measure("backup_age", age);
+        observation.Evidence["backup_id"] = newest.Id;
+        var fresh = age <= maxAge;
+        observation.Rule("backup-age", fresh, fresh
+            ? $"{(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old"
+            : $"the newest {(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old, more than {Plans.DurationText.Format(maxAge)}");
+        if (!fresh)
+        {
+            observation.Fix = "Take (and test-restore) a fresh backup before the release.";
         }
     }
 
