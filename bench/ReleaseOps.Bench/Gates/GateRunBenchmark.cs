@@ -44,15 +44,27 @@ public sealed class GateRunBenchmark : IBenchmark
         Console.WriteLine($"# {gates.Count} gates: " + string.Join(", ", gates.GroupBy(g => g.Type).Select(g => $"{g.Count()} {g.Key}")) +
                           $"; {slowCount} of the http gates wait {slowMs} ms on a slow listener");
 
-        // Warm-up: JIT, TLS and connection set-up outside the measured runs.
-        await runner.RunToSummaryAsync(gates.Take(12), environment, new GateRunOptions(), SilentReporter.Instance, cancellation);
+        // Warm-up, one gate of each kind: JIT and first connections outside the measured runs.
+        await runner.RunToSummaryAsync(gates.GroupBy(g => g.Type + g.Name.Split('-')[0]).Select(g => g.First()), environment,
+            new GateRunOptions(), SilentReporter.Instance, cancellation);
 
-        var parallel = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions(), SilentReporter.Instance, cancellation);
+        Console.WriteLine($"# load average before: {LoadAverage()}");
+        // Three parallel runs, reported each and by the median: the machine is shared and its load moves.
+        var runs = new List<GateRunSummary>();
+        for (var i = 0; i < 3; i++)
+        {
+            var run = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions(), SilentReporter.Instance, cancellation);
+            var slow = run.Results.MaxBy(r => r.Duration)!;
+            Console.WriteLine($"  parallel run {i + 1}: wall {Ms(run.Duration)} ms, slowest gate {Ms(slow.Duration)} ms ({run.Duration / slow.Duration:F2}x)");
+            runs.Add(run);
+        }
+        var parallel = runs.OrderBy(r => r.Duration).ElementAt(1);
         var sequential = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions { ThrottleLimit = 1 }, SilentReporter.Instance, cancellation);
+        Console.WriteLine($"# load average after: {LoadAverage()}");
 
         var slowest = parallel.Results.MaxBy(r => r.Duration)!;
         var sumOfGates = TimeSpan.FromTicks(sequential.Results.Sum(r => r.Duration.Ticks));
-        Console.WriteLine($"parallel (throttle {GateRunOptions.DefaultThrottle}): wall {Ms(parallel.Duration)} ms; {parallel}");
+        Console.WriteLine($"parallel, median of 3 (throttle {GateRunOptions.DefaultThrottle}): wall {Ms(parallel.Duration)} ms; {parallel}");
         Console.WriteLine($"slowest single gate: {slowest.Name} ({slowest.Type}) {Ms(slowest.Duration)} ms");
         Console.WriteLine($"sequential (throttle 1): wall {Ms(sequential.Duration)} ms (sum of gate durations {Ms(sumOfGates)} ms); {sequential}");
         Console.WriteLine($"ratio wall / slowest gate: {parallel.Duration / slowest.Duration:F2}x (target <= 1.2x)");
@@ -62,6 +74,9 @@ public sealed class GateRunBenchmark : IBenchmark
             Console.WriteLine($"  not passed: {problem}");
         }
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 

@@ -68,9 +68,9 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
     }
 
     [Fact]
-    public void A_piped_plan_with_selection_and_summary()
+    public async Task A_piped_plan_with_selection_and_summary()
     {
-        var plan = ReleasePlanLoader.LoadAsync(Plan()).GetAwaiter().GetResult();
+        var plan = await ReleasePlanLoader.LoadAsync(Plan());
         var cmdlet = new TestReleaseGateCommand { Tag = new[] { "smoke" }, SummaryRequested = true };
         var runtime = CmdletHarness.Invoke(cmdlet, new Action<TestReleaseGateCommand>[] { c => c.Plan = plan });
 

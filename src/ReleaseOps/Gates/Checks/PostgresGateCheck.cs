@@ -42,6 +42,8 @@ internal sealed class PostgresGateCheck : IGateCheck
             ConnectionIdleLifetime = 10,
             ConnectionPruningInterval = 5,
             ApplicationName = "releaseops-gate",
+            // Gates read text, numbers and booleans only: skip loading the server's type catalogue on connect.
+            ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading,
         };
         if (connection.SslMode is { } sslMode && Enum.TryParse<SslMode>(sslMode.Replace("-", ""), true, out var mode))
         {

@@ -94,7 +94,9 @@ internal sealed class TlsGateCheck : IGateCheck
             var floor = minProtocol == "tls1.3" ? SslProtocols.Tls13 : SslProtocols.Tls12;
             var negotiatedOk = protocol >= floor;
             observation.Rule("protocol", negotiatedOk, negotiatedOk ? $"negotiated {ProtocolName(protocol)}" : $"negotiated {ProtocolName(protocol)}, below {minProtocol}");
+#pragma warning disable SYSLIB0039 // probing deliberately for the old protocols a server should refuse
             var older = floor == SslProtocols.Tls13 ? SslProtocols.Tls12 : SslProtocols.Tls11 | SslProtocols.Tls;
+#pragma warning restore SYSLIB0039
             var acceptsOlder = await AcceptsAsync(context, host, port, serverName, older, cancellation).ConfigureAwait(false);
             observation.Rule("older-protocols", !acceptsOlder, acceptsOlder ? $"the server also accepts protocols below {minProtocol}" : $"protocols below {minProtocol} are refused");
         }
@@ -107,9 +109,7 @@ internal sealed class TlsGateCheck : IGateCheck
     {
         try
         {
-#pragma warning disable SYSLIB0039 // probing deliberately for old protocols
             await HandshakeAsync(context, host, port, serverName, null, protocols, cancellation).ConfigureAwait(false);
-#pragma warning restore SYSLIB0039
             return true;
         }
         catch (ReleaseOpsException ex) when (ex.ErrorId == "TlsHandshakeFailed")
