@@ -91,7 +91,7 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
             secure.AppendChar(ch);
         }
         var json = Path.Combine(_dir.Path, "inline-report.json");
-        var cmdlet = new TestReleaseGateCommand { Secret = new Hashtable { ["token"] = secure }, JsonPath = json, FailFastRequested = true };
+        var cmdlet = new TestReleaseGateCommand { Secret = new Hashtable { ["token"] = secure }, JsonPath = json };
         var runtime = CmdletHarness.Invoke(cmdlet, new Action<TestReleaseGateCommand>[]
         {
             c => c.Gate = new[] { new Hashtable { ["type"] = "http", ["url"] = _nginx.Plain + "/health", ["expect"] = new object[] { "status == 200" } } },
