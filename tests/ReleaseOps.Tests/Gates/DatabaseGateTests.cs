@@ -150,15 +150,19 @@ public class PostgresBackupAgeGateTests : IClassFixture<GatePostgresFixture>, IC
         _dir = dir;
     }
 
-    /// <summary>A manifest in the backup capability's documented shape (ID.manifest.json, camelCase).</summary>
-    private void Manifest(string directory, string id, string database, DateTimeOffset finished, bool? verified)
+    /// <summary>A manifest as the backup capability writes it (its own record and serializer options).</summary>
+    private static void Manifest(string directory, string id, string database, DateTimeOffset finished, bool? verified)
     {
         Directory.CreateDirectory(directory);
-        var verification = verified is null ? "" : $", \"lastVerification\": {{ \"at\": \"{finished:O}\", \"passed\": {verified.Value.ToString().ToLowerInvariant()}, \"levels\": \"restore\" }}";
+        var manifest = new ReleaseOps.Backup.BackupManifest
+        {
+            Id = id, Name = database, Kind = ReleaseOps.Backup.BackupKind.Postgres, Source = $"127.0.0.1:55432/{database}", Database = database,
+            ServerVersion = "15", Format = "custom", DataFile = id + ".dump", SizeBytes = 10, Sha256 = "00",
+            StartedAt = finished.AddSeconds(-5), FinishedAt = finished, ToolVersion = "pg_dump (PostgreSQL) 15",
+            LastVerification = verified is null ? null : new ReleaseOps.Backup.BackupVerificationSummary(finished, verified.Value, "restore"),
+        };
         File.WriteAllText(Path.Combine(directory, id + ".manifest.json"),
-            $"{{ \"manifestVersion\": 1, \"id\": \"{id}\", \"name\": \"{database}\", \"kind\": \"postgres\", \"source\": \"127.0.0.1:55432/{database}\", " +
-            $"\"database\": \"{database}\", \"format\": \"custom\", \"dataFile\": \"{id}.dump\", \"sizeBytes\": 10, \"sha256\": \"00\", " +
-            $"\"startedAt\": \"{finished.AddSeconds(-5):O}\", \"finishedAt\": \"{finished:O}\"{verification} }}");
+            System.Text.Json.JsonSerializer.Serialize(manifest, ReleaseOps.Backup.ManifestJson.Options));
     }
 
     [Fact]

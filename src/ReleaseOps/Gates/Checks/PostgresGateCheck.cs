@@ -210,8 +210,11 @@ internal sealed class PostgresGateCheck : IGateCheck
             ? context.ResolvePath(d)
             : throw context.Missing("backup_directory", "Add backup_directory: the directory the plan's backups are written to.");
         var requireVerified = context.Settings.GetBoolean("require_verified") ?? true;
-        var backups = (await BackupManifestReader.ReadPostgresAsync(directory, cancellation).ConfigureAwait(false))
+        // The backup capability's catalogue: complete backups (those with a manifest), newest first.
+        var backups = (await new Backup.BackupCatalog().ListAllAsync(directory, null, Backup.BackupKind.Postgres, context.Reporter, cancellation)
+                .ConfigureAwait(false))
             .Where(b => string.Equals(b.Database, database, StringComparison.Ordinal) || b.Source.EndsWith("/" + database, StringComparison.Ordinal))
+            .OrderByDescending(b => b.CreatedAt)
             .ToArray();
         var newest = backups.FirstOrDefault(b => !requireVerified || b.Verified == true);
         observation.Evidence["backups"] = backups.Length;
@@ -223,7 +226,7 @@ internal sealed class PostgresGateCheck : IGateCheck
             observation.Fix = "Take (and test-restore) a backup before the release: Backup-PgDatabase, then Test-PgBackup.";
             return;
         }
-        var age = context.Clock.GetUtcNow() - newest.FinishedAt;
+        var age = context.Clock.GetUtcNow() - newest.CreatedAt;
         observation.Measure("backup_age", age);
         observation.Evidence["backup_id"] = newest.Id;
         var fresh = age <= maxAge;
