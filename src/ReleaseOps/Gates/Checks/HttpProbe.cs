@@ -40,7 +40,8 @@ internal static class HttpProbe
         string? method = null, IReadOnlyDictionary<string, string>? extraHeaders = null, string? url = null)
     {
         var settings = context.Settings;
-        var urlText = url ?? context.Require("url");
+        // A URL may carry a secret (a token in the query); it is masked wherever the URL is reported.
+        var urlText = url ?? context.Expand(context.Require("url"))!.Reveal();
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw context.Invalid("url", $"'{urlText}' is not an absolute http(s) URL.", "Write the full URL, for example https://localhost:8443/health.");
