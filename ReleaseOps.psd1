@@ -25,6 +25,7 @@
         'Test-PgBackup'
         'Test-RedisBackup'
         'Test-ReleasePlan'
+        'Test-ReleaseGate'
         'Unlock-Deployment'
     )
     FunctionsToExport    = @()
@@ -35,6 +36,7 @@
         'ReleaseOps.Format.ps1xml'
         'formats/Deploy.Format.ps1xml'
         'formats/Backup.Format.ps1xml'
+        'formats/Gates.Format.ps1xml'
     )
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
