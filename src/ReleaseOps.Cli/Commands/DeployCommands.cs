@@ -10,7 +10,7 @@ namespace ReleaseOps.Cli.Commands;
 public sealed class DeployCommands : ICliCommandSet
 {
     /// <summary>The engine the commands use; tests point it at their own Docker endpoint and journal.</summary>
-    internal static Func<DeploymentEngine> CreateEngine { get; set; } = () => new DeploymentEngine();
+    internal static Func<DeploymentEngine> CreateEngine { get; set; } = ReleaseOps.Releases.StandardRelease.Engine;
 
     public IEnumerable<Command> Create(CliContext context)
     {

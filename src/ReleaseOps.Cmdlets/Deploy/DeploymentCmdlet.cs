@@ -6,11 +6,11 @@ using ReleaseOps.Plans;
 
 namespace ReleaseOps.Cmdlets.Deploy;
 
-/// <summary>How the deployment cmdlets build their engine. The lead wires gates, backups and canary judges here.</summary>
+/// <summary>How the deployment cmdlets build their engine: the standard release wiring (gates, backups, canary judge).</summary>
 public static class DeploymentCmdletServices
 {
-    /// <summary>Creates the engine each deployment cmdlet uses (default: Docker from the plan, no hooks).</summary>
-    public static Func<DeploymentEngine> CreateEngine { get; set; } = () => new DeploymentEngine();
+    /// <summary>Creates the engine each deployment cmdlet uses (default: Docker from the plan, with <see cref="ReleaseOps.Releases.StandardRelease"/> hooks).</summary>
+    public static Func<DeploymentEngine> CreateEngine { get; set; } = ReleaseOps.Releases.StandardRelease.Engine;
 }
 
 /// <summary>Parameters shared by the cmdlets that act on a plan's deployments: the plan, by path or as an object.</summary>
