@@ -166,6 +166,18 @@ public class PlanValidationTests
     }
 
     [Fact]
+    public void An_environment_reference_may_name_a_fallback()
+    {
+        var yaml = Header + "variables:\n  port: ${env:SHOP_PORT:-5432}\nversion: ${env:SHOP_VERSION:-}\n";
+        var unset = Validate(yaml);
+        Assert.True(unset.IsValid, string.Join("\n", unset.Diagnostics));
+        Assert.Equal("5432", unset.Plan!.Variables["port"]);
+        Assert.Equal("", unset.Plan.Version);
+        var set = Validate(yaml, env: new Dictionary<string, string> { ["SHOP_PORT"] = "6543" });
+        Assert.Equal("6543", set.Plan!.Variables["port"]);
+    }
+
+    [Fact]
     public void An_unresolved_variable_is_reported_at_the_reference()
     {
         var validation = Validate(Header + "variables:\n  tag: v1\n  host: ${env:NOPE_HOST}\nservices:\n  - name: web\n    image: shop/web:${var:tga}\n");

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace ReleaseOps.Plans.Loading;
 
 /// <summary>
-/// Substitutes <c>${env:NAME}</c> and <c>${var:NAME}</c> in plan values at load time and checks
+/// Substitutes <c>${env:NAME}</c> (or <c>${env:NAME:-fallback}</c>) and <c>${var:NAME}</c> in plan values at load time and checks
 /// that every <c>${secret:NAME}</c> is declared; secret references stay in the text, to be
 /// expanded only when an operation uses them.
 /// </summary>
@@ -43,6 +43,14 @@ internal sealed partial class VariableExpander
             last = m.Index + m.Length;
             var kind = m.Groups[1].Value;
             var name = m.Groups[2].Value;
+            // ${env:NAME:-fallback}: the fallback when the variable is unset, as in the shell.
+            string? fallback = null;
+            var dash = name.IndexOf(":-", StringComparison.Ordinal);
+            if (kind == "env" && dash > 0)
+            {
+                fallback = name[(dash + 2)..];
+                name = name[..dash];
+            }
             if (!m.Groups[2].Success || !Name().IsMatch(name))
             {
                 problem(m.Index, "BadReference",
@@ -52,7 +60,7 @@ internal sealed partial class VariableExpander
             switch (kind)
             {
                 case "env":
-                    var env = _environment(name);
+                    var env = _environment(name) ?? fallback;
                     if (env is null)
                     {
                         problem(m.Index, "UnresolvedVariable",
