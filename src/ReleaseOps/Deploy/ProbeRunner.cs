@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
+using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
@@ -18,12 +18,13 @@ public sealed record ProbeOutcome(string Probe, string Target, bool Passed, stri
 
 /// <summary>
 /// Runs HTTP and TCP probes and HTTP smoke checks, each within its own timeout (a hanging endpoint
-/// fails the probe when the timeout ends, it never stalls the deployment). Expectations use the
-/// comparisons deployments need: <c>status OP N</c>, <c>body contains 'text'</c>,
-/// <c>json.path == value</c>, <c>response_time OP 500ms</c>; with none, a status below 400 passes.
+/// fails the probe when the timeout ends, it never stalls the deployment). Expectations are
+/// conditions in the shared condition language, over the values <see cref="HttpResponseValues"/>
+/// offers (status, response_time, body, header.*, json.*); with none, a status below 400 passes.
 /// </summary>
-public sealed partial class ProbeRunner : IDisposable
+public sealed class ProbeRunner : IDisposable
 {
+    private static readonly string[] DefaultExpectation = { "status < 400" };
     private readonly HttpClient _http;
 
     public ProbeRunner()
@@ -37,29 +38,16 @@ public sealed partial class ProbeRunner : IDisposable
         { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    [GeneratedRegex(@"^\s*(status|duration|response_time)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex Comparison();
-
-    [GeneratedRegex(@"^\s*json\.([A-Za-z0-9_.]+)\s*(==|!=)\s*(.+?)\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex JsonComparison();
-
-    [GeneratedRegex(@"^\s*body\s+contains\s+['""](.*)['""]\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex BodyContains();
-
-    /// <summary>Throws InvalidConfiguration for an expectation this runner cannot evaluate.</summary>
+    /// <summary>Throws InvalidConfiguration (naming where) for an expectation that is not a valid condition.</summary>
     public static void Validate(IEnumerable<string> expectations, string where)
     {
         foreach (var e in expectations)
         {
-            var m = Comparison().Match(e);
-            var ok = BodyContains().IsMatch(e) || JsonComparison().IsMatch(e) || (m.Success && (m.Groups[1].Value == "status"
-                ? int.TryParse(m.Groups[3].Value, out _)
-                : DurationText.TryParse(m.Groups[3].Value, out _)));
-            if (!ok)
+            if (!ConditionExpression.TryParse(e, out _, out var error))
             {
                 throw new ReleaseOpsException("ProbeExpectationUnsupported", FailureKind.InvalidConfiguration,
-                    $"{where}: cannot evaluate '{e}' during a deployment.", where,
-                    "Write status == 200, status < 400, body contains 'UP', json.status == \"UP\" or response_time < 500ms.");
+                    $"{where}: '{e}' is not a condition: {error!.Message} (at character {error.Offset + 1}).", where,
+                    "Write a condition such as status == 200, json.status == \"UP\" or response_time < 500ms.");
             }
         }
     }
@@ -116,14 +104,18 @@ public sealed partial class ProbeRunner : IDisposable
             if (body is not null) request.Content = new StringContent(body);
             using var response = await _http.SendAsync(request, limit.Token).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(limit.Token).ConfigureAwait(false);
+            var elapsed = clock.Elapsed;
             var status = (int)response.StatusCode;
-            var observed = $"status {status.ToString(CultureInfo.InvariantCulture)} in {clock.ElapsedMilliseconds} ms";
-            var rules = expect.Count == 0 ? new[] { "status < 400" } : expect;
-            foreach (var rule in rules)
+            var observed = $"status {status.ToString(CultureInfo.InvariantCulture)} in {(long)elapsed.TotalMilliseconds} ms";
+            var values = HttpResponseValues.Create(status, elapsed, text, response.Headers.Concat(response.Content.Headers)
+                .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => string.Join(", ", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase));
+            foreach (var rule in expect.Count == 0 ? DefaultExpectation : expect)
             {
-                if (!Holds(rule, status, text, clock.Elapsed))
+                var outcome = ConditionExpression.Parse(rule).Evaluate(values);
+                if (!outcome.Passed)
                 {
-                    return new ProbeOutcome(name, target, false, observed, rule);
+                    return new ProbeOutcome(name, target, false, $"{observed} ({outcome.Message})", rule);
                 }
             }
             return new ProbeOutcome(name, target, true, observed, null);
@@ -135,65 +127,6 @@ public sealed partial class ProbeRunner : IDisposable
         catch (HttpRequestException ex)
         {
             return new ProbeOutcome(name, target, false, ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : ex.HttpRequestError.ToString(), "an answer");
-        }
-    }
-
-    private static bool Holds(string rule, int status, string body, TimeSpan elapsed)
-    {
-        var contains = BodyContains().Match(rule);
-        if (contains.Success)
-        {
-            return body.Contains(contains.Groups[1].Value, StringComparison.Ordinal);
-        }
-        var json = JsonComparison().Match(rule);
-        if (json.Success)
-        {
-            var equal = string.Equals(JsonValue(body, json.Groups[1].Value), json.Groups[3].Value.Trim('"', '\''), StringComparison.Ordinal);
-            return json.Groups[2].Value == "==" ? equal : !equal;
-        }
-        var m = Comparison().Match(rule);
-        if (!m.Success)
-        {
-            return false;
-        }
-        double left, right;
-        if (m.Groups[1].Value == "status")
-        {
-            left = status;
-            right = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            left = elapsed.TotalMilliseconds;
-            right = DurationText.Parse(m.Groups[3].Value).TotalMilliseconds;
-        }
-        return m.Groups[2].Value switch
-        {
-            "==" => left == right,
-            "!=" => left != right,
-            "<" => left < right,
-            "<=" => left <= right,
-            ">" => left > right,
-            _ => left >= right,
-        };
-    }
-
-    /// <summary>The value at a dotted path of a JSON body, as text (null when absent or not JSON).</summary>
-    private static string? JsonValue(string body, string path)
-    {
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(body);
-            var node = document.RootElement;
-            foreach (var part in path.Split('.'))
-            {
-                if (node.ValueKind != System.Text.Json.JsonValueKind.Object || !node.TryGetProperty(part, out node)) return null;
-            }
-            return node.ValueKind == System.Text.Json.JsonValueKind.String ? node.GetString() : node.GetRawText();
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
         }
     }
 

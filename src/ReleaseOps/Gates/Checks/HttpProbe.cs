@@ -154,35 +154,7 @@ internal static class HttpProbe
             var left = cert.NotAfter.ToUniversalTime() - DateTime.UtcNow;
             observation.Measure("cert_expiry", left);
         }
-        var headers = response.Headers;
-        JsonDocument? json = null;
-        var jsonParsed = false;
-        observation.Values.AddResolver(name =>
-        {
-            if (name.StartsWith("header.", StringComparison.OrdinalIgnoreCase))
-            {
-                return headers.TryGetValue(name[7..], out var value) ? ConditionValue.String(value) : null;
-            }
-            if (name.StartsWith("json.", StringComparison.OrdinalIgnoreCase) || name.Equals("json", StringComparison.OrdinalIgnoreCase))
-            {
-                if (!jsonParsed)
-                {
-                    jsonParsed = true;
-                    try
-                    {
-                        json = JsonDocument.Parse(response.Body);
-                    }
-                    catch (JsonException)
-                    {
-                        json = null;
-                    }
-                }
-                return json is null ? null : JsonPath.Find(json.RootElement, name.Length > 4 ? name[5..] : "") is { } element
-                    ? ConditionValue.FromJson(element)
-                    : null;
-            }
-            return null;
-        });
+        observation.Values.AddResolver(HttpResponseValues.Resolver(response.Body, response.Headers));
     }
 
     private static ReleaseOpsException Translate(GateCheckContext context, Uri uri, HttpRequestException ex, SslPolicyErrors certificateErrors)
@@ -239,69 +211,5 @@ internal static class HttpProbe
             ex = ex.InnerException;
         }
         return null;
-    }
-}
-
-/// <summary>Dotted JSON paths with array indexes: <c>status</c>, <c>checks[0].name</c>, <c>data.items[2]</c>.</summary>
-internal static class JsonPath
-{
-    public static JsonElement? Find(JsonElement root, string path)
-    {
-        var current = root;
-        if (path.Length == 0)
-        {
-            return current;
-        }
-        foreach (var segment in path.Split('.'))
-        {
-            var name = segment;
-            var indexes = new List<int>();
-            var bracket = name.IndexOf('[');
-            if (bracket >= 0)
-            {
-                foreach (var part in name[bracket..].Split('[', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!int.TryParse(part.TrimEnd(']'), out var index))
-                    {
-                        return null;
-                    }
-                    indexes.Add(index);
-                }
-                name = name[..bracket];
-            }
-            if (name.Length > 0)
-            {
-                if (current.ValueKind != JsonValueKind.Object || !TryProperty(current, name, out current))
-                {
-                    return null;
-                }
-            }
-            foreach (var index in indexes)
-            {
-                if (current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
-                {
-                    return null;
-                }
-                current = current[index];
-            }
-        }
-        return current;
-    }
-
-    private static bool TryProperty(JsonElement element, string name, out JsonElement value)
-    {
-        if (element.TryGetProperty(name, out value))
-        {
-            return true;
-        }
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-        return false;
     }
 }
