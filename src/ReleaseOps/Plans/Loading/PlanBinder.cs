@@ -1,0 +1,245 @@
+using ReleaseOps.Secrets;
+
+namespace ReleaseOps.Plans.Loading;
+
+/// <summary>Turns the validated, typed plan tree into <see cref="ReleasePlan"/> records.</summary>
+internal static class PlanBinder
+{
+    public static ReleasePlan Bind(PlanObject root, string? sourcePath, IReadOnlyDictionary<string, string> variables)
+    {
+        var docker = root.Object("docker");
+        var proxy = root.Object("proxy");
+        var journal = root.Object("journal");
+        var watch = root.Object("watch");
+        return new ReleasePlan
+        {
+            Application = root.String("application")!,
+            Environment = root.String("environment")!,
+            Version = root.String("version"),
+            Description = root.String("description"),
+            SourcePath = sourcePath,
+            Variables = variables,
+            Secrets = new SecretCatalog(root["secrets"] is IReadOnlyDictionary<string, object?> secrets
+                ? secrets.Where(kv => kv.Value is PlanObject).ToDictionary(kv => kv.Key, kv => BindSecret(kv.Key, (PlanObject)kv.Value!))
+                : new Dictionary<string, SecretSource>()),
+            Docker = new DockerEndpointDefinition
+            {
+                Host = docker?.String("host"),
+                TlsVerify = docker?.Bool("tls_verify"),
+                CertPath = docker?.String("cert_path"),
+            },
+            Proxy = proxy is null
+                ? null
+                : new ProxyDefinition
+                {
+                    Type = proxy.StringOr("type", "nginx"),
+                    UpstreamFile = proxy.String("upstream_file")!,
+                    ConfigFile = proxy.String("config_file"),
+                    Binary = proxy.StringOr("binary", "nginx"),
+                    PublicUrl = proxy.String("public_url"),
+                },
+            Journal = journal is null
+                ? new JournalDefinition()
+                : new JournalDefinition
+                {
+                    Store = journal.String("store") == "postgres" ? JournalStore.Postgres : JournalStore.File,
+                    Path = journal.String("path") ?? new JournalDefinition().Path,
+                    Connection = BindConnection(journal.Object("connection")),
+                },
+            Services = root.Objects("services").Select(BindService).ToArray(),
+            Gates = root.Objects("gates").Select(BindGate).ToArray(),
+            Backups = root.Objects("backups").Select(BindBackup).ToArray(),
+            Watch = watch is null ? null : BindWatch(watch),
+            Notifications = root.Objects("notifications").Select(n => new NotificationDefinition
+            {
+                Name = n.String("name")!,
+                Type = n.StringOr("type", "webhook"),
+                Url = n.String("url")!,
+                On = n.ContainsKey("on") ? n.Strings("on") : new NotificationDefinition { Name = "", Url = "" }.On,
+            }).ToArray(),
+        };
+    }
+
+    internal static SecretSource BindSecret(string name, PlanObject source) =>
+        source.String("env") is { } env ? new EnvironmentSecretSource(name, env)
+        : source.String("file") is { } file ? new FileSecretSource(name, file)
+        : new DockerSecretSource(name, source.String("docker")!);
+
+    private static ConnectionDefinition? BindConnection(PlanObject? c) => c is null
+        ? null
+        : new ConnectionDefinition
+        {
+            Host = c.String("host")!,
+            Port = c.Int("port"),
+            Database = c.String("database"),
+            Username = c.String("username"),
+            Password = c.String("password"),
+            SslMode = c.String("ssl_mode"),
+        };
+
+    private static ServiceDefinition BindService(PlanObject s)
+    {
+        var strategy = s.Object("strategy");
+        var defaults = new StrategyDefinition();
+        var migration = s.Object("migration");
+        return new ServiceDefinition
+        {
+            Name = s.String("name")!,
+            Image = s.String("image")!,
+            Target = s.String("target") == "swarm" ? ServiceTarget.Swarm : ServiceTarget.Container,
+            Replicas = s.Int("replicas") ?? 1,
+            ContainerPort = s.Int("port"),
+            HostPorts = s.Ints("host_ports"),
+            Env = s.StringMap("env"),
+            Secrets = s.Strings("secrets"),
+            Networks = s.Strings("networks"),
+            Labels = s.StringMap("labels"),
+            Command = s.ContainsKey("command") ? s.Strings("command") : null,
+            User = s.String("user"),
+            ReadOnlyRootFilesystem = s.Bool("read_only") ?? false,
+            MemoryLimit = s.Long("memory"),
+            CpuLimit = s.Number("cpus"),
+            Strategy = strategy is null
+                ? defaults
+                : new StrategyDefinition
+                {
+                    Type = strategy.String("type") switch
+                    {
+                        "recreate" => DeploymentStrategyType.Recreate,
+                        "blue-green" => DeploymentStrategyType.BlueGreen,
+                        "canary" => DeploymentStrategyType.Canary,
+                        _ => DeploymentStrategyType.Rolling,
+                    },
+                    BatchSize = strategy.Int("batch_size") ?? defaults.BatchSize,
+                    Order = strategy.String("order") == "stop-first" ? UpdateOrder.StopFirst : UpdateOrder.StartFirst,
+                    MaxUnavailable = strategy.Int("max_unavailable") ?? defaults.MaxUnavailable,
+                    Drain = strategy.Duration("drain") ?? defaults.Drain,
+                    Steps = strategy.ContainsKey("steps") ? strategy.Ints("steps") : defaults.Steps,
+                    Pause = strategy.Duration("pause") ?? defaults.Pause,
+                    HealthTimeout = strategy.Duration("health_timeout") ?? defaults.HealthTimeout,
+                    StopGracePeriod = strategy.Duration("stop_grace_period") ?? defaults.StopGracePeriod,
+                },
+            Health = s.Objects("health").Select(BindProbe).ToArray(),
+            Smoke = s.Objects("smoke").Select(BindSmoke).ToArray(),
+            Migration = migration is null
+                ? null
+                : new MigrationDefinition
+                {
+                    Command = migration.Strings("command"),
+                    Image = migration.String("image"),
+                    Timeout = migration.Duration("timeout") ?? new MigrationDefinition { Command = Array.Empty<string>() }.Timeout,
+                    Env = migration.StringMap("env"),
+                },
+            Location = s.Location,
+        };
+    }
+
+    internal static ProbeDefinition BindProbe(PlanObject p)
+    {
+        var defaults = new ProbeDefinition { Name = "" };
+        return new ProbeDefinition
+        {
+            Name = p.String("name")!,
+            Type = p.String("type") switch
+            {
+                "tcp" => ProbeType.Tcp,
+                "container" => ProbeType.Container,
+                "metrics" => ProbeType.Metrics,
+                _ => ProbeType.Http,
+            },
+            Url = p.String("url"),
+            Host = p.String("host"),
+            Port = p.Int("port"),
+            Container = p.String("container"),
+            Interval = p.Duration("interval") ?? defaults.Interval,
+            Timeout = p.Duration("timeout") ?? defaults.Timeout,
+            Expect = p.Strings("expect"),
+            Headers = p.StringMap("headers"),
+            Location = p.Location,
+        };
+    }
+
+    private static SmokeCheckDefinition BindSmoke(PlanObject s)
+    {
+        var defaults = new SmokeCheckDefinition { Name = "", Url = "" };
+        return new SmokeCheckDefinition
+        {
+            Name = s.String("name")!,
+            Method = s.StringOr("method", defaults.Method),
+            Url = s.String("url")!,
+            Body = s.String("body"),
+            Headers = s.StringMap("headers"),
+            Expect = s.ContainsKey("expect") ? s.Strings("expect") : defaults.Expect,
+            Timeout = s.Duration("timeout") ?? defaults.Timeout,
+        };
+    }
+
+    private static readonly HashSet<string> CommonGateKeys = new(StringComparer.Ordinal)
+    {
+        "name", "type", "category", "severity", "stage", "timeout", "within", "tags", "expect",
+    };
+
+    private static GateDefinition BindGate(PlanObject g) => new()
+    {
+        Name = g.String("name")!,
+        Type = g.String("type")!,
+        Category = g.String("category") ?? Gates.GateTypeCatalog.Find(g.String("type")!)?.DefaultCategory,
+        Severity = ParseSeverity(g.String("severity")) ?? GateSeverity.High,
+        Stage = g.String("stage") switch
+        {
+            "post-deploy" => GateStage.PostDeploy,
+            "manual" => GateStage.Manual,
+            _ => GateStage.PreDeploy,
+        },
+        Timeout = g.Duration("timeout"),
+        Within = g.Duration("within"),
+        Tags = g.Strings("tags"),
+        Expect = g.Strings("expect"),
+        Settings = new GateSettings(g.Where(kv => !CommonGateKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value)),
+        Location = g.Location,
+    };
+
+    private static BackupDefinition BindBackup(PlanObject b)
+    {
+        var retention = b.Object("retention");
+        return new BackupDefinition
+        {
+            Name = b.String("name")!,
+            Type = b.String("type") == "redis" ? BackupSourceType.Redis : BackupSourceType.Postgres,
+            Connection = BindConnection(b.Object("connection"))!,
+            Destination = b.String("destination")!,
+            Format = b.StringOr("format", "custom"),
+            Jobs = b.Int("jobs") ?? 1,
+            BeforeDeploy = b.Bool("before_deploy") ?? true,
+            Verify = b.Bool("verify") ?? false,
+            EncryptionKey = b.String("encryption_key"),
+            Retention = new RetentionDefinition { Count = retention?.Int("count"), MaxAge = retention?.Duration("max_age") },
+            Location = b.Location,
+        };
+    }
+
+    private static WatchDefinition BindWatch(PlanObject w)
+    {
+        var defaults = new WatchDefinition();
+        return new WatchDefinition
+        {
+            Duration = w.Duration("duration") ?? defaults.Duration,
+            Interval = w.Duration("interval") ?? defaults.Interval,
+            Probes = w.Objects("probes").Select(BindProbe).ToArray(),
+            Criteria = w.Objects("criteria").Select(c => new CriterionDefinition
+            {
+                Name = c.String("name")!,
+                Expect = c.String("expect")!,
+                Probe = c.String("probe"),
+                Window = c.Duration("window") ?? TimeSpan.FromMinutes(5),
+                For = c.Duration("for"),
+                Severity = ParseSeverity(c.String("severity")) ?? GateSeverity.Critical,
+                Location = c.Location,
+            }).ToArray(),
+            RollbackOnBreach = w.Bool("rollback_on_breach") ?? false,
+        };
+    }
+
+    private static GateSeverity? ParseSeverity(string? text) =>
+        text is null ? null : Enum.Parse<GateSeverity>(text, ignoreCase: true);
+}
