@@ -28,6 +28,8 @@ public sealed record WatchRequest
     public TimeSpan? BaselineWindow { get; init; }
     /// <summary>An explicit baseline; wins over the journal and <see cref="BaselineWindow"/>.</summary>
     public LatencyBaseline? Baseline { get; init; }
+    /// <summary>Expands <c>${secret:NAME}</c> in probe headers.</summary>
+    public Plans.SecretCatalog? SecretsCatalog { get; init; }
 }
 
 /// <summary>What the watch needs from outside: the condition language and, for container probes, the Docker engine.</summary>
@@ -364,7 +366,8 @@ public sealed class HealthWatch
                 }
                 return probe.Type == ProbeType.Http
                     ? new HttpProbe(probe.Name, url, interval, probe.Timeout, client,
-                        probe.Expect.Select(e => _services.Conditions.Parse(e)).ToList(), probe.Headers)
+                        probe.Expect.Select(e => _services.Conditions.Parse(e)).ToList(),
+                        probe.Headers.ToDictionary(h => h.Key, h => (_request.SecretsCatalog ?? Plans.SecretCatalog.Empty).Expand(h.Value)!))
                     : new MetricsProbe(probe.Name, url, interval, probe.Timeout, client);
             case ProbeType.Tcp:
                 var host = probe.Host;

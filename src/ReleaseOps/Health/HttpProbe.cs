@@ -7,7 +7,8 @@ namespace ReleaseOps.Health;
 /// <summary>
 /// Samples an HTTP endpoint: status, latency and, when an expectation reads it, the body. A hung
 /// endpoint fails at the probe's timeout with the timeout as its latency. Without expectations a
-/// status below 400 is healthy. Connections are pooled by the shared handler.
+/// status below 400 is healthy. Connections are pooled by the shared handler. Header values are
+/// secrets (they may hold <c>${secret:NAME}</c> tokens) and are revealed only into the request.
 /// </summary>
 public sealed class HttpProbe : IHealthProbe
 {
@@ -16,12 +17,12 @@ public sealed class HttpProbe : IHealthProbe
     private readonly Uri _url;
     private readonly TimeSpan _timeout;
     private readonly IReadOnlyList<IHealthCondition> _expect;
-    private readonly IReadOnlyDictionary<string, string> _headers;
+    private readonly IReadOnlyDictionary<string, Secrets.SecretValue> _headers;
     private readonly bool _readsBody;
     private readonly bool _readsHeaders;
 
     public HttpProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpClient client,
-        IReadOnlyList<IHealthCondition>? expect = null, IReadOnlyDictionary<string, string>? headers = null)
+        IReadOnlyList<IHealthCondition>? expect = null, IReadOnlyDictionary<string, Secrets.SecretValue>? headers = null)
     {
         Name = name;
         _url = url;
@@ -29,7 +30,7 @@ public sealed class HttpProbe : IHealthProbe
         _timeout = timeout;
         _client = client;
         _expect = expect ?? Array.Empty<IHealthCondition>();
-        _headers = headers ?? new Dictionary<string, string>();
+        _headers = headers ?? new Dictionary<string, Secrets.SecretValue>();
         _readsBody = _expect.Any(c => c.Names.Any(n => n.Equals("body", StringComparison.OrdinalIgnoreCase) || n.StartsWith("json", StringComparison.OrdinalIgnoreCase)));
         _readsHeaders = _expect.Any(c => c.Names.Any(n => n.StartsWith("header.", StringComparison.OrdinalIgnoreCase)));
     }
@@ -52,7 +53,7 @@ public sealed class HttpProbe : IHealthProbe
             using var request = new HttpRequestMessage(HttpMethod.Get, _url);
             foreach (var (header, value) in _headers)
             {
-                request.Headers.TryAddWithoutValidation(header, value);
+                request.Headers.TryAddWithoutValidation(header, value.Reveal());
             }
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             string? body = null;
