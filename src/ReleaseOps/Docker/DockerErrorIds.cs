@@ -1,0 +1,27 @@
+namespace ReleaseOps.Docker;
+
+/// <summary>
+/// The stable error identifiers the Docker client throws (as <see cref="Errors.ReleaseOpsException.ErrorId"/>).
+/// Scripts match on these; they never change once published.
+/// </summary>
+public static class DockerErrorIds
+{
+    /// <summary>The daemon could not be reached: socket missing, connection refused, TLS handshake failed.</summary>
+    public const string DaemonUnreachable = "DockerDaemonUnreachable";
+    /// <summary>The endpoint text (DOCKER_HOST or the plan's docker.host) or its TLS files are unusable.</summary>
+    public const string EndpointInvalid = "DockerEndpointInvalid";
+    /// <summary>The daemon answered 404 for a container, image, network, service, task, secret or exec.</summary>
+    public const string ObjectNotFound = "DockerObjectNotFound";
+    /// <summary>The daemon answered 409: a name in use, a container running, a secret in use.</summary>
+    public const string Conflict = "DockerConflict";
+    /// <summary>The daemon's newest API version is older than the oldest this client supports.</summary>
+    public const string ApiVersionTooOld = "DockerApiVersionTooOld";
+    /// <summary>The daemon's oldest API version is newer than the newest this client speaks.</summary>
+    public const string ApiVersionUnsupported = "DockerApiVersionUnsupported";
+    /// <summary>Any other refusal (400, 403, 500, 503) or a broken response; the message carries the daemon's text.</summary>
+    public const string RequestFailed = "DockerRequestFailed";
+    /// <summary>A request, an exec or a wait did not finish within its time limit.</summary>
+    public const string Timeout = "DockerTimeout";
+    /// <summary>A command run through exec did not finish within its time limit.</summary>
+    public const string ExecTimeout = "DockerExecTimeout";
+}
