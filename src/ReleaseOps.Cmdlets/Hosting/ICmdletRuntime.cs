@@ -23,6 +23,9 @@ public interface ICmdletRuntime
 
     bool ShouldProcess(string target, string action);
 
+    /// <summary>Turns a PowerShell path (relative to the current location, ~, a PSDrive) into a file system path.</summary>
+    string ResolvePath(string path);
+
     /// <summary>Ends the command. Never returns.</summary>
     void ThrowTerminatingError(CmdletError error);
 }

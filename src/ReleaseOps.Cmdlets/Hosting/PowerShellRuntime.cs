@@ -39,6 +39,9 @@ internal sealed class PowerShellRuntime : ICmdletRuntime
 
     public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
 
+    public string ResolvePath(string path) =>
+        _cmdlet is PSCmdlet ps ? ps.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path) : Path.GetFullPath(path);
+
     public void ThrowTerminatingError(CmdletError error) => _cmdlet.ThrowTerminatingError(ToErrorRecord(error));
 
     private static ErrorRecord ToErrorRecord(CmdletError error)

@@ -24,7 +24,7 @@ public abstract class ReleaseOpsCmdlet : PSCmdlet
     }
 
     /// <summary>Cancelled by Ctrl+C (StopProcessing). Every engine call receives it.</summary>
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken StopToken => _stopping.Token;
 
     /// <summary>Runs an engine operation that streams records; each is written as it arrives.</summary>
     protected void RunStream<T>(Func<CmdletOperation, IAsyncEnumerable<T>> operation, object? target = null) =>
@@ -57,6 +57,9 @@ public abstract class ReleaseOpsCmdlet : PSCmdlet
     protected new void WriteWarning(string message) => Runtime.WriteWarning(message);
 
     protected new bool ShouldProcess(string target, string action) => Runtime.ShouldProcess(target, action);
+
+    /// <summary>A file system path for a path the user typed (relative, ~, PSDrive).</summary>
+    protected string ResolvePath(string path) => Runtime.ResolvePath(path);
 
     /// <summary>Reports a failure of the current item and lets the command go on.</summary>
     protected void WriteFailure(Exception exception, object? target = null) =>

@@ -63,6 +63,9 @@ public sealed class RecordingRuntime : ICmdletRuntime
         return !WhatIf;
     }
 
+    /// <summary>Relative paths resolve against the process's current directory, as in a fresh session.</summary>
+    public string ResolvePath(string path) => Path.GetFullPath(path);
+
     public void ThrowTerminatingError(CmdletError error)
     {
         Touch();

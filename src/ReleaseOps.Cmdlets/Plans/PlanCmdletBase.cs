@@ -1,0 +1,28 @@
+using System.Collections;
+using System.Management.Automation;
+using ReleaseOps.Cmdlets.Hosting;
+
+namespace ReleaseOps.Cmdlets.Plans;
+
+/// <summary>Parameters shared by the cmdlets that read plan files.</summary>
+public abstract class PlanFileCmdlet : ReleaseOpsCmdlet
+{
+    /// <summary>
+    /// <para type="description">Path of the release plan (YAML). Accepts FileInfo objects from Get-ChildItem.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// <para type="description">Values for ${var:NAME} references; they override the plan's variables block.</para>
+    /// </summary>
+    [Parameter]
+    public Hashtable? Variable { get; set; }
+
+    internal IReadOnlyDictionary<string, string> Variables() =>
+        Variable is null
+            ? new Dictionary<string, string>()
+            : Variable.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty);
+}

@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Cmdlets.Plans;
+
+/// <summary>
+/// <para type="synopsis">Validates a release plan and returns every problem found.</para>
+/// <para type="description">Returns one PlanDiagnostic per problem (file, line, column, message, code), and nothing for
+/// a valid plan. With -Quiet, returns $true or $false per plan instead. Nothing is run or contacted.</para>
+/// </summary>
+/// <example><code>Test-ReleasePlan ./releaseplan.yml</code></example>
+/// <example><code>if (-not (Test-ReleasePlan ./releaseplan.yml -Quiet)) { throw 'plan invalid' }</code></example>
+[Cmdlet(VerbsDiagnostic.Test, "ReleasePlan")]
+[OutputType(typeof(PlanDiagnostic), typeof(bool))]
+public sealed class TestReleasePlanCommand : PlanFileCmdlet
+{
+    /// <summary><para type="description">Return only $true (valid) or $false (invalid) for each plan.</para></summary>
+    [Parameter]
+    public SwitchParameter Quiet { get => new(QuietRequested); set => QuietRequested = value.IsPresent; }
+
+    /// <summary>Whether -Quiet was given. Tests set it directly: PowerShellStandard's SwitchParameter is a stub.</summary>
+    internal bool QuietRequested { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var path in Path)
+        {
+            var file = ResolvePath(path);
+            Run(async op =>
+            {
+                var validation = await ReleasePlanLoader.ValidateAsync(file, Variables(), op.Cancellation).ConfigureAwait(false);
+                if (QuietRequested)
+                {
+                    op.Emit(validation.IsValid);
+                    return;
+                }
+                foreach (var diagnostic in validation.Diagnostics)
+                {
+                    op.Emit(diagnostic);
+                }
+                op.Verbose(validation.IsValid
+                    ? $"{file}: valid ({validation.Plan!.Services.Count} services, {validation.Plan.Gates.Count} gates)."
+                    : $"{file}: {validation.Errors.Count()} problem(s).");
+            }, target: file);
+        }
+    }
+}

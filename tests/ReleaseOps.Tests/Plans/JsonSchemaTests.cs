@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using ReleaseOps.Plans.Schema;
+using Xunit;
+
+namespace ReleaseOps.Tests.Plans;
+
+public class JsonSchemaTests
+{
+    [Fact]
+    public void The_committed_json_schema_matches_the_loader_schema() =>
+        GeneratedFiles.AssertInStep("docs/releaseplan.schema.json", JsonSchemaWriter.Write());
+
+    [Fact]
+    public void The_schema_describes_every_top_level_key_gate_type_and_required_field()
+    {
+        var schema = JsonNode.Parse(JsonSchemaWriter.Write())!.AsObject();
+        var properties = schema["properties"]!.AsObject();
+        Assert.Equal(PlanSchema.Root.Properties.Select(p => p.Name), properties.Select(p => p.Key));
+        Assert.Equal(new[] { "api_version", "application", "environment" }, schema["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.False(schema["additionalProperties"]!.GetValue<bool>());
+
+        var gateVariants = properties["gates"]!["items"]!["allOf"]!.AsArray();
+        var tags = gateVariants.Select(v => v!["if"]!["properties"]!["type"]!["const"]!.GetValue<string>());
+        Assert.Equal(ReleaseOps.Gates.GateTypeCatalog.All.Select(t => t.Name), tags);
+        var tls = gateVariants.Single(v => v!["if"]!["properties"]!["type"]!["const"]!.GetValue<string>() == "tls")!["then"]!;
+        Assert.Contains("host", tls["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.False(tls["additionalProperties"]!.GetValue<bool>());
+    }
+}
