@@ -15,12 +15,13 @@
     CmdletsToExport      = @(
         'Get-ReleasePlan'
         'Test-ReleasePlan'
+        'Watch-ReleaseHealth'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
 
-    FormatsToProcess     = @('ReleaseOps.Format.ps1xml')
+    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Health.Format.ps1xml')
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
     PrivateData          = @{

@@ -34,6 +34,9 @@ public sealed class CriterionTracker
         "p50", "p95", "p99", "latency_avg", "latency_max",
     };
 
+    /// <summary>Baselines below this many milliseconds count as this much when computing an increase.</summary>
+    public const double MinimumBaselineMs = 1;
+
     private readonly Queue<Point> _points = new();
     private readonly Dictionary<string, ProbeState> _probes = new(StringComparer.Ordinal);
     private readonly TimeSpan? _baselineWindow;
@@ -261,7 +264,9 @@ public sealed class CriterionTracker
     {
         if (baseline is not { } b || b <= 0) return;
         values[name + "_baseline"] = TimeSpan.FromMilliseconds(b);
-        values[name + "_increase"] = new HealthRatio((current - b) / b);
+        // Below a millisecond, relative change is noise (a 0.3 ms baseline would make 1 ms "+233%").
+        var floor = Math.Max(b, MinimumBaselineMs);
+        values[name + "_increase"] = new HealthRatio((current - floor) / floor);
     }
 
     private void FixBaseline(TimeSpan now)

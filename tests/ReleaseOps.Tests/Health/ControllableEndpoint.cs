@@ -49,6 +49,9 @@ public sealed class ControllableEndpoint : IAsyncDisposable
 
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>How long every answer takes, as a real service's work would.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.Zero;
+
     public List<string> AuthorizationHeaders { get; } = new();
 
     public long Requests => Interlocked.Read(ref _requests);
@@ -119,6 +122,7 @@ public sealed class ControllableEndpoint : IAsyncDisposable
         var n = Interlocked.Increment(ref _requests);
         var started = DateTime.UtcNow;
         var status = 200;
+        if (BaseDelay > TimeSpan.Zero) await Task.Delay(BaseDelay, _stop.Token);
         switch (Mode)
         {
             case EndpointMode.TenPercentErrors when n % 10 == 0:

@@ -21,21 +21,21 @@ public class HealthWatchTests
     [Fact]
     public async Task Each_injected_degradation_breaches_its_criterion_at_the_right_time()
     {
-        await using var endpoint = new ControllableEndpoint(24011);
+        await using var endpoint = new ControllableEndpoint(24011) { BaseDelay = TimeSpan.FromMilliseconds(20), SlowDelay = TimeSpan.FromMilliseconds(400) };
         var interval = TimeSpan.FromMilliseconds(50);
         var definition = new WatchDefinition
         {
             Duration = TimeSpan.FromSeconds(11.5),
             Probes = new[]
             {
-                new ProbeDefinition { Name = "web", Url = endpoint.Url().ToString(), Interval = interval, Timeout = TimeSpan.FromMilliseconds(500), Expect = new[] { "status == 200" } },
+                new ProbeDefinition { Name = "web", Url = endpoint.Url().ToString(), Interval = interval, Timeout = TimeSpan.FromMilliseconds(600), Expect = new[] { "status == 200" } },
             },
             Criteria = new[]
             {
                 new CriterionDefinition { Name = "errors", Expect = "error_rate < 5%", Window = TimeSpan.FromSeconds(2) },
                 new CriterionDefinition { Name = "errors-sustained", Expect = "error_rate < 5%", Window = TimeSpan.FromSeconds(2), For = TimeSpan.FromSeconds(1.5) },
-                new CriterionDefinition { Name = "latency", Expect = "p95 < 200ms", Window = TimeSpan.FromSeconds(2) },
-                new CriterionDefinition { Name = "latency-vs-baseline", Expect = "p95_increase < 300%", Window = TimeSpan.FromSeconds(2) },
+                new CriterionDefinition { Name = "latency", Expect = "p95 < 300ms", Window = TimeSpan.FromSeconds(2) },
+                new CriterionDefinition { Name = "latency-vs-baseline", Expect = "p50_increase < 300%", Window = TimeSpan.FromSeconds(2) },
                 new CriterionDefinition { Name = "down", Expect = "down_for < 1s", Window = TimeSpan.FromSeconds(2) },
                 new CriterionDefinition { Name = "consecutive", Expect = "consecutive_failures < 3", Window = TimeSpan.FromSeconds(2) },
                 new CriterionDefinition { Name = "warning-only", Expect = "error_rate < 1%", Window = TimeSpan.FromSeconds(2), Severity = GateSeverity.Low },
@@ -68,7 +68,7 @@ public class HealthWatchTests
         await cueing;
         var verdict = watch.Verdict!;
         var results = verdict.Criteria.ToDictionary(c => c.Name);
-        var slack = TimeSpan.FromSeconds(1);
+        var slack = TimeSpan.FromSeconds(1.5);
 
         Assert.Equal(HealthStatus.Breached, verdict.Status);
         Assert.Equal("errors", verdict.Criterion); // the first degradation breaches first
@@ -89,12 +89,12 @@ public class HealthWatchTests
         var hung = samples.Where(s => s.Offset > hangAt + TimeSpan.FromMilliseconds(100)).ToList();
         Assert.NotEmpty(hung);
         Assert.All(hung, s => Assert.False(s.Success));
-        Assert.All(hung, s => Assert.Equal(500, s.LatencyMs!.Value, 0));
-        Assert.Contains("no answer within 500ms", hung[0].Error);
+        Assert.All(hung, s => Assert.Equal(600, s.LatencyMs!.Value, 0));
+        Assert.Contains("no answer within 600ms", hung[0].Error);
         // Failing samples name what was wrong.
         Assert.Contains(samples, s => s.Status == 500 && !s.Success && s.Error!.Contains("status"));
         // Samples stream in monotonic time and carry wall time derived from it.
-        Assert.True(samples.Count > 100);
+        Assert.True(samples.Count > 40, $"{samples.Count} samples");
         Assert.All(samples, s => Assert.Equal(verdict.StartedAt + s.Offset, s.Timestamp));
     }
 
@@ -115,12 +115,12 @@ public class HealthWatchTests
         {
             var definition = new WatchDefinition
             {
-                Duration = TimeSpan.FromSeconds(1.5),
+                Duration = TimeSpan.FromSeconds(2),
                 Probes = new[]
                 {
                     new ProbeDefinition { Name = "web", Url = endpoint.Url().ToString(), Interval = TimeSpan.FromMilliseconds(50) },
                     new ProbeDefinition { Name = "port", Type = ProbeType.Tcp, Host = "127.0.0.1", Port = endpoint.Port, Interval = TimeSpan.FromMilliseconds(100) },
-                    new ProbeDefinition { Name = "metrics", Type = ProbeType.Metrics, Url = endpoint.Url("/metrics").ToString(), Interval = TimeSpan.FromMilliseconds(250) },
+                    new ProbeDefinition { Name = "metrics", Type = ProbeType.Metrics, Url = endpoint.Url("/metrics").ToString(), Interval = TimeSpan.FromMilliseconds(200) },
                 },
                 Criteria = new[]
                 {
