@@ -345,9 +345,18 @@ public sealed class HealthWatch
             : null;
     }
 
+    /// <summary>
+    /// The probe's own interval, or the watch's when the probe kept the model's default: the plan
+    /// model gives every probe an interval (5s), so "a probe that sets none" is one left at it.
+    /// </summary>
+    private TimeSpan IntervalOf(ProbeDefinition probe) =>
+        probe.Interval == ModelDefaultInterval ? _request.Definition.Interval : probe.Interval;
+
+    private static readonly TimeSpan ModelDefaultInterval = new ProbeDefinition { Name = "" }.Interval;
+
     private IHealthProbe CreateProbe(ProbeDefinition probe, HttpClient client)
     {
-        var interval = _request.IntervalOverride ?? probe.Interval;
+        var interval = _request.IntervalOverride ?? IntervalOf(probe);
         var where = probe.Location?.ToString() ?? probe.Name;
         if (interval <= TimeSpan.Zero || probe.Timeout <= TimeSpan.Zero)
         {

@@ -269,10 +269,10 @@ public sealed class ContainerAndCmdletTests : IDisposable
               - name: web
                 image: releaseops-test/web:v1
             watch:
+              interval: 50ms
               probes:
                 - name: web
                   url: {endpoint.Url()}
-                  interval: 50ms
               criteria:
                 - name: errors
                   expect: error_rate < 5%
