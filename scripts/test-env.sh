@@ -8,7 +8,7 @@ set -euo pipefail
 
 STATE=${RELEASEOPS_TEST_STATE:-/tmp/releaseops-test}
 ENV_FILE="$STATE/env"
-DOCKER_SOCK=unix://$STATE/docker.sock
+DOCKER_SOCK=${RELEASEOPS_TEST_DOCKER_HOST:-unix://$STATE/docker.sock}
 PG_PORT=55432
 REDIS_PORT=56379
 NGINX_HTTP_PORT=58080
@@ -69,14 +69,15 @@ docker_up() {
   build_images
 }
 
-# Test images: a root filesystem holding /bin/busybox, serving /www with busybox httpd on port 8080.
-# v1 and v2 differ in /www/version; broken has no /health; slow answers /health after a delay.
+# Images: a root filesystem holding /bin/busybox, serving /www with busybox httpd on port 8080.
+# REPO:v1 and REPO:v2 differ in /www/version; REPO:broken has no /health (a failing release);
+# REPO:plain runs as user 10001 without a HEALTHCHECK (for hardening checks). No registry needed.
 build_images() {
-  local have
-  have=$(docker -H "$DOCKER_SOCK" images --format '{{.Repository}}:{{.Tag}}' | grep -c '^releaseops-test/web:' || true)
+  local repo=${1:-releaseops-test/web} have
+  have=$(docker -H "$DOCKER_SOCK" images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$repo:" || true)
   if [ "$have" -ge 4 ]; then return; fi
-  log "building local test images"
-  local work="$STATE/images"; rm -rf "$work"; mkdir -p "$work/rootfs/bin" "$work/rootfs/www" "$work/rootfs/tmp"
+  log "building local images $repo:v1, :v2, :broken, :plain"
+  local work="$STATE/images/${repo//\//_}"; rm -rf "$work"; mkdir -p "$work/rootfs/bin" "$work/rootfs/www" "$work/rootfs/tmp"
   cp /bin/busybox "$work/rootfs/bin/busybox"
   for app in sh httpd sleep wget cat echo ls env id true false; do ln -sf busybox "$work/rootfs/bin/$app"; done
   mkdir -p "$work/rootfs/etc"
@@ -89,7 +90,7 @@ build_images() {
     cp "$work/rootfs.tar" "$work/$tag/rootfs.tar"
     echo "$tag" > "$work/$tag/www/version"
     if [ "$tag" != broken ]; then echo '{"status":"UP"}' > "$work/$tag/www/health"; fi
-    echo "<h1>releaseops test $tag</h1>" > "$work/$tag/www/index.html"
+    echo "<h1>releaseops $tag</h1>" > "$work/$tag/www/index.html"
     cat > "$work/$tag/Dockerfile" <<EOF
 FROM scratch
 ADD rootfs.tar /
@@ -99,12 +100,16 @@ EXPOSE 8080
 HEALTHCHECK --interval=1s --timeout=2s --retries=3 --start-period=1s CMD ["/bin/wget","-q","-O","/dev/null","http://127.0.0.1:8080/health"]
 CMD ["/bin/httpd","-f","-p","8080","-h","/www"]
 EOF
-    DOCKER_BUILDKIT=0 docker -H "$DOCKER_SOCK" build -q -t "releaseops-test/web:$tag" "$work/$tag" >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; die "building releaseops-test/web:$tag failed"; }
+    docker_build "$repo:$tag" "$work/$tag"
   done
-  # A plain image without HEALTHCHECK, running as a non-root user, for hardening checks.
   mkdir -p "$work/plain"; cp "$work/rootfs.tar" "$work/plain/rootfs.tar"
   printf 'FROM scratch\nADD rootfs.tar /\nUSER 10001\nCMD ["/bin/sleep","3600"]\n' > "$work/plain/Dockerfile"
-  DOCKER_BUILDKIT=0 docker -H "$DOCKER_SOCK" build -q -t releaseops-test/web:plain "$work/plain" >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; die "building releaseops-test/web:plain failed"; }
+  docker_build "$repo:plain" "$work/plain"
+}
+
+docker_build() { # docker_build TAG DIR
+  DOCKER_BUILDKIT=0 docker -H "$DOCKER_SOCK" build -q -t "$1" "$2" >/dev/null 2>"$2/build.log" \
+    || { cat "$2/build.log" >&2; die "building $1 failed"; }
 }
 
 postgres_up() {
@@ -188,7 +193,7 @@ http {
 }
 EOF
   if [ -s "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null; then
-    nginx -c "$dir/nginx.conf" -s reload; log "nginx reloaded"
+    nginx -c "$dir/nginx.conf" -s reload 2>/dev/null; log "nginx reloaded"
   else
     log "starting nginx on 127.0.0.1:$NGINX_HTTP_PORT (http) and :$NGINX_HTTPS_PORT (https)"
     nginx -c "$dir/nginx.conf" 2>/dev/null
@@ -217,14 +222,18 @@ EOF
   log "endpoints written to $ENV_FILE"
 }
 
-up() {
+up() { # up [docker|postgres|redis|nginx]... (default: all)
   need_root
   mkdir -p "$STATE"; chmod 755 "$STATE"
   install_packages
-  docker_up
-  postgres_up
-  redis_up
-  nginx_up
+  local services=("$@"); [ ${#services[@]} -gt 0 ] || services=(docker postgres redis nginx)
+  local service
+  for service in "${services[@]}"; do
+    case "$service" in
+      docker) docker_up ;; postgres) postgres_up ;; redis) redis_up ;; nginx) nginx_up ;;
+      *) die "unknown service '$service' (docker, postgres, redis, nginx)" ;;
+    esac
+  done
   write_env
 }
 
@@ -246,8 +255,9 @@ down() {
 }
 
 case "${1:-}" in
-  up) up ;;
+  up) shift; up "$@" ;;
   down) down ;;
+  images) mkdir -p "$STATE"; build_images "${2:?usage: $0 images REPOSITORY}" ;;
   env) cat "$ENV_FILE" ;;
-  *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up [docker|postgres|redis|nginx]... | images REPOSITORY | down | env" >&2; exit 2 ;;
 esac

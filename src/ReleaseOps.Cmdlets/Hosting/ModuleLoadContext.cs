@@ -48,14 +48,20 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
 
     public void OnImport()
     {
+        var moduleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!;
+        Initialize(Path.Combine(moduleDirectory, "Dependencies"));
+    }
+
+    /// <summary>Creates the module's context over <paramref name="dependencies"/> once, and hooks the default context.</summary>
+    internal static void Initialize(string dependencies)
+    {
         lock (Gate)
         {
             if (_context is not null)
             {
                 return;
             }
-            var moduleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!;
-            _context = new ModuleLoadContext(Path.Combine(moduleDirectory, "Dependencies"));
+            _context = new ModuleLoadContext(dependencies);
             AssemblyLoadContext.Default.Resolving += ResolveEngine;
         }
     }

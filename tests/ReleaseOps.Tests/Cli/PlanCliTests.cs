@@ -1,15 +1,12 @@
 using System.Text.Json;
 using ReleaseOps.Tests.Plans;
+using ReleaseOps.Tests.Support;
 using Xunit;
 
 namespace ReleaseOps.Tests.Cli;
 
-public sealed class PlanCliTests : IDisposable
+public sealed class PlanCliTests : TemporaryDirectory
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("ro-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private static string Example => Path.Combine(ExamplePlanTests.RepositoryRoot, "examples", "quickstart", "releaseplan.yml");
 
     [Fact]
@@ -23,7 +20,7 @@ public sealed class PlanCliTests : IDisposable
     [Fact]
     public void Validate_prints_position_and_suggestion_for_a_misspelt_key_and_exits_1()
     {
-        var plan = Path.Combine(_dir, "plan.yml");
+        var plan = Path.Combine(Directory, "plan.yml");
         File.WriteAllText(plan, File.ReadAllText(Example).Replace("    drain: 2s", "    drian: 2s"));
         var result = CliRunner.Run("validate", plan);
 
@@ -35,7 +32,7 @@ public sealed class PlanCliTests : IDisposable
     [Fact]
     public void Validate_with_json_output_lists_diagnostics()
     {
-        var plan = Path.Combine(_dir, "plan.yml");
+        var plan = Path.Combine(Directory, "plan.yml");
         File.WriteAllText(plan, "api_version: releaseops/v1\napplication: a\nenvironment: b\nwatch: { duration: soon }\n");
         var result = CliRunner.Run("validate", plan, "--output", "json");
 
@@ -51,7 +48,7 @@ public sealed class PlanCliTests : IDisposable
     public void Usage_errors_exit_2()
     {
         Assert.Equal(2, CliRunner.Run("validate").ExitCode);
-        Assert.Equal(2, CliRunner.Run("validate", Path.Combine(_dir, "missing.yml")).ExitCode);
+        Assert.Equal(2, CliRunner.Run("validate", Path.Combine(Directory, "missing.yml")).ExitCode);
         Assert.Equal(2, CliRunner.Run("validate", Example, "--var", "novalue").ExitCode);
         Assert.Equal(2, CliRunner.Run("no-such-command").ExitCode);
     }
@@ -68,7 +65,7 @@ public sealed class PlanCliTests : IDisposable
         Environment.SetEnvironmentVariable("RO_CLI_CANARY", canary);
         try
         {
-            var plan = Path.Combine(_dir, "secret.yml");
+            var plan = Path.Combine(Directory, "secret.yml");
             File.WriteAllText(plan, "api_version: releaseops/v1\napplication: a\nenvironment: b\nsecrets:\n  pw: { env: RO_CLI_CANARY }\n"
                 + "backups:\n  - name: db\n    type: postgres\n    destination: /b\n    connection: { host: h, password: \"${secret:pw}\" }\n");
             var json = CliRunner.Run("show", plan, "--output", "json");

@@ -27,3 +27,20 @@ public class JsonSchemaTests
         Assert.False(tls["additionalProperties"]!.GetValue<bool>());
     }
 }
+
+public class PlanReferenceTests
+{
+    [Fact]
+    public void The_plan_reference_documents_every_top_level_key_and_gate_type()
+    {
+        var reference = File.ReadAllText(Path.Combine(ExamplePlanTests.RepositoryRoot, "docs", "plan-reference.md"));
+        foreach (var key in ReleaseOps.Plans.Schema.PlanSchema.Root.Properties.Select(p => p.Name))
+        {
+            Assert.Contains($"| `{key}` |", reference);
+        }
+        foreach (var type in ReleaseOps.Gates.GateTypeCatalog.All)
+        {
+            Assert.Contains($"| `{type.Name}` |", reference);
+        }
+    }
+}

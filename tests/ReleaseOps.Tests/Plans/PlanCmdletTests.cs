@@ -7,19 +7,8 @@ using Xunit;
 
 namespace ReleaseOps.Tests.Plans;
 
-public sealed class PlanCmdletTests : IDisposable
+public sealed class PlanCmdletTests : TemporaryDirectory
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("ro-plan-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     private const string Valid = "api_version: releaseops/v1\napplication: shop\nenvironment: prod\nvariables:\n  tag: v1\n"
         + "services:\n  - name: web\n    image: shop/web:${var:tag}\n";
 
@@ -67,7 +56,7 @@ public sealed class PlanCmdletTests : IDisposable
     public void A_missing_plan_file_terminates_with_a_clear_error()
     {
         var ex = Assert.Throws<TerminatingErrorException>(() =>
-            CmdletHarness.Invoke(new GetReleasePlanCommand { Path = new[] { Path.Combine(_dir, "missing.yml") } }));
+            CmdletHarness.Invoke(new GetReleasePlanCommand { Path = new[] { Path.Combine(Directory, "missing.yml") } }));
         Assert.Equal("PlanNotFound", ex.Error.ErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, ex.Error.Category);
         Assert.NotNull(ex.Error.RecommendedAction);
@@ -102,7 +91,7 @@ public sealed class PlanCmdletTests : IDisposable
     {
         Write("rel.yml", Valid);
         var previous = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = _dir;
+        Environment.CurrentDirectory = Directory;
         try
         {
             var runtime = CmdletHarness.Invoke(new TestReleasePlanCommand { Path = new[] { "rel.yml" }, QuietRequested = true });
