@@ -70,6 +70,8 @@ public sealed record ContainerDetails
     public ContainerConfigInfo Config { get; init => field = value ?? new(); } = new();
     public ContainerHostConfigInfo HostConfig { get; init => field = value ?? new(); } = new();
     public ContainerNetworkSettings NetworkSettings { get; init => field = value ?? new(); } = new();
+    /// <summary>Bind mounts, volumes and tmpfs mounts.</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init => field = value ?? []; } = [];
 
     public string ShortName => Name.TrimStart('/');
     /// <summary>The health status (<c>starting</c>, <c>healthy</c>, <c>unhealthy</c>), or <c>none</c> without a healthcheck.</summary>
@@ -180,6 +182,32 @@ public sealed record ContainerHostConfigInfo
     public IReadOnlyList<string> CapDrop { get; init => field = value ?? []; } = [];
     public RestartPolicySpec? RestartPolicy { get; init; }
     public IReadOnlyDictionary<string, IReadOnlyList<PortBindingInfo>?> PortBindings { get; init => field = value ?? DockerJson.EmptyPorts; } = DockerJson.EmptyPorts;
+    /// <summary>Publish every exposed port on a random host port (docker run -P).</summary>
+    public bool PublishAllPorts { get; init; }
+    /// <summary>Security options such as <c>no-new-privileges</c>, <c>seccomp=unconfined</c>, <c>apparmor=...</c>.</summary>
+    public IReadOnlyList<string> SecurityOpt { get; init => field = value ?? []; } = [];
+    /// <summary><c>host</c> shares the host's IPC namespace.</summary>
+    public string IpcMode { get; init; } = "";
+    /// <summary><c>host</c> disables user-namespace remapping for the container.</summary>
+    public string UsernsMode { get; init; } = "";
+    /// <summary>Process limit (null or 0/-1 = none).</summary>
+    public long? PidsLimit { get; init; }
+    public bool AutoRemove { get; init; }
+}
+
+/// <summary>A mount of a container (GET /containers/{id}/json, Mounts).</summary>
+public sealed record ContainerMount
+{
+    /// <summary><c>bind</c>, <c>volume</c>, <c>tmpfs</c> or <c>npipe</c>.</summary>
+    public string Type { get; init; } = "";
+    /// <summary>Volume name (volumes only).</summary>
+    public string Name { get; init; } = "";
+    /// <summary>The host path (binds) or the volume's data directory.</summary>
+    public string Source { get; init; } = "";
+    public string Destination { get; init; } = "";
+    /// <summary>True when the mount is writable.</summary>
+    [JsonPropertyName("RW")]
+    public bool ReadWrite { get; init; }
 }
 
 public sealed record ContainerNetworkSettings

@@ -50,6 +50,10 @@ public sealed record ContainerSpec
     public bool AutoRemove { get; init; }
     /// <summary>Mounts as <c>SOURCE:TARGET[:ro]</c> (bind paths or volume names).</summary>
     public IReadOnlyList<string> Binds { get; init; } = [];
+    /// <summary>Security options such as <c>no-new-privileges</c>.</summary>
+    public IReadOnlyList<string> SecurityOptions { get; init; } = [];
+    /// <summary>Process limit inside the container.</summary>
+    public long? PidsLimit { get; init; }
 
     internal JsonObject ToCreateBody()
     {
@@ -136,6 +140,14 @@ public sealed record ContainerSpec
         if (Binds.Count > 0)
         {
             host["Binds"] = DockerJson.Array(Binds);
+        }
+        if (SecurityOptions.Count > 0)
+        {
+            host["SecurityOpt"] = DockerJson.Array(SecurityOptions);
+        }
+        if (PidsLimit is { } pids)
+        {
+            host["PidsLimit"] = pids;
         }
         if (RestartPolicy is not null)
         {

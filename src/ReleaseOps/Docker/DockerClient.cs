@@ -11,6 +11,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Docker;
 
@@ -146,6 +147,15 @@ public sealed partial class DockerClient : IDisposable
         return await ReadJsonAsync<T>(response, target, cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>A POST whose body holds secret values: <paramref name="redactor"/> scrubs them from daemon messages.</summary>
+    internal async Task<T> PostJsonAsync<T>(string path, DockerQuery? query, JsonNode? body, string target,
+        CancellationToken cancellation, SecretRedactor? redactor)
+    {
+        using var response = await SendAsync(HttpMethod.Post, path, query, body, target, cancellation, redactor: redactor)
+            .ConfigureAwait(false);
+        return await ReadJsonAsync<T>(response, target, cancellation).ConfigureAwait(false);
+    }
+
     /// <summary>Sends a request whose answer has no body worth reading; returns the status (204, 200 or 304).</summary>
     internal async Task<HttpStatusCode> SendForStatusAsync(HttpMethod method, string path, DockerQuery? query, JsonNode? body,
         string target, CancellationToken cancellation, TimeSpan? timeout = null)
@@ -161,7 +171,7 @@ public sealed partial class DockerClient : IDisposable
     /// </summary>
     internal async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, DockerQuery? query, JsonNode? body,
         string target, CancellationToken cancellation, bool versioned = true, TimeSpan? timeout = null,
-        HttpContent? rawContent = null)
+        SecretRedactor? redactor = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var prefix = "";
@@ -171,11 +181,7 @@ public sealed partial class DockerClient : IDisposable
             prefix = $"v{version}/";
         }
         using var request = new HttpRequestMessage(method, prefix + path + (query?.ToString() ?? ""));
-        if (rawContent is not null)
-        {
-            request.Content = rawContent;
-        }
-        else if (body is not null)
+        if (body is not null)
         {
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString()));
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -212,7 +218,7 @@ public sealed partial class DockerClient : IDisposable
         }
         using (response)
         {
-            throw await ErrorFromResponseAsync(response, target, cancellation).ConfigureAwait(false);
+            throw await ErrorFromResponseAsync(response, target, redactor, cancellation).ConfigureAwait(false);
         }
     }
 
@@ -247,7 +253,7 @@ public sealed partial class DockerClient : IDisposable
             target: target, fix: "Check that dockerd is responsive (docker info), or allow more time.", innerException: inner);
 
     private async Task<ReleaseOpsException> ErrorFromResponseAsync(HttpResponseMessage response, string target,
-        CancellationToken cancellation)
+        SecretRedactor? redactor, CancellationToken cancellation)
     {
         string message;
         try
@@ -260,6 +266,7 @@ public sealed partial class DockerClient : IDisposable
             message = "(no message: " + ex.Message + ")";
         }
         message = Options.Redactor?.Redact(message) ?? message;
+        message = redactor?.Redact(message) ?? message;
         var status = (int)response.StatusCode;
         return response.StatusCode switch
         {
@@ -272,6 +279,9 @@ public sealed partial class DockerClient : IDisposable
             HttpStatusCode.BadRequest => new ReleaseOpsException(DockerErrorIds.RequestFailed, FailureKind.InvalidArgument,
                 $"Docker rejected the request for {target} as invalid: {message}",
                 target: target, fix: "Correct the specification the daemon complained about."),
+            HttpStatusCode.ServiceUnavailable => new ReleaseOpsException(DockerErrorIds.SwarmUnavailable, FailureKind.OperationFailed,
+                $"Docker at {Endpoint} cannot serve {target}: {message}",
+                target: target, fix: "Run it against a swarm manager (docker swarm init, or point DOCKER_HOST at a manager)."),
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ReleaseOpsException(DockerErrorIds.RequestFailed,
                 FailureKind.PermissionDenied, $"Docker refused the request for {target} ({status}): {message}",
                 target: target, fix: "Check the daemon's authorization plugin or TLS client certificate."),

@@ -20,6 +20,8 @@ public static class DockerErrorIds
     public const string ApiVersionUnsupported = "DockerApiVersionUnsupported";
     /// <summary>Any other refusal (400, 403, 500, 503) or a broken response; the message carries the daemon's text.</summary>
     public const string RequestFailed = "DockerRequestFailed";
+    /// <summary>The engine is not a swarm manager (503), so services, tasks, nodes and secrets are unavailable.</summary>
+    public const string SwarmUnavailable = "DockerSwarmUnavailable";
     /// <summary>A request, an exec or a wait did not finish within its time limit.</summary>
     public const string Timeout = "DockerTimeout";
     /// <summary>A command run through exec did not finish within its time limit.</summary>

@@ -124,6 +124,7 @@ public sealed class DockerContainerTests(DockerFixture docker)
     {
         var name = DockerFixture.Name("exit");
         var renamed = name + "-renamed";
+        var mountSource = Directory.CreateTempSubdirectory(DockerFixture.Prefix);
         try
         {
             await Client.CreateContainerAsync(new ContainerSpec
@@ -133,6 +134,9 @@ public sealed class DockerContainerTests(DockerFixture docker)
                 Command = ["/bin/sh", "-c", "exit 3"],
                 User = "10001",
                 ReadOnlyRootFilesystem = true,
+                Binds = [$"{mountSource.FullName}:/data:ro"],
+                SecurityOptions = ["no-new-privileges"],
+                PidsLimit = 50,
             });
             await Client.RenameContainerAsync(name, renamed);
             Assert.Null(await Client.TryInspectContainerAsync(name));
@@ -143,6 +147,13 @@ public sealed class DockerContainerTests(DockerFixture docker)
             Assert.Equal(3, details.State.ExitCode);
             Assert.True(details.HostConfig.ReadonlyRootfs);
             Assert.Equal("10001", details.Config.User);
+            var mount = Assert.Single(details.Mounts);
+            Assert.Equal("bind", mount.Type);
+            Assert.Equal(mountSource.FullName, mount.Source);
+            Assert.Equal("/data", mount.Destination);
+            Assert.False(mount.ReadWrite);
+            Assert.Contains("no-new-privileges", details.HostConfig.SecurityOpt);
+            Assert.Equal(50, details.HostConfig.PidsLimit);
 
             var health = await Client.WaitForContainerHealthAsync(renamed, TimeSpan.FromSeconds(2));
             Assert.False(health.IsHealthy);
@@ -152,6 +163,7 @@ public sealed class DockerContainerTests(DockerFixture docker)
         {
             await docker.RemoveContainerQuietlyAsync(name);
             await docker.RemoveContainerQuietlyAsync(renamed);
+            mountSource.Delete();
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class DockerFixture : IAsyncLifetime
     public const string Plain = "releaseops-test/web:plain";
     private static int _nextPort = 20100;
     private DockerClient? _client;
+    private Task<SharedWebContainer>? _web;
 
     public DockerClient Client => _client ?? throw new InvalidOperationException("The Docker fixture is not initialised.");
 
@@ -46,6 +47,31 @@ public sealed class DockerFixture : IAsyncLifetime
         _client.Dispose();
     }
 
+    /// <summary>
+    /// One healthy web:v1 container (64 MiB limit, 8080 published on 127.0.0.1) shared by the tests that only read
+    /// from a running container (logs, stats, exec); started on first use, removed with the fixture.
+    /// </summary>
+    public Task<SharedWebContainer> SharedWebAsync() => LazyInitializer.EnsureInitialized(ref _web, StartSharedWebAsync);
+
+    private async Task<SharedWebContainer> StartSharedWebAsync()
+    {
+        var name = Name("shared-web");
+        var port = Port();
+        var id = await RunAsync(new ContainerSpec
+        {
+            Name = name,
+            Image = WebV1,
+            Ports = [new PortBinding(8080, port, "127.0.0.1")],
+            MemoryLimit = 64L * 1024 * 1024,
+        });
+        var health = await Client.WaitForContainerHealthAsync(id, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+        if (!health.IsHealthy)
+        {
+            throw new InvalidOperationException($"The shared web container did not turn healthy: {health.Status} {health.LastProbeOutput}");
+        }
+        return new SharedWebContainer(id, name, port);
+    }
+
     /// <summary>Removes a container if it exists (cleanup in finally blocks).</summary>
     public async Task RemoveContainerQuietlyAsync(string container)
     {
@@ -69,11 +95,32 @@ public sealed class DockerFixture : IAsyncLifetime
 
     private async Task RemoveLeftoversAsync()
     {
+        foreach (var service in await Client.ListServicesAsync())
+        {
+            if (service.Name.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                await Client.RemoveServiceAsync(service.Id);
+            }
+        }
         foreach (var container in await Client.ListContainersAsync(new ContainerListFilter { All = true, Name = Prefix }))
         {
             if (container.Name.StartsWith(Prefix, StringComparison.Ordinal))
             {
                 await RemoveContainerQuietlyAsync(container.Id);
+            }
+        }
+        foreach (var secret in await Client.ListSecretsAsync())
+        {
+            if (secret.Name.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                try
+                {
+                    await Client.RemoveSecretAsync(secret.Id);
+                }
+                catch (ReleaseOpsException)
+                {
+                    // Still held by a service being removed; the next run clears it.
+                }
             }
         }
         foreach (var network in await Client.ListNetworksAsync(Prefix))
@@ -91,6 +138,8 @@ public sealed class DockerFixture : IAsyncLifetime
         }
     }
 }
+
+public sealed record SharedWebContainer(string Id, string Name, int Port);
 
 [CollectionDefinition(Name)]
 public sealed class DockerCollection : ICollectionFixture<DockerFixture>
