@@ -15,13 +15,14 @@
     CmdletsToExport      = @(
         'Get-ReleasePlan'
         'Test-ReleasePlan'
+        'Test-ReleaseGate'
         'Watch-ReleaseHealth'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
 
-    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Health.Format.ps1xml')
+    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Gates.Format.ps1xml', 'formats/Health.Format.ps1xml')
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
     PrivateData          = @{

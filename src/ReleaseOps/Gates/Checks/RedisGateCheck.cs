@@ -1,0 +1,101 @@
+using System.Globalization;
+using ReleaseOps.Errors;
+using ReleaseOps.Redis;
+
+namespace ReleaseOps.Gates.Checks;
+
+/// <summary>
+/// <c>redis</c>: connects with AUTH (password from a secret), and checks that the server itself
+/// requires a password, that persistence (AOF or RDB) is on, the maxmemory policy, and that the
+/// last save succeeded recently.
+/// </summary>
+internal sealed class RedisGateCheck : IGateCheck
+{
+    public IReadOnlyList<string> Types { get; } = new[] { "redis" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        var settings = context.Settings;
+        var connection = context.Connection();
+        var options = new RedisConnectionOptions
+        {
+            Host = connection.Host,
+            Port = connection.Port ?? 6379,
+            User = connection.Username,
+            Password = context.Expand(connection.Password),
+            Database = int.TryParse(connection.Database, NumberStyles.Integer, CultureInfo.InvariantCulture, out var db) ? db : 0,
+            ConnectTimeout = context.Timeout,
+            CommandTimeout = context.Timeout,
+            ClientName = "releaseops-gate",
+        };
+        observation.Target = options.Endpoint;
+        await using var redis = await RedisConnection.ConnectAsync(options, cancellation).ConfigureAwait(false);
+        var info = await redis.InfoAsync(null, cancellation).ConfigureAwait(false);
+        observation.Measure("version", info.Version);
+        observation.Rule("connect", true, $"connected to Redis {info.Version}");
+
+        var aof = info.Get("aof_enabled") == "1";
+        var saveRules = (await redis.ConfigGetAsync("save", cancellation).ConfigureAwait(false)).GetValueOrDefault("save") ?? "";
+        var rdb = saveRules.Trim().Length > 0;
+        observation.Measure("aof_enabled", aof);
+        observation.Measure("rdb_enabled", rdb);
+        var policy = info.Get("maxmemory_policy") ?? (await redis.ConfigGetAsync("maxmemory-policy", cancellation).ConfigureAwait(false)).GetValueOrDefault("maxmemory-policy");
+        observation.Measure("maxmemory_policy", policy);
+        if (long.TryParse(info.Get("used_memory"), out var used))
+        {
+            observation.Measure("used_memory", Conditions.ConditionValue.Size(used));
+        }
+        if (long.TryParse(info.Get("rdb_last_save_time"), out var lastSave))
+        {
+            var age = context.Clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(lastSave);
+            observation.Measure("last_save_age", age);
+        }
+        var bgsave = info.Get("rdb_last_bgsave_status");
+        observation.Measure("last_save_status", bgsave);
+
+        if (settings.GetBoolean("require_password") == true)
+        {
+            var open = await AnswersWithoutPasswordAsync(options, cancellation).ConfigureAwait(false);
+            observation.Measure("requires_password", !open);
+            observation.Rule("requirepass", !open, open ? "the server answers without a password" : "the server refuses clients without a password");
+        }
+        if (settings.GetString("persistence") is { } persistence)
+        {
+            var ok = persistence switch
+            {
+                "aof" => aof,
+                "rdb" => rdb,
+                _ => aof || rdb,
+            };
+            observation.Rule("persistence", ok, ok
+                ? $"persistence on (aof {(aof ? "yes" : "no")}, rdb {(rdb ? "save " + saveRules : "off")})"
+                : $"persistence {persistence} is off (appendonly {(aof ? "yes" : "no")}, save '{saveRules}')");
+        }
+        if (settings.GetString("maxmemory_policy") is { } expectedPolicy)
+        {
+            var ok = string.Equals(policy, expectedPolicy, StringComparison.OrdinalIgnoreCase);
+            observation.Rule("maxmemory-policy", ok, ok ? $"maxmemory-policy {policy}" : $"maxmemory-policy is {policy}, expected {expectedPolicy}");
+        }
+        if (settings.GetDuration("max_last_save_age") is { } maxAge)
+        {
+            observation.Rule("last-save-status", bgsave == "ok", bgsave == "ok" ? "last save succeeded" : $"the last background save failed ({bgsave})");
+            observation.Condition($"last_save_age <= {Plans.DurationText.Format(maxAge)}");
+        }
+        observation.Summary = $"Redis {info.Version} at {options.Endpoint}" +
+            (observation.Findings.Count > 1 ? "; " + string.Join("; ", observation.Findings.Skip(1).Select(f => f.Message)) : "");
+        observation.Fix = "Set it in redis.conf (requirepass, appendonly yes, save, maxmemory-policy) and restart or reload the server.";
+    }
+
+    private static async Task<bool> AnswersWithoutPasswordAsync(RedisConnectionOptions options, CancellationToken cancellation)
+    {
+        try
+        {
+            await using var anonymous = await RedisConnection.ConnectAsync(options with { Password = null, User = null }, cancellation).ConfigureAwait(false);
+            return true;
+        }
+        catch (ReleaseOpsException ex) when (ex.Kind is FailureKind.AuthenticationFailed or FailureKind.PermissionDenied)
+        {
+            return false;
+        }
+    }
+}

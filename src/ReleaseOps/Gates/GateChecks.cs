@@ -1,0 +1,27 @@
+using ReleaseOps.Gates.Checks;
+
+namespace ReleaseOps.Gates;
+
+/// <summary>The checks behind the gate types of <see cref="GateTypeCatalog"/>.</summary>
+public static class GateChecks
+{
+    public static IReadOnlyList<IGateCheck> All { get; } = new IGateCheck[]
+    {
+        new HttpGateCheck(),
+        new RedirectHttpsGateCheck(),
+        new SecurityHeadersGateCheck(),
+        new CorsGateCheck(),
+        new TlsGateCheck(),
+        new TcpGateCheck(),
+        new PostgresGateCheck(),
+        new RedisGateCheck(),
+        new DiskGateCheck(),
+        new MemoryGateCheck(),
+        new FileSizeGateCheck(),
+        new CommandGateCheck(),
+        new EnvPolicyGateCheck(),
+        new ComposeGateCheck(),
+        new WindowGateCheck(),
+        new ApprovalGateCheck(),
+    };
+}

@@ -1,0 +1,140 @@
+using ReleaseOps.Gates;
+using ReleaseOps.Plans;
+using ReleaseOps.Secrets;
+using ReleaseOps.Tests.Support;
+using Xunit;
+using static ReleaseOps.Tests.Gates.GateKit;
+
+namespace ReleaseOps.Tests.Gates;
+
+public class PostgresGateTests : IClassFixture<GatePostgresFixture>
+{
+    private readonly GatePostgresFixture _pg;
+
+    public PostgresGateTests(GatePostgresFixture pg) => _pg = pg;
+
+    internal static GateEnvironment WithSecret(string name, string value) => new()
+    {
+        Secrets = SecretCatalog.Empty.With(new GivenSecretSource(name, new SecretValue(value))),
+    };
+
+    private static Dictionary<string, object?> Connection(string database) => new()
+    {
+        ["host"] = TestEnvironment.PgHost,
+        ["port"] = TestEnvironment.PgPort,
+        ["database"] = database,
+        ["username"] = TestEnvironment.PgUser,
+        ["password"] = "${secret:pg}",
+    };
+
+    private static readonly GateEnvironment Env = WithSecret("pg", TestEnvironment.PgPassword);
+
+    [Fact]
+    public async Task Settings_on_pass_and_settings_off_fail()
+    {
+        var settings = new Dictionary<string, object?> { ["log_min_duration_statement"] = ">= 0ms", ["statement_timeout"] = "30s", ["max_connections"] = ">=10" };
+        var on = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.On)), ("min_version", 15), ("settings", settings));
+        Assert.True(on.Status == GateStatus.Passed, Explain(on));
+        Assert.Equal(15L, Convert.ToInt64(on.Evidence["version"]));
+        Assert.Equal("500ms", on.Evidence["setting.log_min_duration_statement"]);
+
+        var off = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.Off)), ("settings", settings));
+        Assert.Equal(GateStatus.Failed, off.Status);
+        Assert.Contains("setting.log_min_duration_statement -1 cannot be compared", off.Message);
+        Assert.Contains("setting.statement_timeout", off.Message);
+    }
+
+    [Fact]
+    public async Task Query_values_and_migration_heads()
+    {
+        var query = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.On)), ("query", "SELECT count(*) FROM pg_database WHERE datname LIKE 'ro_gate_%'"),
+            ("expect", "value >= 2"));
+        Assert.True(query.Status == GateStatus.Passed, Explain(query));
+
+        var head = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.On)), ("migrations_table", "alembic_version"), ("migrations_head", "4f2e9c1a"));
+        Assert.True(head.Status == GateStatus.Passed, Explain(head));
+
+        var behind = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.On)), ("migrations_table", "alembic_version"), ("migrations_head", "9a9a9a9a"));
+        Assert.Equal(GateStatus.Failed, behind.Status);
+        Assert.Contains("latest migration is 4f2e9c1a, expected 9a9a9a9a", behind.Message);
+
+        var none = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.Off)), ("migrations_table", "flyway_schema_history"));
+        Assert.Equal(GateStatus.Failed, none.Status);
+        Assert.Contains("does not exist", none.Message);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_an_error_that_never_shows_the_password()
+    {
+        var canary = CanarySecret.New();
+        var result = await Run(WithSecret("pg", canary), ("type", "postgres"), ("connection", Connection(_pg.On)));
+
+        Assert.Equal(GateStatus.Error, result.Status);
+        Assert.Equal("PostgresAuthenticationFailed", result.ErrorId);
+        Assert.Contains($"refused the password for user '{TestEnvironment.PgUser}'", result.Message);
+        CanarySecret.AssertAbsent(canary, new[] { result.ToString(), result.Message, result.Fix, System.Text.Json.JsonSerializer.Serialize(result) }, "the postgres gate result");
+    }
+
+    [Fact]
+    public async Task Nothing_listening_is_an_error()
+    {
+        var connection = Connection(_pg.On);
+        connection["port"] = 22995;
+        var result = await Run(Env, ("type", "postgres"), ("connection", connection));
+
+        Assert.Equal(GateStatus.Error, result.Status);
+        Assert.Equal("ConnectionRefused", result.ErrorId);
+    }
+}
+
+public class RedisGateTests : IClassFixture<GateRedisFixture>
+{
+    private readonly GateRedisFixture _redis;
+
+    public RedisGateTests(GateRedisFixture redis) => _redis = redis;
+
+    private static Dictionary<string, object?> Connection(int port, bool password = true) => new()
+    {
+        ["host"] = "127.0.0.1",
+        ["port"] = port,
+        ["password"] = password ? "${secret:redis}" : null,
+    };
+
+    [Fact]
+    public async Task The_hardened_server_passes_and_the_open_one_fails_every_rule()
+    {
+        var env = PostgresGateTests.WithSecret("redis", _redis.Password.Reveal());
+        (string, object?)[] rules = { ("require_password", true), ("persistence", "aof"), ("maxmemory_policy", "allkeys-lru"), ("max_last_save_age", "1h") };
+
+        var hardened = await Run(env, rules.Prepend(("connection", Connection(GateRedisFixture.HardenedPort))).Prepend(("type", "redis")).ToArray());
+        Assert.True(hardened.Status == GateStatus.Passed, Explain(hardened));
+        Assert.Equal(true, hardened.Evidence["aof_enabled"]);
+
+        var open = await Run(GateEnvironment.Default, rules.Prepend(("connection", Connection(GateRedisFixture.OpenPort, password: false))).Prepend(("type", "redis")).ToArray());
+        Assert.Equal(GateStatus.Failed, open.Status);
+        Assert.Contains("the server answers without a password", open.Message);
+        Assert.Contains("persistence aof is off", open.Message);
+        Assert.Contains("maxmemory-policy is noeviction, expected allkeys-lru", open.Message);
+    }
+
+    [Fact]
+    public async Task The_shared_server_requires_a_password_and_has_aof()
+    {
+        TestEnvironment.Require(TestService.Redis);
+        var env = PostgresGateTests.WithSecret("redis", TestEnvironment.RedisPassword);
+        var result = await Run(env, ("type", "redis"), ("connection", Connection(TestEnvironment.RedisPort)), ("require_password", true), ("persistence", "aof"));
+
+        Assert.True(result.Status == GateStatus.Passed, Explain(result));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_an_error_without_the_password()
+    {
+        var canary = CanarySecret.New();
+        var result = await Run(PostgresGateTests.WithSecret("redis", canary), ("type", "redis"), ("connection", Connection(GateRedisFixture.HardenedPort)));
+
+        Assert.Equal(GateStatus.Error, result.Status);
+        Assert.Equal("RedisAuthenticationFailed", result.ErrorId);
+        CanarySecret.AssertAbsent(canary, new[] { result.Message, result.Fix, System.Text.Json.JsonSerializer.Serialize(result) }, "the redis gate result");
+    }
+}

@@ -1,0 +1,24 @@
+using ReleaseOps.Gates;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Tests.Gates;
+
+/// <summary>Runs one inline gate through the real runner, as Test-ReleaseGate would.</summary>
+internal static class GateKit
+{
+    public static readonly GateRunner Runner = new();
+
+    public static GateDefinition Define(params (string Key, object? Value)[] values) =>
+        InlineGate.Create(values.Select(v => new KeyValuePair<string, object?>(v.Key, v.Value)));
+
+    public static Task<GateResult> Run(params (string Key, object? Value)[] values) =>
+        Run(GateEnvironment.Default, values);
+
+    public static Task<GateResult> Run(GateEnvironment environment, params (string Key, object? Value)[] values) =>
+        Runner.RunGateAsync(Define(values), environment, new GateRunOptions { DefaultTimeout = TimeSpan.FromSeconds(5) },
+            SilentReporter.Instance, CancellationToken.None);
+
+    public static string Explain(GateResult result) =>
+        $"{result.Status}: {result.Message} [{result.ErrorId}] findings: {string.Join(" | ", result.Findings)}";
+}
