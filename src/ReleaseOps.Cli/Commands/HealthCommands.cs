@@ -62,7 +62,7 @@ public sealed class HealthCommands : ICliCommandSet
             }
             var verdict = session.Verdict!;
             if (result.GetValue(jsonReport) is { } jsonPath) HealthReport.WriteJson(verdict, jsonPath);
-            if (result.GetValue(junit) is { } junitPath) HealthReport.WriteJUnit(verdict, junitPath);
+            if (result.GetValue(junit) is { } junitPath) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, junitPath, cancellation);
             if (json)
             {
                 context.Out.WriteLine(HealthReport.ToJson(verdict));

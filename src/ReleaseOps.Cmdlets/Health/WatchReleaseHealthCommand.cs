@@ -191,7 +191,7 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
         }
         var verdict = session.Verdict!;
         if (_json is not null) HealthReport.WriteJson(verdict, _json);
-        if (_junit is not null) HealthReport.WriteJUnit(verdict, _junit);
+        if (_junit is not null) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, _junit, op.Cancellation).ConfigureAwait(false);
         if (verdict.Status == HealthStatus.Breached)
         {
             op.Warning($"Release health breached: {verdict.Criterion} ({verdict.Expect}).");

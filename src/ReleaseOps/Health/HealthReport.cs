@@ -1,81 +1,92 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Xml.Linq;
 using ReleaseOps.Errors;
+using ReleaseOps.Reporting;
 
 namespace ReleaseOps.Health;
 
 /// <summary>
-/// Exports of a verdict for CI systems and scheduled jobs: JSON (the verdict as is) and JUnit XML
-/// (one test case per criterion: breached is a failure, pending is skipped). Files are written to
-/// a temporary name and renamed, so a reader never sees half a report.
+/// Exports of a verdict for CI systems and scheduled jobs: JSON (the verdict as is), and through
+/// the shared report writers JUnit XML and Markdown (one case per criterion: breached is a
+/// failure, failing-but-not-breached a warning, pending skipped). Files are written to a temporary
+/// name and renamed, so a reader never sees half a report.
 /// </summary>
 public static class HealthReport
 {
-    public static string ToJson(HealthVerdict verdict) => JsonSerializer.Serialize(verdict with { RollbackResult = verdict.RollbackResult?.ToString() }, WatchSummaryStore.Json);
+    public static string ToJson(HealthVerdict verdict) =>
+        JsonSerializer.Serialize(verdict with { RollbackResult = verdict.RollbackResult?.ToString() }, WatchSummaryStore.Json);
 
-    public static string ToJUnit(HealthVerdict verdict, string suite = "release-health")
+    /// <summary>The verdict as a report suite: one case per criterion, the probes' figures as properties.</summary>
+    public static ReportSuite ToSuite(HealthVerdict verdict, string title = "release-health") => new()
     {
-        var cases = verdict.Criteria.Select(c =>
+        Title = title,
+        Timestamp = verdict.StartedAt,
+        Duration = verdict.Duration,
+        Succeeded = verdict.Status != HealthStatus.Breached,
+        Summary = verdict.ToString(),
+        Cases = verdict.Criteria.Select(c => new ReportCase
         {
-            var element = new XElement("testcase",
-                new XAttribute("classname", suite),
-                new XAttribute("name", c.Name),
-                new XAttribute("time", Seconds(c.Window)));
-            var detail = $"{c.Expect} over {Plans.DurationText.Format(c.Window)}: observed {c.Observed?.ToString("G6", CultureInfo.InvariantCulture) ?? "-"}" +
-                (c.Threshold is null ? "" : $", threshold {c.Threshold.Value.ToString("G6", CultureInfo.InvariantCulture)}") +
-                (c.Detail is null ? "" : $" ({c.Detail})");
-            switch (c.State)
+            Name = c.Name,
+            Group = c.Probe ?? "all probes",
+            Outcome = c.State switch
             {
-                case CriterionState.Breached:
-                    element.Add(new XElement("failure", new XAttribute("message", $"breached: {c.Expect}"), new XAttribute("type", "Breached"), detail));
-                    break;
-                case CriterionState.Pending:
-                    element.Add(new XElement("skipped", new XAttribute("message", "not enough data to judge")));
-                    break;
-                case CriterionState.Failing:
-                    element.Add(new XElement("system-out", "degraded: " + detail));
-                    break;
-            }
-            return element;
-        }).ToList();
-        var document = new XDocument(new XElement("testsuites",
-            new XElement("testsuite",
-                new XAttribute("name", suite),
-                new XAttribute("tests", cases.Count),
-                new XAttribute("failures", verdict.Criteria.Count(c => c.State == CriterionState.Breached)),
-                new XAttribute("skipped", verdict.Criteria.Count(c => c.State == CriterionState.Pending)),
-                new XAttribute("errors", 0),
-                new XAttribute("time", Seconds(verdict.Duration)),
-                new XAttribute("timestamp", verdict.StartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)),
-                new XElement("properties",
-                    new XElement("property", new XAttribute("name", "status"), new XAttribute("value", verdict.Status)),
-                    new XElement("property", new XAttribute("name", "samples"), new XAttribute("value", verdict.Samples))),
-                cases)));
-        return document.Declaration + document.ToString();
-    }
+                CriterionState.Breached => ReportOutcome.Failed,
+                CriterionState.Failing => ReportOutcome.Warning,
+                CriterionState.Pending => ReportOutcome.Skipped,
+                _ => ReportOutcome.Passed,
+            },
+            Severity = c.Severity.ToString(),
+            Message = c.State switch
+            {
+                CriterionState.Breached => $"breached: {c.Expect} ({c.Detail})",
+                CriterionState.Pending => "not enough data to judge",
+                _ => c.Detail ?? c.Expect,
+            },
+            Target = c.Probe,
+            Duration = c.Window,
+            Properties = Properties(c),
+        }).ToList(),
+    };
 
-    public static void WriteJson(HealthVerdict verdict, string path) => Write(path, ToJson(verdict));
-
-    public static void WriteJUnit(HealthVerdict verdict, string path) => Write(path, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + ToJUnit(verdict));
-
-    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static void Write(string path, string text)
+    public static void WriteJson(HealthVerdict verdict, string path)
     {
         var full = Path.GetFullPath(path);
         var temporary = full + "." + Guid.NewGuid().ToString("N")[..6] + ".tmp";
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(temporary, text);
+            File.WriteAllText(temporary, ToJson(verdict));
             File.Move(temporary, full, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             try { File.Delete(temporary); } catch (IOException) { }
-            throw new ReleaseOpsException("HealthReportNotWritten", ex is UnauthorizedAccessException ? FailureKind.PermissionDenied : FailureKind.OperationFailed,
-                $"Could not write the health report {full}: {ex.Message}", full, "Check that the directory exists and is writable.", ex);
+            throw new ReleaseOpsException("ReportWriteFailed", FailureKind.PermissionDenied,
+                $"Could not write the JSON report to {full}: {ex.Message}", full, "Choose a writable path for the report.", ex);
         }
+    }
+
+    public static Task WriteAsync(HealthVerdict verdict, ReportFormat format, string path, CancellationToken cancellation)
+    {
+        if (format == ReportFormat.Json)
+        {
+            WriteJson(verdict, path);
+            return Task.CompletedTask;
+        }
+        return ReportWriters.WriteFileAsync(ToSuite(verdict), format, path, cancellation);
+    }
+
+    private static Dictionary<string, string> Properties(CriterionResult c)
+    {
+        var properties = new Dictionary<string, string>
+        {
+            ["expect"] = c.Expect,
+            ["window"] = Plans.DurationText.Format(c.Window),
+        };
+        if (c.For is { } f) properties["for"] = Plans.DurationText.Format(f);
+        if (c.Observed is { } o) properties["observed"] = o.ToString("G6", CultureInfo.InvariantCulture);
+        if (c.Threshold is { } t) properties["threshold"] = t.ToString("G6", CultureInfo.InvariantCulture);
+        if (c.BreachedAt is { } at) properties["breached_at"] = Plans.DurationText.Format(at);
+        return properties;
     }
 }

@@ -32,9 +32,10 @@ public sealed class ContainerAndCmdletTests : IDisposable
         TestEnvironment.Require(TestService.Nginx);
         var definition = new WatchDefinition
         {
-            Duration = TimeSpan.FromSeconds(2.5),
+            Duration = TimeSpan.FromSeconds(3.5),
             Probes = new[]
             {
+                // A stats read takes the daemon about a second (it measures the CPU delta).
                 new ProbeDefinition { Name = "web-container", Type = ProbeType.Container, Container = HealthDockerFixture.WebContainer, Interval = TimeSpan.FromMilliseconds(500) },
                 new ProbeDefinition { Name = "web-health", Url = $"http://127.0.0.1:{HealthDockerFixture.WebPort}/health", Interval = TimeSpan.FromMilliseconds(200), Expect = new[] { "status == 200", "response_time < 2s" } },
                 new ProbeDefinition { Name = "nginx", Url = TestEnvironment.NginxHttp.ToString(), Interval = TimeSpan.FromMilliseconds(200) },
@@ -56,7 +57,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
         await foreach (var s in watch.RunAsync(SilentReporter.Instance)) samples.Add(s);
 
         var container = samples.Where(s => s.Probe == "web-container").ToList();
-        Assert.True(container.Count >= 3);
+        Assert.True(container.Count >= 2, $"{container.Count} container samples");
         Assert.All(container, s => Assert.True(s.Success, s.Error));
         var last = container[^1];
         Assert.Equal(1, last.Values["running"]);
