@@ -27,13 +27,14 @@ public sealed class HealthCommands : ICliCommandSet
         var journal = new Option<string?>("--journal") { Description = "Journal directory (default: the plan's); the watch is saved there and the previous one read." };
         var noSave = new Option<bool>("--no-save") { Description = "Do not save the watch summary to the journal." };
         var junit = new Option<string?>("--junit") { Description = "Write the verdict as JUnit XML to this file." };
-        var jsonReport = new Option<string?>("--json-report") { Description = "Write the verdict as JSON to this file." };
+        var jsonReport = new Option<string?>("--json") { Description = "Write the verdict as JSON to this file." };
+        var markdown = new Option<string?>("--markdown") { Description = "Write a Markdown summary of the verdict to this file." };
         var samples = new Option<bool>("--samples") { Description = "Print every sample as it arrives (default: only failed samples)." };
         var command = new Command("watch",
             "Watch a release's health: sample the plan's probes, judge its rollback criteria over sliding windows, and end with a verdict. " +
             "Exit 0 healthy or degraded, 1 breached, 2 usage, 3 could not run.")
         {
-            plan, output, variables, duration, interval, baseline, stopOnBreach, journal, noSave, junit, jsonReport, samples,
+            plan, output, variables, duration, interval, baseline, stopOnBreach, journal, noSave, junit, jsonReport, markdown, samples,
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
@@ -63,6 +64,7 @@ public sealed class HealthCommands : ICliCommandSet
             var verdict = session.Verdict!;
             if (result.GetValue(jsonReport) is { } jsonPath) HealthReport.WriteJson(verdict, jsonPath);
             if (result.GetValue(junit) is { } junitPath) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, junitPath, cancellation);
+            if (result.GetValue(markdown) is { } markdownPath) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.Markdown, markdownPath, cancellation);
             if (json)
             {
                 context.Out.WriteLine(HealthReport.ToJson(verdict));

@@ -18,7 +18,7 @@ namespace ReleaseOps.Cmdlets.Health;
 /// journal so the next release has a baseline. It never prompts, so it runs unattended in scheduled jobs.</para>
 /// </summary>
 /// <example><code>Watch-ReleaseHealth -Plan ./releaseplan.yml -Duration 10m -RollbackOnBreach</code></example>
-/// <example><code>Get-ReleasePlan ./releaseplan.yml | Watch-ReleaseHealth -Duration 2m -StopOnBreach -JUnitReport health.xml</code></example>
+/// <example><code>Get-ReleasePlan ./releaseplan.yml | Watch-ReleaseHealth -Duration 2m -StopOnBreach -JUnitPath health.xml</code></example>
 /// <example><code>Watch-ReleaseHealth -Probe @{ Name = 'web'; Url = 'http://127.0.0.1:8080/health'; Interval = '1s' } -Criterion @{ Name = 'errors'; Expect = 'error_rate &lt; 5%'; Window = '1m' } -Duration 5m</code></example>
 [Cmdlet(VerbsCommon.Watch, "ReleaseHealth", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(HealthSample), typeof(HealthVerdict))]
@@ -107,13 +107,19 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     /// <para type="description">Write the verdict as JSON to this file.</para>
     /// </summary>
     [Parameter]
-    public string? JsonReport { get; set; }
+    public string? JsonPath { get; set; }
 
     /// <summary>
     /// <para type="description">Write the verdict as JUnit XML (one test case per criterion) to this file.</para>
     /// </summary>
     [Parameter]
-    public string? JUnitReport { get; set; }
+    public string? JUnitPath { get; set; }
+
+    /// <summary>
+    /// <para type="description">Write the verdict as a Markdown summary (one row per criterion) to this file.</para>
+    /// </summary>
+    [Parameter]
+    public string? MarkdownPath { get; set; }
 
     /// <summary>
     /// <para type="description">Write only the HealthVerdict, not each sample.</para>
@@ -130,7 +136,7 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     [Parameter]
     public string? Version { get; set; }
 
-    private string? _journal, _json, _junit;
+    private string? _journal, _json, _junit, _markdown;
 
     protected override void ProcessRecord()
     {
@@ -143,8 +149,9 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
         };
         // Paths are resolved here, on the pipeline thread, against PowerShell's current location.
         _journal = JournalPath is null ? null : ResolvePath(JournalPath);
-        _json = JsonReport is null ? null : ResolvePath(JsonReport);
-        _junit = JUnitReport is null ? null : ResolvePath(JUnitReport);
+        _json = JsonPath is null ? null : ResolvePath(JsonPath);
+        _junit = JUnitPath is null ? null : ResolvePath(JUnitPath);
+        _markdown = MarkdownPath is null ? null : ResolvePath(MarkdownPath);
         RunStream(op => Watch(op, planArgument as ReleasePlan, planPath), target: planPath ?? (object?)(planArgument as ReleasePlan)?.ToString() ?? "watch");
     }
 
@@ -192,6 +199,7 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
         var verdict = session.Verdict!;
         if (_json is not null) HealthReport.WriteJson(verdict, _json);
         if (_junit is not null) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, _junit, op.Cancellation).ConfigureAwait(false);
+        if (_markdown is not null) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.Markdown, _markdown, op.Cancellation).ConfigureAwait(false);
         if (verdict.Status == HealthStatus.Breached)
         {
             op.Warning($"Release health breached: {verdict.Criterion} ({verdict.Expect}).");

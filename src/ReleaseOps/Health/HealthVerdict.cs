@@ -65,6 +65,8 @@ public sealed record HealthVerdict
     /// <summary>How long the watch ran (monotonic).</summary>
     public TimeSpan Duration { get; init; }
     public long Samples { get; init; }
+    /// <summary>Ticks skipped because a probe's previous sample was still running (a probe slower than its interval).</summary>
+    public long SkippedTicks { get; init; }
     /// <summary>True when the watch ended early because a criterion breached (-StopOnBreach).</summary>
     public bool StoppedEarly { get; init; }
     /// <summary>True when a rollback was called on breach.</summary>

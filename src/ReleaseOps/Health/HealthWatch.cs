@@ -214,6 +214,7 @@ public sealed class HealthWatch
                 StartedAt = wallStart,
                 Duration = ranFor,
                 Samples = samples,
+                SkippedTicks = scheduler.SkippedTicks,
                 StoppedEarly = _firstBreach is not null && (_request.StopOnBreach || _request.RollbackOnBreach),
                 RolledBack = _rolledBack,
                 RollbackResult = _rollbackResult,

@@ -210,7 +210,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
             """);
         var json = Path.Combine(_dir, "health.json");
         var junit = Path.Combine(_dir, "health.xml");
-        var cmdlet = new WatchReleaseHealthCommand { Plan = plan, JsonReport = json, JUnitReport = junit };
+        var cmdlet = new WatchReleaseHealthCommand { Plan = plan, JsonPath = json, JUnitPath = junit, MarkdownPath = Path.Combine(_dir, "health.md") };
         var runtime = CmdletHarness.Invoke(cmdlet);
 
         Assert.Empty(runtime.Errors);
@@ -226,12 +226,13 @@ public sealed class ContainerAndCmdletTests : IDisposable
         Assert.Contains(endpoint.AuthorizationHeaders, h => h.Contains(canary));
         var saved = Assert.Single(Directory.GetFiles(Path.Combine(journal, "watches")));
         CanarySecret.AssertAbsent(canary, runtime.AllText(), "the cmdlet's output");
-        CanarySecret.AssertAbsent(canary, new[] { File.ReadAllText(saved), File.ReadAllText(json), File.ReadAllText(junit) }, "the journal and reports");
+        CanarySecret.AssertAbsent(canary, new[] { File.ReadAllText(saved), File.ReadAllText(json), File.ReadAllText(junit), File.ReadAllText(Path.Combine(_dir, "health.md")) }, "the journal and reports");
 
         var suite = XDocument.Load(junit).Descendants("testsuite").Single();
         Assert.Equal("1", suite.Attribute("tests")!.Value);
         Assert.Equal("0", suite.Attribute("failures")!.Value);
         Assert.Contains("\"status\": \"Healthy\"", File.ReadAllText(json));
+        Assert.Contains("errors", File.ReadAllText(Path.Combine(_dir, "health.md")));
         Environment.SetEnvironmentVariable("RO_HLTH_TOKEN", null);
     }
 

@@ -38,7 +38,9 @@ public sealed class ControllableEndpoint : IAsyncDisposable
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start(512);
         Port = port;
-        _accepting = AcceptAsync();
+        // Off xunit's synchronization context (two threads, held by tests that block): the server's
+        // continuations must run on the thread pool or it would stall while other tests wait.
+        _accepting = Task.Run(AcceptAsync);
     }
 
     public int Port { get; }

@@ -136,7 +136,9 @@ public class HealthWatchTests
             Assert.Null(first.Baseline);
             Assert.Equal(HealthStatus.Healthy, first.Verdict!.Status);
             Assert.Equal(CriterionState.Pending, first.Verdict.Criteria.Single(c => c.Name == "vs-last-release").State); // no baseline yet
-            Assert.Equal(CriterionState.Holding, first.Verdict.Criteria.Single(c => c.Name == "served-errors").State);
+            var served = first.Verdict.Criteria.Single(c => c.Name == "served-errors");
+            Assert.True(served.State == CriterionState.Holding, $"{served} {served.Detail}; ran {first.Verdict.Duration}; skipped {first.Verdict.SkippedTicks}; scrapes at " +
+                string.Join(", ", samples.Where(s => s.Probe == "metrics").Select(s => $"{s.Offset.TotalMilliseconds:F0}ms {s.Success} {s.Error}")));
             Assert.Contains(samples, s => s.Probe == "port" && s.Success);
             var scrape = samples.Last(s => s.Probe == "metrics");
             Assert.True(scrape.Success, scrape.Error);
