@@ -112,14 +112,14 @@ public sealed class CriterionTracker
     {
         Evict(now);
         FixBaseline(now);
+        if (State == CriterionState.Breached)
+        {
+            return State; // a breach stands for the rest of the watch, with the evidence of its moment
+        }
         var values = Values(now);
         var result = Condition.Evaluate(values);
         _last = result;
         _lastValues = values;
-        if (State == CriterionState.Breached)
-        {
-            return State; // a breach stands for the rest of the watch
-        }
         if (!result.Judged)
         {
             _failingSince = null;

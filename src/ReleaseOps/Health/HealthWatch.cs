@@ -153,39 +153,18 @@ public sealed class HealthWatch
         reporter.Verbose($"Watching {_probes.Count} probe(s) for {DurationText.Format(duration)} with {_criteria.Count} criteria" +
             (Baseline is null ? "." : $"; latency baseline from {Baseline.Source}."));
         var scheduling = scheduler.RunAsync(until, stop.Token);
+        // Samples are judged as they arrive, on a task of their own, and only then handed to the
+        // caller: a slow consumer (a slow pipeline downstream) delays what it sees, never a breach.
+        var judged = Channel.CreateUnbounded<HealthSample>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var judging = JudgePeriodicallyAsync(reporter, stop, channel.Reader.Completion);
-        long samples = 0;
-        var lastProgress = 0L;
+        var processing = Task.Run(() => ProcessAsync(channel.Reader, judged.Writer, reporter, stop, duration), CancellationToken.None);
 
-        await foreach (var sample in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        await foreach (var sample in judged.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            samples++;
-            lock (_gate)
-            {
-                if (!_accumulators.TryGetValue(sample.Probe, out var accumulator))
-                {
-                    _accumulators[sample.Probe] = accumulator = new ProbeAccumulator(sample.Probe, sample.Type);
-                }
-                accumulator.Add(sample);
-                if (sample.LatencyMs is { } latency && sample.Type is ProbeType.Http or ProbeType.Tcp) _overall.AddLatency(latency);
-                var now = Now();
-                foreach (var tracker in _criteria)
-                {
-                    if (tracker.Reads(sample))
-                    {
-                        Track(tracker, tracker.Observe(sample, now), reporter, stop);
-                    }
-                }
-            }
-            var elapsed = Stopwatch.GetTimestamp() - _origin;
-            if (elapsed - lastProgress >= Stopwatch.Frequency)
-            {
-                lastProgress = elapsed;
-                ReportProgress(reporter, samples, duration);
-            }
             yield return sample;
         }
 
+        var samples = await processing.ConfigureAwait(false);
         await scheduling.ConfigureAwait(false);
         await judging.ConfigureAwait(false);
         if (_breachTask is not null) await _breachTask.ConfigureAwait(false);
@@ -228,6 +207,49 @@ public sealed class HealthWatch
             verdict = verdict with { SummaryPath = path };
         }
         Verdict = verdict;
+    }
+
+    private async Task<long> ProcessAsync(ChannelReader<HealthSample> input, ChannelWriter<HealthSample> output,
+        IOperationReporter reporter, CancellationTokenSource stop, TimeSpan duration)
+    {
+        long samples = 0;
+        var lastProgress = 0L;
+        try
+        {
+            await foreach (var sample in input.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                samples++;
+                lock (_gate)
+                {
+                    if (!_accumulators.TryGetValue(sample.Probe, out var accumulator))
+                    {
+                        _accumulators[sample.Probe] = accumulator = new ProbeAccumulator(sample.Probe, sample.Type);
+                    }
+                    accumulator.Add(sample);
+                    if (sample.LatencyMs is { } latency && sample.Type is ProbeType.Http or ProbeType.Tcp) _overall.AddLatency(latency);
+                    var now = Now();
+                    foreach (var tracker in _criteria)
+                    {
+                        if (tracker.Reads(sample))
+                        {
+                            Track(tracker, tracker.Observe(sample, now), reporter, stop);
+                        }
+                    }
+                }
+                var elapsed = Stopwatch.GetTimestamp() - _origin;
+                if (elapsed - lastProgress >= Stopwatch.Frequency)
+                {
+                    lastProgress = elapsed;
+                    ReportProgress(reporter, samples, duration);
+                }
+                output.TryWrite(sample);
+            }
+        }
+        finally
+        {
+            output.TryComplete();
+        }
+        return samples;
     }
 
     /// <summary>The summary the journal keeps of a verdict.</summary>

@@ -31,7 +31,7 @@ public sealed class HttpProbe : IHealthProbe
         _client = client;
         _expect = expect ?? Array.Empty<IHealthCondition>();
         _headers = headers ?? new Dictionary<string, Secrets.SecretValue>();
-        _readsBody = _expect.Any(c => c.Names.Any(n => n.Equals("body", StringComparison.OrdinalIgnoreCase) || n.StartsWith("json", StringComparison.OrdinalIgnoreCase)));
+        _readsBody = _expect.Any(c => c.Names.Any(n => n.Equals("body", StringComparison.OrdinalIgnoreCase) || n.StartsWith("json.", StringComparison.OrdinalIgnoreCase)));
         _readsHeaders = _expect.Any(c => c.Names.Any(n => n.StartsWith("header.", StringComparison.OrdinalIgnoreCase)));
     }
 
@@ -100,11 +100,20 @@ public sealed class HttpProbe : IHealthProbe
             ["latency"] = latency,
         };
         if (body is not null) values["body"] = body;
+        using var json = ReadJson(body);
         if (_readsHeaders)
         {
             foreach (var header in response.Headers.Concat(response.Content.Headers))
             {
                 values["header." + header.Key.ToLowerInvariant()] = string.Join(", ", header.Value);
+            }
+        }
+        if (json is not null)
+        {
+            // json.status, json.items[0].id: the same paths gates read.
+            foreach (var name in _expect.SelectMany(c => c.Names).Where(n => n.StartsWith("json.", StringComparison.OrdinalIgnoreCase)))
+            {
+                if (Gates.Checks.JsonPath.Find(json.RootElement, name[5..]) is { } element) values[name] = element;
             }
         }
         foreach (var condition in _expect)
@@ -116,6 +125,19 @@ public sealed class HttpProbe : IHealthProbe
             }
         }
         return (true, null);
+    }
+
+    private static System.Text.Json.JsonDocument? ReadJson(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(body);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // not JSON: json.* conditions report the value as missing
+        }
     }
 
     private HealthSample Failed(double latencyMs, string why) =>

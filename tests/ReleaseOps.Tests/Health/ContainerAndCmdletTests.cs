@@ -111,7 +111,8 @@ public sealed class ContainerAndCmdletTests : IDisposable
                 RollbackTrigger = rollback,
                 NoSaveRequested = true,
             };
-            var runtime = CmdletHarness.Invoke(cmdlet);
+            // Off xunit's two-thread synchronization context: the harness blocks while the watch runs.
+            var runtime = await Task.Run(() => CmdletHarness.Invoke(cmdlet));
 
             Assert.Empty(runtime.Errors);
             var verdict = Assert.IsType<HealthVerdict>(runtime.Output[^1]);
@@ -211,7 +212,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
         var json = Path.Combine(_dir, "health.json");
         var junit = Path.Combine(_dir, "health.xml");
         var cmdlet = new WatchReleaseHealthCommand { Plan = plan, JsonPath = json, JUnitPath = junit, MarkdownPath = Path.Combine(_dir, "health.md") };
-        var runtime = CmdletHarness.Invoke(cmdlet);
+        var runtime = await Task.Run(() => CmdletHarness.Invoke(cmdlet));
 
         Assert.Empty(runtime.Errors);
         var samples = runtime.OutputOf<HealthSample>().ToList();
@@ -280,7 +281,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
                   expect: error_rate < 5%
                   window: 1s
             """);
-        var result = CliRunner.Run("watch", plan, "--duration", "2s", "--output", "json", "--no-save", "--stop-on-breach");
+        var result = await Task.Run(() => CliRunner.Run("watch", plan, "--duration", "2s", "--output", "json", "--no-save", "--stop-on-breach"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("\"status\": \"Breached\"", result.Out);

@@ -186,6 +186,31 @@ public class HealthWatchTests
     }
 
     [Fact]
+    public async Task Probe_expectations_read_status_body_and_json_in_the_gate_language()
+    {
+        await using var endpoint = new ControllableEndpoint(24017);
+        var url = endpoint.Url("/status.json").ToString();
+        var definition = new WatchDefinition
+        {
+            Duration = TimeSpan.FromSeconds(0.5),
+            Probes = new[]
+            {
+                new ProbeDefinition { Name = "up", Url = url, Interval = TimeSpan.FromMilliseconds(100), Expect = new[] { "status == 200", "json.status == \"UP\"", "json.checks[0].name == \"db\"", "body contains \"checks\"" } },
+                new ProbeDefinition { Name = "down", Url = url, Interval = TimeSpan.FromMilliseconds(100), Expect = new[] { "json.status == \"DOWN\"" } },
+            },
+        };
+        var watch = new HealthWatch(Request(definition), Services);
+        var samples = new List<HealthSample>();
+        await foreach (var s in watch.RunAsync(SilentReporter())) samples.Add(s);
+
+        Assert.All(samples.Where(s => s.Probe == "up"), s => Assert.True(s.Success, s.Error));
+        var down = samples.Where(s => s.Probe == "down").ToList();
+        Assert.NotEmpty(down);
+        Assert.All(down, s => Assert.False(s.Success));
+        Assert.Contains("UP", down[0].Error);
+    }
+
+    [Fact]
     public void Bad_watches_are_typed_errors()
     {
         var probe = new ProbeDefinition { Name = "web", Url = "http://127.0.0.1:24013/" };
