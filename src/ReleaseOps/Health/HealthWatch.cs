@@ -56,6 +56,8 @@ public sealed class HealthWatch
     private readonly Dictionary<string, ProbeAccumulator> _accumulators = new(StringComparer.Ordinal);
     private readonly HashSet<string> _everFailing = new(StringComparer.Ordinal);
     private IReadOnlyList<IHealthProbe> _probes = Array.Empty<IHealthProbe>();
+    private HttpClient? _client;
+    private bool _prepared;
     private ProbeAccumulator _overall = new("(all)", ProbeType.Http);
     private long _origin;
     private int _started;
@@ -81,6 +83,7 @@ public sealed class HealthWatch
     /// <summary>Checks the request and builds probes and criteria without sampling anything.</summary>
     public void Prepare(HttpMessageHandler? handler = null)
     {
+        if (_prepared) return;
         var definition = _request.Definition;
         if (definition.Probes.Count == 0)
         {
@@ -107,7 +110,16 @@ public sealed class HealthWatch
                 $"Two probes are named '{duplicate.Key}'; criteria refer to probes by name.", duplicate.Key, "Give each probe its own name.");
         }
         var client = new HttpClient(handler ?? CreateHandler(), disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
-        _probes = definition.Probes.Select(p => CreateProbe(p, client)).ToList();
+        try
+        {
+            _probes = definition.Probes.Select(p => CreateProbe(p, client)).ToList();
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        _client = client;
 
         Baseline = _request.Baseline ?? PreviousBaseline();
         foreach (var criterion in definition.Criteria)
@@ -127,6 +139,7 @@ public sealed class HealthWatch
             var condition = _services.Conditions.Parse(criterion.Expect);
             _criteria.Add(new CriterionTracker(criterion, condition, Baseline, _request.BaselineWindow));
         }
+        _prepared = true;
     }
 
     /// <summary>
@@ -140,7 +153,7 @@ public sealed class HealthWatch
         {
             throw new InvalidOperationException("A health watch runs once; create a new one.");
         }
-        if (_probes.Count == 0) Prepare();
+        Prepare();
         reporter ??= SilentReporter.Instance;
 
         var wallStart = DateTimeOffset.UtcNow;
@@ -159,12 +172,26 @@ public sealed class HealthWatch
         var judging = JudgePeriodicallyAsync(reporter, stop, channel.Reader.Completion);
         var processing = Task.Run(() => ProcessAsync(channel.Reader, judged.Writer, reporter, stop, duration), CancellationToken.None);
 
-        await foreach (var sample in judged.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        var drained = false;
+        try
         {
-            yield return sample;
+            await foreach (var sample in judged.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return sample;
+            }
+            drained = true;
+        }
+        finally
+        {
+            if (!drained)
+            {
+                // The caller stopped reading (broke out of its loop): stop sampling too.
+                stop.Cancel();
+            }
         }
 
         var samples = await processing.ConfigureAwait(false);
+        _client?.Dispose(); // the pooled connections of this watch
         await scheduling.ConfigureAwait(false);
         await judging.ConfigureAwait(false);
         if (_breachTask is not null) await _breachTask.ConfigureAwait(false);

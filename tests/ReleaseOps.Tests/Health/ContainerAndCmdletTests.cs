@@ -26,6 +26,14 @@ public sealed class ContainerAndCmdletTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>
+    /// Runs a blocking call (the cmdlet harness, the CLI) on a thread of its own: neither on xunit's
+    /// two-thread synchronization context nor on a thread-pool thread, whose loss would slow the
+    /// pool that the watch and the test endpoints run on.
+    /// </summary>
+    private static Task<T> OnOwnThread<T>(Func<T> call) =>
+        Task.Factory.StartNew(call, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     [Fact]
     public async Task Samples_a_web_v1_container_and_the_shared_nginx()
     {
@@ -111,8 +119,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
                 RollbackTrigger = rollback,
                 NoSaveRequested = true,
             };
-            // Off xunit's two-thread synchronization context: the harness blocks while the watch runs.
-            var runtime = await Task.Run(() => CmdletHarness.Invoke(cmdlet));
+            var runtime = await OnOwnThread(() => CmdletHarness.Invoke(cmdlet));
 
             Assert.Empty(runtime.Errors);
             var verdict = Assert.IsType<HealthVerdict>(runtime.Output[^1]);
@@ -150,7 +157,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
     }
 
     [Fact]
-    public void WhatIf_watches_but_never_rolls_back()
+    public async Task WhatIf_watches_but_never_rolls_back()
     {
         var rollback = new ContainerImageRollback(_docker, "ro-hlth-never", "releaseops-test/web:v1", 24052);
         var cmdlet = new WatchReleaseHealthCommand
@@ -163,7 +170,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
             NoSaveRequested = true,
             VerdictOnlyRequested = true,
         };
-        var runtime = CmdletHarness.Invoke(cmdlet, whatIf: true);
+        var runtime = await OnOwnThread(() => CmdletHarness.Invoke(cmdlet, whatIf: true));
 
         var verdict = Assert.Single(runtime.OutputOf<HealthVerdict>());
         Assert.Equal(HealthStatus.Breached, verdict.Status);
@@ -212,7 +219,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
         var json = Path.Combine(_dir, "health.json");
         var junit = Path.Combine(_dir, "health.xml");
         var cmdlet = new WatchReleaseHealthCommand { Plan = plan, JsonPath = json, JUnitPath = junit, MarkdownPath = Path.Combine(_dir, "health.md") };
-        var runtime = await Task.Run(() => CmdletHarness.Invoke(cmdlet));
+        var runtime = await OnOwnThread(() => CmdletHarness.Invoke(cmdlet));
 
         Assert.Empty(runtime.Errors);
         var samples = runtime.OutputOf<HealthSample>().ToList();
@@ -281,7 +288,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
                   expect: error_rate < 5%
                   window: 1s
             """);
-        var result = await Task.Run(() => CliRunner.Run("watch", plan, "--duration", "2s", "--output", "json", "--no-save", "--stop-on-breach"));
+        var result = await OnOwnThread(() => CliRunner.Run("watch", plan, "--duration", "2s", "--output", "json", "--no-save", "--stop-on-breach"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("\"status\": \"Breached\"", result.Out);

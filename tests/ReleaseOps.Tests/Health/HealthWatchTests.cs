@@ -48,10 +48,14 @@ public class HealthWatchTests
         var errorsAt = TimeSpan.FromSeconds(3);
         var slowAt = TimeSpan.FromSeconds(6);
         var hangAt = TimeSpan.FromSeconds(9);
-        var clock = Stopwatch.StartNew();
+        // The clock starts at the first sample, so every cue lands at or after its offset on the
+        // watch's own timeline (never before: that would let a criterion breach "early").
+        var firstSample = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cues = new CancellationTokenSource();
         var cueing = Task.Run(async () =>
         {
+            await firstSample.Task;
+            var clock = Stopwatch.StartNew();
             await Task.Delay(errorsAt - clock.Elapsed, cues.Token);
             endpoint.Mode = EndpointMode.TenPercentErrors;
             await Task.Delay(slowAt - clock.Elapsed, cues.Token);
@@ -63,6 +67,7 @@ public class HealthWatchTests
         var samples = new List<HealthSample>();
         await foreach (var sample in watch.RunAsync(SilentReporter()))
         {
+            firstSample.TrySetResult();
             samples.Add(sample);
         }
         await cueing;
