@@ -13,16 +13,33 @@
     CompatiblePSEditions = @('Core')
 
     CmdletsToExport      = @(
+        'Backup-PgDatabase'
+        'Backup-RedisData'
+        'Get-Deployment'
+        'Get-ReleaseBackup'
         'Get-ReleasePlan'
+        'Invoke-Deployment'
+        'Invoke-Rollback'
+        'Remove-ReleaseBackup'
+        'Restore-PgDatabase'
+        'Test-PgBackup'
+        'Test-RedisBackup'
         'Test-ReleasePlan'
         'Test-ReleaseGate'
+        'Unlock-Deployment'
         'Watch-ReleaseHealth'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
 
-    FormatsToProcess     = @('ReleaseOps.Format.ps1xml', 'formats/Gates.Format.ps1xml', 'formats/Health.Format.ps1xml')
+    FormatsToProcess     = @(
+        'ReleaseOps.Format.ps1xml'
+        'formats/Deploy.Format.ps1xml'
+        'formats/Backup.Format.ps1xml'
+        'formats/Gates.Format.ps1xml'
+        'formats/Health.Format.ps1xml'
+    )
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 
     PrivateData          = @{

@@ -33,7 +33,7 @@ public sealed class GateCommands : ICliCommandSet
         var severities = new Option<GateSeverity[]>("--severity") { Description = "Run only gates of this severity; repeatable." };
         var tags = new Option<string[]>("--tag") { Description = "Run only gates with this tag; repeatable." };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first critical gate that fails; the rest are skipped." };
-        var throttle = new Option<int>("--throttle") { Description = "Gates run at once (default 8 per core).", DefaultValueFactory = _ => GateRunOptions.DefaultThrottle };
+        var throttle = new Option<int>("--throttle") { Description = "Gates run at once (default 16 per core).", DefaultValueFactory = _ => GateRunOptions.DefaultThrottle };
         var timeout = new Option<string?>("--timeout") { Description = "Limit for one attempt of a gate that sets none (default 10s)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print what each gate does on stderr." };
 

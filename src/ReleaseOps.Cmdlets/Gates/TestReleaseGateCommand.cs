@@ -74,7 +74,7 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
     [Parameter]
     public SwitchParameter FailFast { get => new(FailFastRequested); set => FailFastRequested = value.IsPresent; }
 
-    /// <summary><para type="description">How many gates run at once (default 8 per processor core).</para></summary>
+    /// <summary><para type="description">How many gates run at once (default 16 per processor core).</para></summary>
     [Parameter]
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = GateRunOptions.DefaultThrottle;

@@ -70,16 +70,33 @@ internal sealed class NameOperand : Operand
     public override void CollectNames(List<string> names) => names.Add(Text);
 }
 
-internal sealed class AndNode : ConditionNode
+/// <summary>A node made of parts (and, or): the names it reads are its parts' names.</summary>
+internal abstract class CompositeNode : ConditionNode
 {
-    private readonly ConditionNode[] _parts;
+    protected CompositeNode(IEnumerable<ConditionNode> parts) => Parts = parts.ToArray();
 
-    public AndNode(IEnumerable<ConditionNode> parts) => _parts = parts.ToArray();
+    protected ConditionNode[] Parts { get; }
+
+    public override void CollectNames(List<string> names)
+    {
+        foreach (var part in Parts)
+        {
+            part.CollectNames(names);
+        }
+    }
+}
+
+internal sealed class AndNode : CompositeNode
+{
+    public AndNode(IEnumerable<ConditionNode> parts)
+        : base(parts)
+    {
+    }
 
     public override NodeResult Evaluate(IConditionValues values)
     {
         var passed = new List<NodeResult>();
-        foreach (var part in _parts)
+        foreach (var part in Parts)
         {
             var result = part.Evaluate(values);
             if (!result.Passed)
@@ -90,26 +107,19 @@ internal sealed class AndNode : ConditionNode
         }
         return new NodeResult(true, passed[0].Observed, string.Join(" and ", passed.Select(r => r.Message)));
     }
-
-    public override void CollectNames(List<string> names)
-    {
-        foreach (var part in _parts)
-        {
-            part.CollectNames(names);
-        }
-    }
 }
 
-internal sealed class OrNode : ConditionNode
+internal sealed class OrNode : CompositeNode
 {
-    private readonly ConditionNode[] _parts;
-
-    public OrNode(IEnumerable<ConditionNode> parts) => _parts = parts.ToArray();
+    public OrNode(IEnumerable<ConditionNode> parts)
+        : base(parts)
+    {
+    }
 
     public override NodeResult Evaluate(IConditionValues values)
     {
         var failed = new List<NodeResult>();
-        foreach (var part in _parts)
+        foreach (var part in Parts)
         {
             var result = part.Evaluate(values);
             if (result.Passed)
@@ -120,14 +130,6 @@ internal sealed class OrNode : ConditionNode
         }
         var problem = failed.Select(r => r.Problem).FirstOrDefault(p => p is not null);
         return new NodeResult(false, failed[0].Observed, string.Join(" and ", failed.Select(r => r.Message)), problem);
-    }
-
-    public override void CollectNames(List<string> names)
-    {
-        foreach (var part in _parts)
-        {
-            part.CollectNames(names);
-        }
     }
 }
 

@@ -414,8 +414,8 @@ internal sealed class ConditionParser
             "m" => ConditionValue.Duration(TimeSpan.FromMinutes(number)),
             "h" => ConditionValue.Duration(TimeSpan.FromHours(number)),
             "d" => ConditionValue.Duration(TimeSpan.FromDays(number)),
-            _ => SizeUnit(unit) is { } factor
-                ? ConditionValue.Size((long)(number * factor))
+            _ => Plans.Schema.SizeText.TryParse(numberText.TrimStart('+') + unit, out var bytes) && !numberText.StartsWith('-')
+                ? ConditionValue.Size(bytes)
                 : throw new SyntaxFailure(unitStart,
                     $"expected a unit: ms, s, m, h, d (durations), % or B, KB, MB, GB, TB, KiB, MiB, GiB (sizes); '{unit}' is not one"),
         };
@@ -425,18 +425,4 @@ internal sealed class ConditionParser
         }
         return new LiteralOperand(value, text);
     }
-
-    private static double? SizeUnit(string unit) => unit.ToUpperInvariant() switch
-    {
-        "B" => 1,
-        "KB" => 1e3,
-        "MB" => 1e6,
-        "GB" => 1e9,
-        "TB" => 1e12,
-        "KIB" => 1024d,
-        "MIB" => 1024d * 1024,
-        "GIB" => 1024d * 1024 * 1024,
-        "TIB" => 1024d * 1024 * 1024 * 1024,
-        _ => null,
-    };
 }

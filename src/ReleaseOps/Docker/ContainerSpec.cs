@@ -66,7 +66,7 @@ public sealed record ContainerSpec
         {
             body["Entrypoint"] = DockerJson.Array(Entrypoint);
         }
-        var env = Env.Select(e => $"{e.Key}={e.Value}").Concat(SecretEnv.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList();
+        var env = DockerJson.Environment(Env, SecretEnv);
         if (env.Count > 0)
         {
             body["Env"] = DockerJson.Array(env);

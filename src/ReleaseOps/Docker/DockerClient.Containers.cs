@@ -14,10 +14,7 @@ public sealed partial class DockerClient
     {
         filter ??= new ContainerListFilter();
         var filters = new List<KeyValuePair<string, string>>();
-        foreach (var (key, value) in filter.Labels)
-        {
-            filters.Add(new("label", value is null ? key : $"{key}={value}"));
-        }
+        AddLabelFilters(filters, filter.Labels);
         AddFilter(filters, "name", filter.Name);
         AddFilter(filters, "status", filter.Status);
         AddFilter(filters, "ancestor", filter.Ancestor);
@@ -32,17 +29,8 @@ public sealed partial class DockerClient
         GetJsonAsync<ContainerDetails>($"containers/{Escape(container)}/json", null, ContainerTarget(container), cancellation);
 
     /// <summary>Like <see cref="InspectContainerAsync"/>, but null when the container does not exist.</summary>
-    public async Task<ContainerDetails?> TryInspectContainerAsync(string container, CancellationToken cancellation = default)
-    {
-        try
-        {
-            return await InspectContainerAsync(container, cancellation).ConfigureAwait(false);
-        }
-        catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.ObjectNotFound)
-        {
-            return null;
-        }
-    }
+    public Task<ContainerDetails?> TryInspectContainerAsync(string container, CancellationToken cancellation = default) =>
+        OrNullWhenMissingAsync(InspectContainerAsync(container, cancellation));
 
     /// <summary>
     /// POST /containers/create, then connects the networks after the first. Returns the new container's id.
@@ -165,6 +153,27 @@ public sealed partial class DockerClient
             }
             var remaining = timeout - clock.Elapsed;
             await Task.Delay(remaining < interval ? remaining : interval, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private static void AddLabelFilters(List<KeyValuePair<string, string>> filters, IReadOnlyDictionary<string, string?>? labels)
+    {
+        foreach (var (key, value) in labels ?? new Dictionary<string, string?>())
+        {
+            filters.Add(new("label", value is null ? key : $"{key}={value}"));
+        }
+    }
+
+    /// <summary>The object, or null when the daemon says it does not exist (404).</summary>
+    private static async Task<T?> OrNullWhenMissingAsync<T>(Task<T> lookup) where T : class
+    {
+        try
+        {
+            return await lookup.ConfigureAwait(false);
+        }
+        catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.ObjectNotFound)
+        {
+            return null;
         }
     }
 

@@ -18,10 +18,7 @@ public sealed partial class DockerClient
         filters.AddRange(filter.Actions.Select(a => new KeyValuePair<string, string>("event", a)));
         filters.AddRange(filter.Containers.Select(c => new KeyValuePair<string, string>("container", c)));
         filters.AddRange(filter.Services.Select(s => new KeyValuePair<string, string>("service", s)));
-        foreach (var (key, value) in filter.Labels)
-        {
-            filters.Add(new("label", value is null ? key : $"{key}={value}"));
-        }
+        AddLabelFilters(filters, filter.Labels);
         var query = new DockerQuery()
             .Add("since", UnixTime(filter.Since))
             .Add("until", UnixTime(filter.Until))

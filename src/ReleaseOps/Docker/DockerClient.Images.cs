@@ -9,27 +9,15 @@ public sealed partial class DockerClient
         GetJsonAsync<ImageDetails>($"images/{ImagePath(image)}/json", null, ImageTarget(image), cancellation);
 
     /// <summary>Like <see cref="InspectImageAsync"/>, but null when the image is not on the engine.</summary>
-    public async Task<ImageDetails?> TryInspectImageAsync(string image, CancellationToken cancellation = default)
-    {
-        try
-        {
-            return await InspectImageAsync(image, cancellation).ConfigureAwait(false);
-        }
-        catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.ObjectNotFound)
-        {
-            return null;
-        }
-    }
+    public Task<ImageDetails?> TryInspectImageAsync(string image, CancellationToken cancellation = default) =>
+        OrNullWhenMissingAsync(InspectImageAsync(image, cancellation));
 
     /// <summary>GET /images/json.</summary>
     public Task<IReadOnlyList<ImageSummary>> ListImagesAsync(ImageListFilter? filter = null, CancellationToken cancellation = default)
     {
         filter ??= new ImageListFilter();
         var filters = new List<KeyValuePair<string, string>>();
-        foreach (var (key, value) in filter.Labels)
-        {
-            filters.Add(new("label", value is null ? key : $"{key}={value}"));
-        }
+        AddLabelFilters(filters, filter.Labels);
         AddFilter(filters, "reference", filter.Reference);
         if (filter.Dangling is { } dangling)
         {

@@ -11,10 +11,7 @@ public sealed partial class DockerClient
     {
         var filters = new List<KeyValuePair<string, string>>();
         AddFilter(filters, "name", name);
-        foreach (var (key, value) in labels ?? new Dictionary<string, string?>())
-        {
-            filters.Add(new("label", value is null ? key : $"{key}={value}"));
-        }
+        AddLabelFilters(filters, labels);
         return GetJsonAsync<IReadOnlyList<NetworkDetails>>("networks", new DockerQuery().Add("filters", DockerJson.Filters(filters)),
             "networks", cancellation);
     }
@@ -24,17 +21,8 @@ public sealed partial class DockerClient
         GetJsonAsync<NetworkDetails>($"networks/{Escape(network)}", null, NetworkTarget(network), cancellation);
 
     /// <summary>Like <see cref="InspectNetworkAsync"/>, but null when the network does not exist.</summary>
-    public async Task<NetworkDetails?> TryInspectNetworkAsync(string network, CancellationToken cancellation = default)
-    {
-        try
-        {
-            return await InspectNetworkAsync(network, cancellation).ConfigureAwait(false);
-        }
-        catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.ObjectNotFound)
-        {
-            return null;
-        }
-    }
+    public Task<NetworkDetails?> TryInspectNetworkAsync(string network, CancellationToken cancellation = default) =>
+        OrNullWhenMissingAsync(InspectNetworkAsync(network, cancellation));
 
     /// <summary>POST /networks/create; returns the new network's id. 409 when the name is taken.</summary>
     public async Task<string> CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellation = default)

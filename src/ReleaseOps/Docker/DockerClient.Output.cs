@@ -25,7 +25,7 @@ public sealed partial class DockerClient
             .Add("follow", options.Follow)
             .Add("timestamps", options.Timestamps)
             .Add("tail", options.Tail?.ToString(CultureInfo.InvariantCulture) ?? "all")
-            .Add("since", options.Since?.ToUnixTimeSeconds());
+            .Add("since", UnixTime(options.Since));
         var target = ContainerTarget(container);
         using var response = await SendAsync(HttpMethod.Get, $"containers/{Escape(container)}/logs", query, null, target,
             cancellation).ConfigureAwait(false);
@@ -89,7 +89,7 @@ public sealed partial class DockerClient
             ["Privileged"] = spec.Privileged,
             ["Cmd"] = DockerJson.Array(spec.Command),
         };
-        var env = spec.Env.Select(e => $"{e.Key}={e.Value}").Concat(spec.SecretEnv.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList();
+        var env = DockerJson.Environment(spec.Env, spec.SecretEnv);
         if (env.Count > 0)
         {
             body["Env"] = DockerJson.Array(env);
@@ -163,7 +163,7 @@ public sealed partial class DockerClient
                 fix: "Allow more time, or stop the container to end the command (the Engine API cannot stop an exec).",
                 innerException: ex);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidDataException)
         {
             throw BrokenStream(target, ex);
         }

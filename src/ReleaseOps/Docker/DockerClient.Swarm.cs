@@ -23,10 +23,7 @@ public sealed partial class DockerClient
     {
         var filters = new List<KeyValuePair<string, string>>();
         AddFilter(filters, "name", name);
-        foreach (var (key, value) in labels ?? new Dictionary<string, string?>())
-        {
-            filters.Add(new("label", value is null ? key : $"{key}={value}"));
-        }
+        AddLabelFilters(filters, labels);
         var services = await GetJsonAsync<IReadOnlyList<ServiceDetails>>("services",
             new DockerQuery().Add("filters", DockerJson.Filters(filters)), "services", cancellation).ConfigureAwait(false);
         // Docker's name filter matches prefixes; an exact name asks for that service only.
@@ -38,17 +35,8 @@ public sealed partial class DockerClient
         GetJsonAsync<ServiceDetails>($"services/{Escape(service)}", null, ServiceTarget(service), cancellation);
 
     /// <summary>Like <see cref="InspectServiceAsync"/>, but null when the service does not exist.</summary>
-    public async Task<ServiceDetails?> TryInspectServiceAsync(string service, CancellationToken cancellation = default)
-    {
-        try
-        {
-            return await InspectServiceAsync(service, cancellation).ConfigureAwait(false);
-        }
-        catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.ObjectNotFound)
-        {
-            return null;
-        }
-    }
+    public Task<ServiceDetails?> TryInspectServiceAsync(string service, CancellationToken cancellation = default) =>
+        OrNullWhenMissingAsync(InspectServiceAsync(service, cancellation));
 
     /// <summary>POST /services/create; returns the service id. Secrets named without an id are looked up first.</summary>
     public async Task<string> CreateServiceAsync(ServiceSpec spec, CancellationToken cancellation = default)
@@ -162,10 +150,7 @@ public sealed partial class DockerClient
     {
         var filters = new List<KeyValuePair<string, string>>();
         AddFilter(filters, "name", name);
-        foreach (var (key, value) in labels ?? new Dictionary<string, string?>())
-        {
-            filters.Add(new("label", value is null ? key : $"{key}={value}"));
-        }
+        AddLabelFilters(filters, labels);
         var secrets = await GetJsonAsync<IReadOnlyList<SecretDetails>>("secrets",
             new DockerQuery().Add("filters", DockerJson.Filters(filters)), "secrets", cancellation).ConfigureAwait(false);
         return name is null ? secrets : secrets.Where(s => s.Name == name).ToArray();
@@ -239,7 +224,7 @@ public sealed partial class DockerClient
         return ids;
     }
 
-    private SecretRedactor? Redacting(IEnumerable<SecretValue> secrets)
+    private static SecretRedactor? Redacting(IEnumerable<SecretValue> secrets)
     {
         var list = secrets.ToArray();
         return list.Length == 0 ? null : SecretRedactor.For(list);

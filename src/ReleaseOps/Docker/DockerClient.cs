@@ -26,7 +26,8 @@ public sealed partial class DockerClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _negotiation = new(1, 1);
-    private DockerApiVersion? _apiVersion;
+    // Boxed so that readers on other threads see the whole value or nothing.
+    private volatile object? _apiVersion;
     private bool _disposed;
 
     public DockerClient(DockerEndpoint endpoint, DockerClientOptions? options = null)
@@ -60,19 +61,19 @@ public sealed partial class DockerClient : IDisposable
     public DockerClientOptions Options { get; }
 
     /// <summary>The API version in use, or null before the first request negotiated it.</summary>
-    public DockerApiVersion? ApiVersion => _apiVersion;
+    public DockerApiVersion? ApiVersion => _apiVersion as DockerApiVersion?;
 
     /// <summary>Asks the daemon for its API versions (once) and settles the version this client talks.</summary>
     public async Task<DockerApiVersion> NegotiateApiVersionAsync(CancellationToken cancellation = default)
     {
-        if (_apiVersion is { } known)
+        if (ApiVersion is { } known)
         {
             return known;
         }
         await _negotiation.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            if (_apiVersion is { } settled)
+            if (ApiVersion is { } settled)
             {
                 return settled;
             }
@@ -268,6 +269,13 @@ public sealed partial class DockerClient : IDisposable
         message = Options.Redactor?.Redact(message) ?? message;
         message = redactor?.Redact(message) ?? message;
         var status = (int)response.StatusCode;
+        if (message.Contains("update out of sequence", StringComparison.OrdinalIgnoreCase))
+        {
+            // Swarm answers 500 when the version index is stale: someone changed the object in between.
+            return new ReleaseOpsException(DockerErrorIds.Conflict, FailureKind.Conflict,
+                $"Docker refused the update of {target}: it was changed since the version given ({message}).",
+                target: target, fix: "Inspect it again and retry with its current version index.");
+        }
         return response.StatusCode switch
         {
             HttpStatusCode.NotFound => new ReleaseOpsException(DockerErrorIds.ObjectNotFound, FailureKind.NotFound,

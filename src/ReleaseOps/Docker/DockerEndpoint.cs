@@ -119,10 +119,10 @@ public sealed record DockerEndpoint
             }
             tls |= tlsVerify;
             var port = uri.IsDefaultPort || uri.Port <= 0 ? (tls ? DefaultTlsPort : DefaultPlainPort) : uri.Port;
-            var hostName = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.Host;
             return new DockerEndpoint
             {
-                Address = string.Create(CultureInfo.InvariantCulture, $"tcp://{hostName}:{port}"),
+                // Uri.Host keeps the brackets of an IPv6 literal, as an address needs them.
+                Address = string.Create(CultureInfo.InvariantCulture, $"tcp://{uri.Host}:{port}"),
                 Transport = tls ? DockerTransport.TcpTls : DockerTransport.Tcp,
                 TcpHost = uri.IdnHost.Trim('[', ']'),
                 TcpPort = port,

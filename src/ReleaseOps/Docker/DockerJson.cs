@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Docker;
 
@@ -35,6 +36,10 @@ internal static class DockerJson
         }
         return map.Count == 0 ? null : JsonSerializer.Serialize(map);
     }
+
+    /// <summary><c>NAME=value</c> entries; secret values are revealed here, into the request body only.</summary>
+    public static List<string> Environment(IReadOnlyDictionary<string, string> env, IReadOnlyDictionary<string, SecretValue> secretEnv) =>
+        env.Select(e => $"{e.Key}={e.Value}").Concat(secretEnv.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList();
 
     public static JsonArray Array(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
 

@@ -58,7 +58,7 @@ public sealed record ServiceSpec
         {
             container["Args"] = DockerJson.Array(Args);
         }
-        var env = Env.Select(e => $"{e.Key}={e.Value}").Concat(SecretEnv.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList();
+        var env = DockerJson.Environment(Env, SecretEnv);
         if (env.Count > 0)
         {
             container["Env"] = DockerJson.Array(env);

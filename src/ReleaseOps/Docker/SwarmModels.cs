@@ -8,14 +8,23 @@ public sealed record SwarmVersion
     public long Index { get; init; }
 }
 
-/// <summary>GET /swarm (join tokens are deliberately not kept).</summary>
-public sealed record SwarmDetails
+/// <summary>What every Swarm object has: an id, a version index (updates name it) and its timestamps.</summary>
+public abstract record SwarmObject
 {
     [JsonPropertyName("ID")]
     public string Id { get; init; } = "";
     public SwarmVersion Version { get; init => field = value ?? new(); } = new();
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The version index to pass to an update.</summary>
+    [JsonIgnore]
+    public long VersionIndex => Version.Index;
+}
+
+/// <summary>GET /swarm (join tokens are deliberately not kept).</summary>
+public sealed record SwarmDetails : SwarmObject
+{
     public SwarmSpecInfo Spec { get; init => field = value ?? new(); } = new();
 }
 
@@ -26,12 +35,8 @@ public sealed record SwarmSpecInfo
 }
 
 /// <summary>One node of GET /nodes.</summary>
-public sealed record NodeDetails
+public sealed record NodeDetails : SwarmObject
 {
-    [JsonPropertyName("ID")]
-    public string Id { get; init; } = "";
-    public SwarmVersion Version { get; init => field = value ?? new(); } = new();
-    public DateTimeOffset CreatedAt { get; init; }
     public NodeSpecInfo Spec { get; init => field = value ?? new(); } = new();
     public NodeDescription Description { get; init => field = value ?? new(); } = new();
     public NodeStatus Status { get; init => field = value ?? new(); } = new();
@@ -81,13 +86,8 @@ public sealed record NodeManagerStatus
 }
 
 /// <summary>A Swarm service, from GET /services or /services/{id} (environment values are not kept).</summary>
-public sealed record ServiceDetails
+public sealed record ServiceDetails : SwarmObject
 {
-    [JsonPropertyName("ID")]
-    public string Id { get; init; } = "";
-    public SwarmVersion Version { get; init => field = value ?? new(); } = new();
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; init; }
     public ServiceSpecInfo Spec { get; init => field = value ?? new(); } = new();
     /// <summary>The spec before the last update: what a rollback returns to. Null before any update.</summary>
     public ServiceSpecInfo? PreviousSpec { get; init; }
@@ -104,9 +104,6 @@ public sealed record ServiceDetails
     /// <summary>Replicated mode: the desired tasks; null in global mode.</summary>
     [JsonIgnore]
     public int? Replicas => Spec.Mode.Replicated?.Replicas;
-    /// <summary>The version index to pass to an update.</summary>
-    [JsonIgnore]
-    public long VersionIndex => Version.Index;
 }
 
 public sealed record ServiceSpecInfo
@@ -202,13 +199,8 @@ public sealed record ServiceUpdateStatus
 public sealed record ServiceUpdateResult(string Service, IReadOnlyList<string> Warnings);
 
 /// <summary>One task of a service, from GET /tasks.</summary>
-public sealed record TaskDetails
+public sealed record TaskDetails : SwarmObject
 {
-    [JsonPropertyName("ID")]
-    public string Id { get; init; } = "";
-    public SwarmVersion Version { get; init => field = value ?? new(); } = new();
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; init; }
     [JsonPropertyName("ServiceID")]
     public string ServiceId { get; init; } = "";
     [JsonPropertyName("NodeID")]
@@ -259,13 +251,8 @@ public sealed record TaskSpecInfo
 }
 
 /// <summary>A Docker secret's metadata (the value can never be read back from Docker).</summary>
-public sealed record SecretDetails
+public sealed record SecretDetails : SwarmObject
 {
-    [JsonPropertyName("ID")]
-    public string Id { get; init; } = "";
-    public SwarmVersion Version { get; init => field = value ?? new(); } = new();
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; init; }
     public SwarmSpecInfo Spec { get; init => field = value ?? new(); } = new();
 
     [JsonIgnore]

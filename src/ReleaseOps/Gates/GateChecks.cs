@@ -23,5 +23,12 @@ public static class GateChecks
         new ComposeGateCheck(),
         new WindowGateCheck(),
         new ApprovalGateCheck(),
+        new DockerContainerGateCheck(),
+        new DockerServiceGateCheck(),
+        new DockerSecretsGateCheck(),
+        new DockerHardeningGateCheck(),
+        new DockerImageGateCheck(),
+        new DockerSwarmGateCheck(),
+        new DockerNetworkGateCheck(),
     };
 }

@@ -29,8 +29,8 @@ public sealed record GateSelection
 /// <summary>How a gate run behaves.</summary>
 public sealed record GateRunOptions
 {
-    /// <summary>Gates are network- and process-bound, not CPU-bound: 8 per core (16 on 2 cores).</summary>
-    public static int DefaultThrottle => Math.Max(4, Environment.ProcessorCount * 8);
+    /// <summary>Gates mostly wait on the network, not the CPU: 16 per core, at least 16 (32 on 2 cores).</summary>
+    public static int DefaultThrottle => Math.Max(16, Environment.ProcessorCount * 16);
 
     /// <summary>How many gates run at once.</summary>
     public int ThrottleLimit { get; init; } = DefaultThrottle;

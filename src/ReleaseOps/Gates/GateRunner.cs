@@ -83,9 +83,9 @@ public sealed class GateRunner
                 slots.Release();
             }
             if (options.FailFast && result.Severity == GateSeverity.Critical &&
-                result.Status is GateStatus.Failed or GateStatus.Error && stoppedBy is null)
+                result.Status is GateStatus.Failed or GateStatus.Error &&
+                Interlocked.CompareExchange(ref stoppedBy, gate.Name, null) is null)
             {
-                stoppedBy = gate.Name;
                 reporter.Warning($"Critical gate '{gate.Name}' did not pass; -FailFast stops the remaining gates.");
                 stop.Cancel();
             }
@@ -97,9 +97,19 @@ public sealed class GateRunner
 
         var all = Task.WhenAll(selected.Select(g => Task.Run(() => RunOne(g), CancellationToken.None)));
         _ = all.ContinueWith(t => channel.Writer.TryComplete(t.Exception), TaskScheduler.Default);
-        await foreach (var result in channel.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+        try
         {
-            yield return result;
+            await foreach (var result in channel.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                yield return result;
+            }
+        }
+        finally
+        {
+            // The caller may stop reading early (or be cancelled): stop the gates still running and
+            // wait for them, so none outlives the throttle and token it uses.
+            stop.Cancel();
+            await Task.WhenAny(all).ConfigureAwait(false);
         }
         cancellation.ThrowIfCancellationRequested();
     }

@@ -67,20 +67,20 @@ public static class GateTypeCatalog
         new GateType("docker-container", "infrastructure", "Containers are running (and healthy, where they have a HEALTHCHECK).",
             new[]
             {
-                Prop("name", String(), "A container name, or a prefix ending in *."),
+                Prop("container", String(), "A container name, or a prefix ending in *."),
                 Prop("label", String(), "A label filter, key=value."),
                 Prop("min_count", Integer(0)),
                 Prop("require_healthy", Boolean()),
             }),
         new GateType("docker-service", "infrastructure", "Swarm services have their replicas running.",
-            new[] { Required("name", String()), Prop("min_replicas", Integer(0)) }),
+            new[] { Required("service", String(), "The service name."), Prop("min_replicas", Integer(0)) }),
         new GateType("docker-secrets", "security", "Expected Docker secrets exist, by name or by prefix and count.",
             new[] { Prop("names", List(String())), Prop("prefix", String()), Prop("count", Integer(0)) }),
         new GateType("docker-hardening", "security", "Container hardening: non-root, no privileged, capabilities, read-only root, limits, healthcheck.",
             new[]
             {
-                Prop("name", String(), "A container name, or a prefix ending in *."),
-                Prop("label", String()),
+                Prop("container", String(), "A container name, or a prefix ending in *."),
+                Prop("label", String(), "A label filter, key=value."),
                 Prop("rules", List(Enum("non-root", "not-privileged", "capabilities", "read-only-rootfs", "memory-limit",
                     "cpu-limit", "healthcheck", "no-host-network", "no-host-pid", "no-published-db-ports"))),
                 Prop("allowed_capabilities", List(String())),
@@ -90,7 +90,7 @@ public static class GateTypeCatalog
             new[] { Required("image", String()), Prop("max_size", Size()) }),
         new GateType("docker-swarm", "infrastructure", "The engine is in an active swarm.", Array.Empty<Property>()),
         new GateType("docker-network", "security", "A network exists and is (or is not) internal.",
-            new[] { Required("name", String()), Prop("internal", Boolean()) }),
+            new[] { Required("network", String(), "The network name."), Prop("internal", Boolean()) }),
         new GateType("compose", "build", "A compose file parses, declares what it references, sets limits and healthchecks.",
             new[]
             {
@@ -116,7 +116,8 @@ public static class GateTypeCatalog
                 Prop("migrations_table", Enum("alembic_version", "__EFMigrationsHistory", "schema_migrations", "flyway_schema_history")),
                 Prop("migrations_head", String(), "The migration that must be the latest applied."),
                 Prop("max_backup_age", Duration(), "The newest verified backup of this database must be younger."),
-                Prop("backup_directory", String()),
+                Prop("backup_directory", String(), "Where the backups' ID.manifest.json files are (the plan's backup destination)."),
+                Prop("require_verified", Boolean(), "Count only backups whose last test-restore passed (default true)."),
             }),
         new GateType("redis", "database", "Redis: connect with AUTH, requirepass set, persistence on, maxmemory-policy, last save.",
             new[]

@@ -59,7 +59,7 @@ public static class InlineGate
 
     private static string DefaultName(string type, IReadOnlyDictionary<string, object?> settings)
     {
-        foreach (var key in new[] { "url", "host", "name", "image", "path", "file", "prefix" })
+        foreach (var key in new[] { "url", "host", "container", "service", "network", "image", "path", "file", "prefix" })
         {
             if (settings.TryGetValue(key, out var v) && v is not null)
             {

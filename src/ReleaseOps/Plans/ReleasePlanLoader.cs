@@ -192,8 +192,9 @@ public static class ReleasePlanLoader
         return null;
     }
 
-    /// <summary>Checks a condition's syntax; null when it parses.</summary>
-    private static (int Offset, string Message)? CheckCondition(string text) => null;
+    /// <summary>Checks a condition's syntax with the shared condition language; null when it parses.</summary>
+    private static (int Offset, string Message)? CheckCondition(string text) =>
+        Conditions.ConditionExpression.TryParse(text, out _, out var error) ? null : (error!.Offset, error.Message);
 }
 
 /// <summary>A plan that did not validate; <see cref="Diagnostics"/> lists every problem.</summary>

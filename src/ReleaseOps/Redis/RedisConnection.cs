@@ -195,8 +195,18 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
     /// arrives. The connection is spent afterwards (the master would stream replication next) and
     /// is closed. <paramref name="progress"/> receives the bytes copied so far.
     /// </summary>
-    public async Task<RedisRdbTransfer> ReadRdbSnapshotAsync(Stream destination, Action<long>? progress = null,
-        CancellationToken cancellation = default)
+    public Task<RedisRdbTransfer> ReadRdbSnapshotAsync(Stream destination, Action<long>? progress = null,
+        CancellationToken cancellation = default) =>
+        ReadRdbSnapshotAsync(destination, progress, acceptDiskless: true, cancellation);
+
+    /// <summary>
+    /// As <see cref="ReadRdbSnapshotAsync(Stream, Action{long}?, CancellationToken)"/>; with
+    /// <paramref name="acceptDiskless"/> the client also announces <c>REPLCONF capa eof</c>, so a master with
+    /// <c>repl-diskless-sync yes</c> streams the RDB straight from its fork instead of writing it to its disk
+    /// first (after <c>repl-diskless-sync-delay</c>).
+    /// </summary>
+    public async Task<RedisRdbTransfer> ReadRdbSnapshotAsync(Stream destination, Action<long>? progress, bool acceptDiskless,
+        CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(destination);
         try
@@ -208,6 +218,10 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
             catch (RedisCommandException ex) when (ex.ServerErrorCode == "ERR")
             {
                 // Redis before 7.0 does not know rdb-only; it then sends the replication stream after the RDB, which we never read.
+            }
+            if (acceptDiskless)
+            {
+                await ExecuteAsync(new[] { "REPLCONF", "capa", "eof" }, cancellation).ConfigureAwait(false);
             }
             await _gate.WaitAsync(cancellation).ConfigureAwait(false);
             try

@@ -28,19 +28,9 @@ public sealed class JUnitReportWriter : IReportWriter
     {
         xml.WriteStartDocument();
         xml.WriteStartElement("testsuites");
-        xml.WriteAttributeString("name", suite.Title);
-        xml.WriteAttributeString("tests", Count(suite.Cases.Count));
-        xml.WriteAttributeString("failures", Count(suite.Count(ReportOutcome.Failed)));
-        xml.WriteAttributeString("errors", Count(suite.Count(ReportOutcome.Error)));
-        xml.WriteAttributeString("skipped", Count(suite.Count(ReportOutcome.Skipped)));
-        xml.WriteAttributeString("time", Seconds(suite.Duration));
+        Totals(xml, suite);
         xml.WriteStartElement("testsuite");
-        xml.WriteAttributeString("name", suite.Title);
-        xml.WriteAttributeString("tests", Count(suite.Cases.Count));
-        xml.WriteAttributeString("failures", Count(suite.Count(ReportOutcome.Failed)));
-        xml.WriteAttributeString("errors", Count(suite.Count(ReportOutcome.Error)));
-        xml.WriteAttributeString("skipped", Count(suite.Count(ReportOutcome.Skipped)));
-        xml.WriteAttributeString("time", Seconds(suite.Duration));
+        Totals(xml, suite);
         xml.WriteAttributeString("timestamp", suite.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
         foreach (var c in suite.Cases)
         {
@@ -90,6 +80,16 @@ public sealed class JUnitReportWriter : IReportWriter
         xml.WriteEndElement();
         xml.WriteEndElement();
         xml.WriteEndDocument();
+    }
+
+    private static void Totals(XmlWriter xml, ReportSuite suite)
+    {
+        xml.WriteAttributeString("name", suite.Title);
+        xml.WriteAttributeString("tests", Count(suite.Cases.Count));
+        xml.WriteAttributeString("failures", Count(suite.Count(ReportOutcome.Failed)));
+        xml.WriteAttributeString("errors", Count(suite.Count(ReportOutcome.Error)));
+        xml.WriteAttributeString("skipped", Count(suite.Count(ReportOutcome.Skipped)));
+        xml.WriteAttributeString("time", Seconds(suite.Duration));
     }
 
     private static string Body(ReportCase c)

@@ -49,6 +49,15 @@ public sealed class DockerDaemonTests(DockerFixture docker)
     }
 
     [Fact]
+    public async Task A_pinned_version_skips_negotiation()
+    {
+        using var client = new DockerClient(docker.Endpoint, new DockerClientOptions { PinnedApiVersion = new DockerApiVersion(1, 41) });
+        Assert.Equal(new DockerApiVersion(1, 41), client.ApiVersion);
+        Assert.NotNull(await client.ListImagesAsync());
+        Assert.Equal(new DockerApiVersion(1, 41), client.ApiVersion);
+    }
+
+    [Fact]
     public async Task A_daemon_older_than_the_clients_minimum_is_refused_before_any_request()
     {
         using var client = new DockerClient(docker.Endpoint, new DockerClientOptions

@@ -57,6 +57,15 @@ public sealed class DockerEndpointTests
     }
 
     [Fact]
+    public void An_ipv6_literal_keeps_its_brackets_in_the_address_only()
+    {
+        var endpoint = DockerEndpoint.Parse("tcp://[::1]:2375");
+        Assert.Equal("tcp://[::1]:2375", endpoint.Address);
+        Assert.Equal("::1", endpoint.TcpHost);
+        Assert.Equal(2375, endpoint.TcpPort);
+    }
+
+    [Fact]
     public void Docker_tls_alone_encrypts_without_verifying()
     {
         var endpoint = DockerEndpoint.Resolve(null, Env(("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS", "1")));

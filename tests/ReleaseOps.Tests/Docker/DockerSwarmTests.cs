@@ -129,7 +129,8 @@ public sealed class DockerSwarmTests(DockerFixture docker)
 
             var outOfSequence = await Assert.ThrowsAsync<ReleaseOpsException>(() =>
                 Client.UpdateServiceAsync(name, stale, spec with { Image = DockerFixture.WebV2 }));
-            Assert.Equal(DockerErrorIds.RequestFailed, outOfSequence.ErrorId);
+            Assert.Equal(DockerErrorIds.Conflict, outOfSequence.ErrorId);
+            Assert.Equal(FailureKind.Conflict, outOfSequence.Kind);
             Assert.Contains("out of sequence", outOfSequence.Message);
 
             await Client.RollbackServiceAsync(name);

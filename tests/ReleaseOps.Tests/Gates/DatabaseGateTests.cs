@@ -32,7 +32,7 @@ public class PostgresGateTests : IClassFixture<GatePostgresFixture>
     [Fact]
     public async Task Settings_on_pass_and_settings_off_fail()
     {
-        var settings = new Dictionary<string, object?> { ["log_min_duration_statement"] = ">= 0ms", ["statement_timeout"] = "30s", ["max_connections"] = ">=10" };
+        var settings = new Dictionary<string, object?> { ["log_min_duration_statement"] = ">= 0ms", ["statement_timeout"] = "30s", ["max_connections"] = ">=10", ["idle_in_transaction_session_timeout"] = "0" };
         var on = await Run(Env, ("type", "postgres"), ("connection", Connection(_pg.On)), ("min_version", 15), ("settings", settings));
         Assert.True(on.Status == GateStatus.Passed, Explain(on));
         Assert.Equal(15L, Convert.ToInt64(on.Evidence["version"]));
@@ -136,5 +136,61 @@ public class RedisGateTests : IClassFixture<GateRedisFixture>
         Assert.Equal(GateStatus.Error, result.Status);
         Assert.Equal("RedisAuthenticationFailed", result.ErrorId);
         CanarySecret.AssertAbsent(canary, new[] { result.Message, result.Fix, System.Text.Json.JsonSerializer.Serialize(result) }, "the redis gate result");
+    }
+}
+
+public class PostgresBackupAgeGateTests : IClassFixture<GatePostgresFixture>, IClassFixture<GateScratchDirectory>
+{
+    private readonly GatePostgresFixture _pg;
+    private readonly GateScratchDirectory _dir;
+
+    public PostgresBackupAgeGateTests(GatePostgresFixture pg, GateScratchDirectory dir)
+    {
+        _pg = pg;
+        _dir = dir;
+    }
+
+    /// <summary>A manifest as the backup capability writes it (its own record and serializer options).</summary>
+    private static void Manifest(string directory, string id, string database, DateTimeOffset finished, bool? verified)
+    {
+        Directory.CreateDirectory(directory);
+        var manifest = new ReleaseOps.Backup.BackupManifest
+        {
+            Id = id, Name = database, Kind = ReleaseOps.Backup.BackupKind.Postgres, Source = $"127.0.0.1:55432/{database}", Database = database,
+            ServerVersion = "15", Format = "custom", DataFile = id + ".dump", SizeBytes = 10, Sha256 = "00",
+            StartedAt = finished.AddSeconds(-5), FinishedAt = finished, ToolVersion = "pg_dump (PostgreSQL) 15",
+            LastVerification = verified is null ? null : new ReleaseOps.Backup.BackupVerificationSummary(finished, verified.Value, "restore"),
+        };
+        File.WriteAllText(Path.Combine(directory, id + ".manifest.json"),
+            System.Text.Json.JsonSerializer.Serialize(manifest, ReleaseOps.Backup.ManifestJson.Options));
+    }
+
+    [Fact]
+    public async Task The_newest_verified_backup_must_be_younger_than_the_limit()
+    {
+        var directory = Path.Combine(_dir.Path, "backups-" + Guid.NewGuid().ToString("N")[..6]);
+        var now = DateTimeOffset.UtcNow;
+        Manifest(directory, "old-verified", _pg.On, now.AddHours(-30), verified: true);
+        Manifest(directory, "fresh-unverified", _pg.On, now.AddMinutes(-10), verified: null);
+        Manifest(directory, "other-db", "elsewhere", now.AddMinutes(-1), verified: true);
+        File.WriteAllText(Path.Combine(directory, "torn.manifest.json"), "{ \"id\": ");
+        var connection = new Dictionary<string, object?>
+        {
+            ["host"] = TestEnvironment.PgHost, ["port"] = TestEnvironment.PgPort, ["database"] = _pg.On,
+            ["username"] = TestEnvironment.PgUser, ["password"] = "${secret:pg}",
+        };
+        var env = PostgresGateTests.WithSecret("pg", TestEnvironment.PgPassword);
+
+        var stale = await Run(env, ("type", "postgres"), ("connection", connection), ("max_backup_age", "24h"), ("backup_directory", directory));
+        Assert.Equal(GateStatus.Failed, stale.Status);
+        Assert.Matches(@"the newest verified backup old-verified is 1\.\d+d old, more than 1d", stale.Message);
+
+        var anyBackup = await Run(env, ("type", "postgres"), ("connection", connection), ("max_backup_age", "1h"), ("backup_directory", directory), ("require_verified", false));
+        Assert.True(anyBackup.Status == GateStatus.Passed, Explain(anyBackup));
+        Assert.Equal("fresh-unverified", anyBackup.Evidence["backup_id"]);
+
+        var none = await Run(env, ("type", "postgres"), ("connection", connection), ("max_backup_age", "1h"), ("backup_directory", Path.Combine(_dir.Path, "no-such-dir")));
+        Assert.Equal(GateStatus.Error, none.Status);
+        Assert.Equal("BackupDirectoryNotFound", none.ErrorId);
     }
 }

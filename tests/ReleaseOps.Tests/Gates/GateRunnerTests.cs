@@ -144,11 +144,13 @@ public class GateRunnerTests : IClassFixture<GateScratchDirectory>
             })),
             Define(("type", "command"), ("name", "prints-token"), ("run", "echo $T; exit 1"), ("env", new Dictionary<string, object?> { ["T"] = "${secret:token}" })),
             Define(("type", "tcp"), ("name", "port"), ("host", "127.0.0.1"), ("port", GateNginxFixture.PlainPort)),
+            Define(("type", "http"), ("name", "token-in-url"), ("url", _nginx.Plain + "/missing?token=${secret:token}"), ("expect", "status == 200")),
         };
         var reporter = new CollectingReporter();
         var summary = await Runner.RunToSummaryAsync(gates, env, new GateRunOptions(), reporter, default);
 
-        Assert.Equal(4, summary.Total);
+        Assert.Equal(5, summary.Total);
+        Assert.EndsWith("token=********", summary.Results.Single(r => r.Name == "token-in-url").Target);
         var echoed = summary.Results.Single(r => r.Name == "echoes-token").Message;
         Assert.True(echoed.Contains("body \"denied for Bearer ********\" does not contain \"welcome\""), echoed);
         var suite = GateReport.ToSuite(summary);

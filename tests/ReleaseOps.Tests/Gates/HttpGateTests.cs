@@ -17,10 +17,10 @@ public class HttpGateTests
     public async Task Status_latency_body_json_and_headers_pass_against_a_healthy_endpoint()
     {
         var result = await Run(("type", "http"), ("url", _nginx.Plain + "/health"), ("status", new[] { 200, 204 }),
-            ("max_latency", "2s"), ("contains", "UP"), ("matches", "\"version\":\"\\d+\\.\\d+"),
+            ("max_latency", "30s"), ("contains", "UP"), ("matches", "\"version\":\"\\d+\\.\\d+"),
             ("json", new Dictionary<string, object?> { ["status"] = "UP", ["checks[0].name"] = "db" }),
             ("header_present", "Content-Type"), ("header_equals", new Dictionary<string, object?> { ["content-type"] = "application/json" }),
-            ("expect", new[] { "json.status == \"UP\" and json.checks[0].ok", "response_time < 2s", "header.content-type contains \"json\"" }));
+            ("expect", new[] { "json.status == \"UP\" and json.checks[0].ok", "response_time < 30s", "header.content-type contains \"json\"" }));
 
         Assert.True(result.Status == GateStatus.Passed, Explain(result));
         Assert.Equal(200L, Convert.ToInt64(result.Evidence["status"]));

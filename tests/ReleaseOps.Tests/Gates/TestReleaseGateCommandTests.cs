@@ -68,9 +68,9 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
     }
 
     [Fact]
-    public void A_piped_plan_with_selection_and_summary()
+    public async Task A_piped_plan_with_selection_and_summary()
     {
-        var plan = ReleasePlanLoader.LoadAsync(Plan()).GetAwaiter().GetResult();
+        var plan = await ReleasePlanLoader.LoadAsync(Plan());
         var cmdlet = new TestReleaseGateCommand { Tag = new[] { "smoke" }, SummaryRequested = true };
         var runtime = CmdletHarness.Invoke(cmdlet, new Action<TestReleaseGateCommand>[] { c => c.Plan = plan });
 
@@ -91,7 +91,7 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
             secure.AppendChar(ch);
         }
         var json = Path.Combine(_dir.Path, "inline-report.json");
-        var cmdlet = new TestReleaseGateCommand { Secret = new Hashtable { ["token"] = secure }, JsonPath = json, FailFastRequested = true };
+        var cmdlet = new TestReleaseGateCommand { Secret = new Hashtable { ["token"] = secure }, JsonPath = json };
         var runtime = CmdletHarness.Invoke(cmdlet, new Action<TestReleaseGateCommand>[]
         {
             c => c.Gate = new[] { new Hashtable { ["type"] = "http", ["url"] = _nginx.Plain + "/health", ["expect"] = new object[] { "status == 200" } } },

@@ -34,6 +34,10 @@ public sealed class ControllableEndpoint : IAsyncDisposable
 
     public ControllableEndpoint(int port)
     {
+        // The suite runs test classes in parallel on two cores; with the pool's default minimum
+        // (one thread per core) a few blocking tests elsewhere starve this server for seconds.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
         _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start(512);

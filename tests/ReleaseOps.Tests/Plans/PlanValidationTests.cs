@@ -235,6 +235,16 @@ public class PlanValidationTests
     }
 
     [Fact]
+    public void A_malformed_condition_is_reported_at_the_offending_character()
+    {
+        var error = SingleError(Validate(Header + "gates:\n  - name: api\n    type: http\n    url: http://x/\n    expect: status === 200\n"));
+        Assert.Equal("InvalidCondition", error.Code);
+        Assert.Equal(8, error.Line);
+        Assert.Equal(22, error.Column); // the third =
+        Assert.StartsWith("condition 'status === 200':", error.Message);
+    }
+
+    [Fact]
     public void Every_problem_is_collected_not_just_the_first()
     {
         var validation = Validate(Header + "sevices: []\nservices:\n  - name: web\n    replicas: 0\n    strategy: { type: rolling, drain: soon }\n");

@@ -188,11 +188,15 @@ public class RedisScratchServerTests
         CanarySecret.AssertAbsent(_fixture.Password.Reveal(), new[] { cmdline }, "redis-server's command line");
     }
 
-    [Fact]
-    public async Task Sync_streams_an_rdb_snapshot_and_spends_the_connection()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Sync_streams_an_rdb_snapshot_and_spends_the_connection(bool diskless)
     {
         await using (var admin = await _fixture.Server.ConnectAsync())
         {
+            // Our own server: both ways a master can send the RDB ($EOF:mark and $length).
+            await admin.ExecuteAsync("CONFIG", "SET", "repl-diskless-sync", diskless ? "yes" : "no");
             await admin.SelectAsync(3);
             await admin.ExecuteAsync("SET", "ro-bkp-sync-a", "1");
             await admin.ExecuteAsync("HSET", "ro-bkp-sync-h", "f", "v");
@@ -201,6 +205,7 @@ public class RedisScratchServerTests
         using var rdb = new MemoryStream();
         long lastProgress = 0;
         var transfer = await connection.ReadRdbSnapshotAsync(rdb, n => lastProgress = n);
+        Assert.Equal(diskless, transfer.Diskless);
         Assert.True(transfer.Bytes > 9);
         Assert.Equal(transfer.Bytes, rdb.Length);
         Assert.Equal(transfer.Bytes, lastProgress);
@@ -208,4 +213,5 @@ public class RedisScratchServerTests
         Assert.True(connection.IsBroken);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => connection.PingAsync());
     }
+
 }

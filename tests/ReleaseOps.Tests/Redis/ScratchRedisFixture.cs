@@ -28,6 +28,8 @@ public sealed class ScratchRedisFixture : IAsyncDisposable, Xunit.IAsyncLifetime
             Directory = Directory,
             Port = Port,
             Password = Password,
+            // Diskless SYNC without the 5 s wait for more replicas.
+            ExtraConfiguration = new[] { "repl-diskless-sync-delay 0" },
         });
     }
 

@@ -112,7 +112,7 @@ internal sealed class SecurityHeadersGateCheck : IGateCheck
         var hsts = response.Header("Strict-Transport-Security");
         if (hsts is null)
         {
-            Finding("hsts", https ? -20 : -20, https ? "Strict-Transport-Security is missing" : "Strict-Transport-Security is missing (and the URL is plain http)");
+            Finding("hsts", -20, https ? "Strict-Transport-Security is missing" : "Strict-Transport-Security is missing (and the URL is plain http)");
         }
         else
         {

@@ -40,18 +40,14 @@ internal static class HttpProbe
         string? method = null, IReadOnlyDictionary<string, string>? extraHeaders = null, string? url = null)
     {
         var settings = context.Settings;
-        var urlText = url ?? context.Require("url");
+        // A URL may carry a secret (a token in the query); it is masked wherever the URL is reported.
+        var urlText = url ?? context.Expand(context.Require("url"))!.Reveal();
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw context.Invalid("url", $"'{urlText}' is not an absolute http(s) URL.", "Write the full URL, for example https://localhost:8443/health.");
         }
         var insecure = settings.GetBoolean("insecure") ?? false;
-        var caFile = settings.GetString("ca_file") is { } ca ? context.ResolvePath(ca) : null;
-        X509Certificate2Collection? trust = null;
-        if (caFile is not null)
-        {
-            trust = LoadCaFile(context, caFile);
-        }
+        var trust = TlsInspection.PinnedCa(context);
         X509Certificate2? certificate = null;
         var certificateErrors = SslPolicyErrors.None;
         using var handler = new SocketsHttpHandler
@@ -133,21 +129,6 @@ internal static class HttpProbe
             }
             return new HttpProbeResponse(uri, response.RequestMessage?.RequestUri ?? uri, (int)response.StatusCode, elapsed, headers,
                 Encoding.UTF8.GetString(bytes), response.Content.Headers.ContentLength ?? bytes.LongLength, certificate, certificateErrors);
-        }
-    }
-
-    private static X509Certificate2Collection LoadCaFile(GateCheckContext context, string caFile)
-    {
-        try
-        {
-            var collection = new X509Certificate2Collection();
-            collection.ImportFromPemFile(caFile);
-            return collection;
-        }
-        catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
-        {
-            throw context.Invalid("ca_file", $"{caFile} could not be read as PEM certificates ({ex.Message}).",
-                "Point ca_file at a readable PEM file holding the CA certificate.");
         }
     }
 

@@ -35,8 +35,15 @@ internal sealed class PostgresGateCheck : IGateCheck
             Password = password?.Reveal(),
             Timeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
             CommandTimeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
-            Pooling = false,
+            // Gates of one run often hit the same server: pooled connections skip the fork and SCRAM
+            // handshake; idle ones are closed within seconds, so nothing lingers after a run.
+            Pooling = true,
+            MaxPoolSize = 8,
+            ConnectionIdleLifetime = 10,
+            ConnectionPruningInterval = 5,
             ApplicationName = "releaseops-gate",
+            // Gates read text, numbers and booleans only: skip loading the server's type catalogue on connect.
+            ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading,
         };
         if (connection.SslMode is { } sslMode && Enum.TryParse<SslMode>(sslMode.Replace("-", ""), true, out var mode))
         {
@@ -75,6 +82,10 @@ internal sealed class PostgresGateCheck : IGateCheck
             {
                 await CheckMigrationsAsync(db, observation, table, settings.GetString("migrations_head"), cancellation).ConfigureAwait(false);
             }
+            if (settings.GetDuration("max_backup_age") is { } maxAge)
+            {
+                await CheckBackupAgeAsync(context, observation, connection.Database ?? "postgres", maxAge, cancellation).ConfigureAwait(false);
+            }
             observation.Summary = $"PostgreSQL {db.ServerVersion} at {target}" +
                 (observation.Findings.Count > 1 ? "; " + string.Join("; ", observation.Findings.Skip(1).Select(f => f.Message)) : "");
         }
@@ -107,11 +118,18 @@ internal sealed class PostgresGateCheck : IGateCheck
         var raw = reader.GetString(0);
         var unit = reader.IsDBNull(1) ? null : reader.GetString(1);
         var type = reader.GetString(2);
-        var value = SettingValue(raw, unit, type);
-        observation.Measure("setting." + name, value);
-
         var op = Operators.FirstOrDefault(o => expected.TrimStart().StartsWith(o, StringComparison.Ordinal)) ?? "==";
         var rest = expected.TrimStart().StartsWith(op, StringComparison.Ordinal) ? expected.TrimStart()[op.Length..].Trim() : expected.Trim();
+        // A bare number is in the setting's own unit, as postgresql.conf reads it: log_min_duration_statement: 1000 is 1000 ms.
+        var value = double.TryParse(rest, NumberStyles.Float, CultureInfo.InvariantCulture, out _) &&
+                    double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var rawNumber)
+            ? ConditionValue.Number(rawNumber)
+            : SettingValue(raw, unit, type);
+        observation.Measure("setting." + name, value);
+        if (unit is not null)
+        {
+            observation.Evidence["setting." + name] = SettingValue(raw, unit, type).ToString();
+        }
         if (!ConditionExpression.TryParse($"setting.{name} {op} {rest}", out var condition, out _) ||
             !(condition!.Names.Count == 1))
         {
@@ -182,6 +200,42 @@ internal sealed class PostgresGateCheck : IGateCheck
             {
                 observation.Fix = "Run the pending migrations before the release (or correct migrations_head).";
             }
+        }
+    }
+
+    private static async Task CheckBackupAgeAsync(GateCheckContext context, GateObservation observation, string database, TimeSpan maxAge,
+        CancellationToken cancellation)
+    {
+        var directory = context.Settings.GetString("backup_directory") is { } d
+            ? context.ResolvePath(d)
+            : throw context.Missing("backup_directory", "Add backup_directory: the directory the plan's backups are written to.");
+        var requireVerified = context.Settings.GetBoolean("require_verified") ?? true;
+        // The backup capability's catalogue: complete backups (those with a manifest), newest first.
+        var backups = (await new Backup.BackupCatalog().ListAllAsync(directory, null, Backup.BackupKind.Postgres, context.Reporter, cancellation)
+                .ConfigureAwait(false))
+            .Where(b => string.Equals(b.Database, database, StringComparison.Ordinal) || b.Source.EndsWith("/" + database, StringComparison.Ordinal))
+            .OrderByDescending(b => b.CreatedAt)
+            .ToArray();
+        var newest = backups.FirstOrDefault(b => !requireVerified || b.Verified == true);
+        observation.Evidence["backups"] = backups.Length;
+        if (newest is null)
+        {
+            observation.Rule("backup-age", false, backups.Length == 0
+                ? $"no backup of {database} in {directory}"
+                : $"none of the {backups.Length} backup(s) of {database} passed a test-restore");
+            observation.Fix = "Take (and test-restore) a backup before the release: Backup-PgDatabase, then Test-PgBackup.";
+            return;
+        }
+        var age = context.Clock.GetUtcNow() - newest.CreatedAt;
+        observation.Measure("backup_age", age);
+        observation.Evidence["backup_id"] = newest.Id;
+        var fresh = age <= maxAge;
+        observation.Rule("backup-age", fresh, fresh
+            ? $"{(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old"
+            : $"the newest {(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old, more than {Plans.DurationText.Format(maxAge)}");
+        if (!fresh)
+        {
+            observation.Fix = "Take (and test-restore) a fresh backup before the release.";
         }
     }
 

@@ -21,6 +21,27 @@ internal static class TlsInspection
         errors &= ~SslPolicyErrors.RemoteCertificateChainErrors;
         return trusted ? errors : errors | SslPolicyErrors.RemoteCertificateChainErrors;
     }
+
+    /// <summary>The gate's <c>ca_file</c> setting as trust anchors, or null when it sets none.</summary>
+    public static X509Certificate2Collection? PinnedCa(GateCheckContext context)
+    {
+        if (context.Settings.GetString("ca_file") is not { } caFile)
+        {
+            return null;
+        }
+        var path = context.ResolvePath(caFile);
+        try
+        {
+            var collection = new X509Certificate2Collection();
+            collection.ImportFromPemFile(path);
+            return collection;
+        }
+        catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+        {
+            throw context.Invalid("ca_file", $"{path} could not be read as PEM certificates ({ex.Message}).",
+                "Point ca_file at a readable PEM file holding the CA certificate.");
+        }
+    }
 }
 
 /// <summary>
@@ -40,20 +61,7 @@ internal sealed class TlsGateCheck : IGateCheck
         var serverName = settings.GetString("server_name") ?? host;
         var minDays = settings.GetInteger("min_days") ?? 30;
         var minProtocol = settings.GetString("min_protocol");
-        X509Certificate2Collection? trust = null;
-        if (settings.GetString("ca_file") is { } caFile)
-        {
-            trust = new X509Certificate2Collection();
-            try
-            {
-                trust.ImportFromPemFile(context.ResolvePath(caFile));
-            }
-            catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
-            {
-                throw context.Invalid("ca_file", $"{caFile} could not be read as PEM certificates ({ex.Message}).",
-                    "Point ca_file at a readable PEM file holding the CA certificate.");
-            }
-        }
+        var trust = TlsInspection.PinnedCa(context);
         observation.Target = $"{host}:{port}";
 
         var (certificate, errors, protocol) = await HandshakeAsync(context, host, port, serverName, trust, null, cancellation).ConfigureAwait(false);
@@ -86,7 +94,9 @@ internal sealed class TlsGateCheck : IGateCheck
             var floor = minProtocol == "tls1.3" ? SslProtocols.Tls13 : SslProtocols.Tls12;
             var negotiatedOk = protocol >= floor;
             observation.Rule("protocol", negotiatedOk, negotiatedOk ? $"negotiated {ProtocolName(protocol)}" : $"negotiated {ProtocolName(protocol)}, below {minProtocol}");
+#pragma warning disable SYSLIB0039 // probing deliberately for the old protocols a server should refuse
             var older = floor == SslProtocols.Tls13 ? SslProtocols.Tls12 : SslProtocols.Tls11 | SslProtocols.Tls;
+#pragma warning restore SYSLIB0039
             var acceptsOlder = await AcceptsAsync(context, host, port, serverName, older, cancellation).ConfigureAwait(false);
             observation.Rule("older-protocols", !acceptsOlder, acceptsOlder ? $"the server also accepts protocols below {minProtocol}" : $"protocols below {minProtocol} are refused");
         }
@@ -99,9 +109,7 @@ internal sealed class TlsGateCheck : IGateCheck
     {
         try
         {
-#pragma warning disable SYSLIB0039 // probing deliberately for old protocols
             await HandshakeAsync(context, host, port, serverName, null, protocols, cancellation).ConfigureAwait(false);
-#pragma warning restore SYSLIB0039
             return true;
         }
         catch (ReleaseOpsException ex) when (ex.ErrorId == "TlsHandshakeFailed")

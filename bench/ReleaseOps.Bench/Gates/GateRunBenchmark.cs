@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ReleaseOps.Gates;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+using ReleaseOps.Secrets;
+
+namespace ReleaseOps.Bench.Gates;
+
+/// <summary>
+/// 100 gates of mixed kinds against local endpoints (the test environment's nginx, PostgreSQL and
+/// Redis, plus our own deliberately slow HTTP listener on 127.0.0.1:22800), run by the parallel
+/// runner with its default throttle, then the same gates one after another (throttle 1), the
+/// baseline. Prints the wall time, the slowest single gate and both ratios.
+/// Args: [slow-ms=600] [slow-count=15]
+/// </summary>
+public sealed class GateRunBenchmark : IBenchmark
+{
+    private const int SlowPort = 22800;
+
+    public string Name => "gates";
+
+    public string Description => "100 mixed gates in parallel vs one after another (wall time, slowest gate, ratios)";
+
+    public async Task RunAsync(string[] args, CancellationToken cancellation)
+    {
+        var slowMs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 600;
+        var slowCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
+        var env = ReadTestEnvironment();
+        using var listener = new SlowHttpListener(SlowPort);
+        _ = listener.ServeAsync(cancellation);
+
+        var environment = new GateEnvironment
+        {
+            Secrets = SecretCatalog.Empty
+                .With(new GivenSecretSource("pg", new SecretValue(env["RELEASEOPS_TEST_PG_PASSWORD"])))
+                .With(new GivenSecretSource("redis", new SecretValue(env["RELEASEOPS_TEST_REDIS_PASSWORD"]))),
+        };
+        var gates = Gates(env, slowMs, slowCount);
+        var runner = new GateRunner();
+        Console.WriteLine($"# {gates.Count} gates: " + string.Join(", ", gates.GroupBy(g => g.Type).Select(g => $"{g.Count()} {g.Key}")) +
+                          $"; {slowCount} of the http gates wait {slowMs} ms on a slow listener");
+
+        // Warm-up, one gate of each kind: JIT and first connections outside the measured runs.
+        await runner.RunToSummaryAsync(gates.GroupBy(g => g.Type + g.Name.Split('-')[0]).Select(g => g.First()), environment,
+            new GateRunOptions(), SilentReporter.Instance, cancellation);
+
+        Console.WriteLine($"# load average before: {LoadAverage()}");
+        // Three parallel runs, reported each and by the median: the machine is shared and its load moves.
+        var runs = new List<GateRunSummary>();
+        for (var i = 0; i < 3; i++)
+        {
+            var run = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions(), SilentReporter.Instance, cancellation);
+            var slow = run.Results.MaxBy(r => r.Duration)!;
+            Console.WriteLine($"  parallel run {i + 1}: wall {Ms(run.Duration)} ms, slowest gate {Ms(slow.Duration)} ms ({run.Duration / slow.Duration:F2}x)");
+            runs.Add(run);
+        }
+        var parallel = runs.OrderBy(r => r.Duration).ElementAt(1);
+        var sequential = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions { ThrottleLimit = 1 }, SilentReporter.Instance, cancellation);
+        Console.WriteLine($"# load average after: {LoadAverage()}");
+
+        var slowest = parallel.Results.MaxBy(r => r.Duration)!;
+        var sumOfGates = TimeSpan.FromTicks(sequential.Results.Sum(r => r.Duration.Ticks));
+        Console.WriteLine($"parallel, median of 3 (throttle {GateRunOptions.DefaultThrottle}): wall {Ms(parallel.Duration)} ms; {parallel}");
+        Console.WriteLine($"slowest single gate: {slowest.Name} ({slowest.Type}) {Ms(slowest.Duration)} ms");
+        Console.WriteLine($"sequential (throttle 1): wall {Ms(sequential.Duration)} ms (sum of gate durations {Ms(sumOfGates)} ms); {sequential}");
+        Console.WriteLine($"ratio wall / slowest gate: {parallel.Duration / slowest.Duration:F2}x (target <= 1.2x)");
+        Console.WriteLine($"speed-up vs sequential: {sequential.Duration / parallel.Duration:F1}x (target >= 10x)");
+        foreach (var problem in parallel.Results.Where(r => r.Status is GateStatus.Error or GateStatus.Failed).Take(5))
+        {
+            Console.WriteLine($"  not passed: {problem}");
+        }
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+
+    private static List<GateDefinition> Gates(IReadOnlyDictionary<string, string> env, int slowMs, int slowCount)
+    {
+        var http = env["RELEASEOPS_TEST_NGINX_HTTP"];
+        var https = new Uri(env["RELEASEOPS_TEST_NGINX_HTTPS"]);
+        var cert = env["RELEASEOPS_TEST_NGINX_CERT"];
+        var pg = new Dictionary<string, object?>
+        {
+            ["host"] = env["RELEASEOPS_TEST_PG_HOST"], ["port"] = long.Parse(env["RELEASEOPS_TEST_PG_PORT"], CultureInfo.InvariantCulture),
+            ["database"] = env["RELEASEOPS_TEST_PG_DATABASE"], ["username"] = env["RELEASEOPS_TEST_PG_USER"], ["password"] = "${secret:pg}",
+        };
+        var redis = new Dictionary<string, object?>
+        {
+            ["host"] = env["RELEASEOPS_TEST_REDIS_HOST"], ["port"] = long.Parse(env["RELEASEOPS_TEST_REDIS_PORT"], CultureInfo.InvariantCulture),
+            ["password"] = "${secret:redis}",
+        };
+        var gates = new List<GateDefinition>();
+        GateDefinition Gate(string name, params (string, object?)[] values) =>
+            InlineGate.Create(values.Append(("name", name)).Select(v => new KeyValuePair<string, object?>(v.Item1, v.Item2)));
+        for (var i = 0; i < slowCount; i++)
+        {
+            gates.Add(Gate($"slow-{i}", ("type", "http"), ("url", $"http://127.0.0.1:{SlowPort}/slow/{i}?ms={slowMs}"), ("expect", "status == 200")));
+        }
+        for (var i = 0; gates.Count < 100; i++)
+        {
+            gates.Add((i % 8) switch
+            {
+                0 or 1 => Gate($"health-{i}", ("type", "http"), ("url", http + "/health"), ("expect", new[] { "status == 200", "json.status == \"UP\"", "response_time < 5s" })),
+                2 => Gate($"headers-{i}", ("type", "security-headers"), ("url", https.ToString()), ("ca_file", cert)),
+                3 => Gate($"tls-{i}", ("type", "tls"), ("host", https.Host), ("port", (long)https.Port), ("ca_file", cert), ("min_days", 14L)),
+                4 => Gate($"tcp-{i}", ("type", "tcp"), ("host", "127.0.0.1"), ("port", long.Parse(env["RELEASEOPS_TEST_PG_PORT"], CultureInfo.InvariantCulture))),
+                5 => Gate($"postgres-{i}", ("type", "postgres"), ("connection", pg), ("min_version", 15L), ("settings", new Dictionary<string, object?> { ["max_connections"] = ">=20" })),
+                6 => Gate($"redis-{i}", ("type", "redis"), ("connection", redis), ("require_password", true), ("persistence", "aof")),
+                _ => Gate($"redirect-{i}", ("type", "http"), ("url", http + "/to-https"), ("expect", "status == 301 and header.location contains \"https://\"")),
+            });
+        }
+        return gates;
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadTestEnvironment()
+    {
+        var file = Path.Combine(Environment.GetEnvironmentVariable("RELEASEOPS_TEST_STATE") ?? "/tmp/releaseops-test", "env");
+        return File.ReadAllLines(file).Where(l => l.Contains('=') && !l.StartsWith('#'))
+            .ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+    }
+
+    /// <summary>A minimal HTTP/1.1 server that answers every request after ?ms= milliseconds: the deliberately slow endpoint.</summary>
+    private sealed class SlowHttpListener : IDisposable
+    {
+        private readonly TcpListener _listener;
+
+        public SlowHttpListener(int port)
+        {
+            _listener = new TcpListener(IPAddress.Loopback, port);
+            _listener.Start(512);
+        }
+
+        public async Task ServeAsync(CancellationToken cancellation)
+        {
+            while (!cancellation.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(cancellation);
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException or SocketException)
+                {
+                    return;
+                }
+                _ = AnswerAsync(client, cancellation);
+            }
+        }
+
+        private static async Task AnswerAsync(TcpClient client, CancellationToken cancellation)
+        {
+            using (client)
+            {
+                try
+                {
+                    var stream = client.GetStream();
+                    var buffer = new byte[4096];
+                    var request = new StringBuilder();
+                    while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        var read = await stream.ReadAsync(buffer, cancellation);
+                        if (read == 0)
+                        {
+                            return;
+                        }
+                        request.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                    }
+                    var line = request.ToString().Split("\r\n")[0];
+                    var ms = line.Contains("ms=", StringComparison.Ordinal)
+                        ? int.Parse(new string(line[(line.IndexOf("ms=", StringComparison.Ordinal) + 3)..].TakeWhile(char.IsAsciiDigit).ToArray()), CultureInfo.InvariantCulture)
+                        : 0;
+                    await Task.Delay(ms, cancellation);
+                    var body = "{\"status\":\"UP\"}";
+                    var response = $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}";
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellation);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException)
+                {
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Stop();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Management.Automation;
+using ReleaseOps.Backup;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Cmdlets.Backup;
+
+/// <summary>
+/// <para type="synopsis">Lists the complete backups in a directory, newest first, from their manifests.</para>
+/// <para type="description">Reads every *.manifest.json in the directory (a data file without a manifest is an
+/// unfinished backup and is not listed). Filter by -Name, -Kind, -Release or -Reason, take the newest with -Latest,
+/// and add -VerifyChecksum to re-read each data file and report damaged ones as errors. The objects pipe into
+/// Test-PgBackup, Restore-PgDatabase, Test-RedisBackup and Remove-ReleaseBackup.</para>
+/// </summary>
+/// <example><code>Get-ReleaseBackup /backups/shop | Format-Table</code></example>
+/// <example><code>Get-ReleasePlan ./releaseplan.yml | Get-ReleaseBackup -Latest | Test-PgBackup -Credential $cred</code></example>
+[Cmdlet(VerbsCommon.Get, "ReleaseBackup", DefaultParameterSetName = "Path")]
+[OutputType(typeof(ReleaseBackup))]
+public sealed class GetReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.ReleaseOpsCmdlet
+{
+    /// <summary>
+    /// <para type="description">The backup directory.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Path")]
+    [Alias("Destination", "Directory")]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// <para type="description">A release plan: lists the backups in each of its backup destinations.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Plan")]
+    public ReleasePlan? Plan { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only backups filed under this name (the plan's backup name or the database).</para>
+    /// </summary>
+    [Parameter]
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only PostgreSQL or only Redis backups.</para>
+    /// </summary>
+    [Parameter]
+    public BackupKind? Kind { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only backups recorded for this release.</para>
+    /// </summary>
+    [Parameter]
+    public string? Release { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only backups taken for this reason: manual, pre-deploy or emergency.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateSet("manual", "pre-deploy", "emergency")]
+    public string? Reason { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only the newest matching backup of each directory.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Latest { get => new(LatestRequested); set => LatestRequested = value.IsPresent; }
+
+    /// <summary>Whether -Latest was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
+    internal bool LatestRequested { get; set; }
+
+    /// <summary>
+    /// <para type="description">Re-read each data file and compare its SHA-256; damaged backups are reported as errors and not written.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter VerifyChecksum { get => new(VerifyChecksumRequested); set => VerifyChecksumRequested = value.IsPresent; }
+
+    /// <summary>Whether -VerifyChecksum was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
+    internal bool VerifyChecksumRequested { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var directories = Plan is not null
+            ? Plan.Backups.Where(b => Name is null || string.Equals(b.Name, Name, StringComparison.OrdinalIgnoreCase))
+                .Select(b => b.Destination).Distinct()
+            : Path.AsEnumerable();
+        foreach (var directory in directories)
+        {
+            Run(async op =>
+            {
+                await foreach (var backup in new BackupCatalog().ListAsync(directory, Name, Kind, op, op.Cancellation).ConfigureAwait(false))
+                {
+                    if ((Release is not null && backup.Release != Release) || (Reason is not null && backup.Reason != Reason))
+                    {
+                        continue;
+                    }
+                    if (VerifyChecksumRequested)
+                    {
+                        try
+                        {
+                            await BackupCatalog.VerifyChecksumAsync(backup, op.Cancellation).ConfigureAwait(false);
+                        }
+                        catch (ReleaseOps.Errors.ReleaseOpsException ex) when (!ex.EndsCommand)
+                        {
+                            op.Fail(ex, backup.Id);
+                            continue;
+                        }
+                    }
+                    op.Emit(backup);
+                    if (LatestRequested)
+                    {
+                        break;
+                    }
+                }
+            }, directory);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Management.Automation;
+using ReleaseOps.Backup;
+
+namespace ReleaseOps.Cmdlets.Backup;
+
+/// <summary>
+/// <para type="synopsis">Test-restores a PostgreSQL backup and reports each check (the dbatools Test-DbaLastBackup model).</para>
+/// <para type="description">Verifies the backup's SHA-256, reads its table of contents with pg_restore --list (the quick
+/// level, -Quick stops here), restores it into a scratch database whose name starts with -ScratchPrefix, compares every
+/// table's row count (and row hash, when the backup recorded them) with the manifest, and drops the scratch database.
+/// Writes one result with every level's status, time and the differences found; a failed test is also reported as an
+/// error. A damaged backup is never restored. The result is recorded in the backup's manifest.</para>
+/// </summary>
+/// <example><code>Get-ReleaseBackup /backups/shop -Latest | Test-PgBackup -Credential $cred</code></example>
+[Cmdlet(VerbsDiagnostic.Test, "PgBackup", DefaultParameterSetName = "Backup")]
+[OutputType(typeof(BackupVerification))]
+public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
+{
+    /// <summary>
+    /// <para type="description">Only the quick levels: checksum and pg_restore --list.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Quick { get => new(QuickRequested); set => QuickRequested = value.IsPresent; }
+
+    /// <summary>Whether -Quick was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
+    internal bool QuickRequested { get; set; }
+
+    /// <summary>
+    /// <para type="description">Prefix of the generated scratch database name (default releaseops_verify_).</para>
+    /// </summary>
+    [Parameter]
+    public string ScratchPrefix { get; set; } = "releaseops_verify_";
+
+    /// <summary>
+    /// <para type="description">An exact scratch database name; if it exists the test fails and the database is left untouched.</para>
+    /// </summary>
+    [Parameter]
+    public string? ScratchName { get; set; }
+
+    /// <summary>
+    /// <para type="description">Keep the scratch database after the test (for inspection).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter KeepScratch { get => new(KeepScratchRequested); set => KeepScratchRequested = value.IsPresent; }
+
+    /// <summary>Whether -KeepScratch was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
+    internal bool KeepScratchRequested { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Run(async op =>
+        {
+            var backup = await ResolveBackupAsync(op.Cancellation).ConfigureAwait(false);
+            var result = await new PgBackupVerifier().TestAsync(backup, new PgVerifyRequest
+            {
+                Server = Endpoint(MaintenanceDatabase, backup),
+                Depth = QuickRequested ? VerificationDepth.Quick : VerificationDepth.Full,
+                ScratchPrefix = ScratchPrefix,
+                ScratchName = ScratchName,
+                KeepScratch = KeepScratchRequested,
+                Jobs = Jobs,
+                EncryptionKey = EncryptionKeySecret(),
+                ToolDirectory = ToolDirectory,
+            }, op, op.Cancellation).ConfigureAwait(false);
+            op.Emit(result);
+            if (result.ToException() is { } failure)
+            {
+                op.Fail(failure, backup.Id);
+            }
+        }, Backup?.Id ?? ManifestPath);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Management.Automation;
+using ReleaseOps.Deploy;
+
+namespace ReleaseOps.Cmdlets.Deploy;
+
+/// <summary>
+/// <para type="synopsis">Deploys a version of a release plan's services, health-gated, journalled and rolled back on failure.</para>
+/// <para type="description">Takes the deploy lock, runs pre-deploy gates and the pre-deploy backup, runs migrations,
+/// rolls each service out with its strategy (Recreate, Rolling, BlueGreen, Canary; containers or Swarm services),
+/// verifies it with its health probes and smoke checks, runs post-deploy gates, and releases the lock. Each step is
+/// written as a DeploymentStep the moment it ends, then one DeploymentResult. When verification fails the previous
+/// release is put back automatically and the result says which probe saw which value. -WhatIf shows the exact steps
+/// without touching anything.</para>
+/// </summary>
+/// <example><code>Invoke-Deployment ./releaseplan.yml -Version v2</code></example>
+/// <example><code>Get-ReleasePlan ./releaseplan.yml | Invoke-Deployment -Version v2 -WhatIf</code></example>
+/// <example><code>Invoke-Deployment ./releaseplan.yml -Resume</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "Deployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByPath)]
+[OutputType(typeof(DeploymentStep), typeof(DeploymentResult))]
+public sealed class InvokeDeploymentCommand : DeploymentCmdlet
+{
+    /// <summary><para type="description">The version to deploy (the image tag); default the plan's version.</para></summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Version { get; set; }
+
+    /// <summary><para type="description">Deploy only these services of the plan.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Service { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">Break a stale deploy lock (its holder's process is gone).</para></summary>
+    [Parameter]
+    public SwitchParameter Force { get => new(ForceRequested); set => ForceRequested = value.IsPresent; }
+
+    /// <summary><para type="description">Finish a deployment that was interrupted (its process died); without it such a deployment blocks new ones.</para></summary>
+    [Parameter]
+    public SwitchParameter Resume { get => new(ResumeRequested); set => ResumeRequested = value.IsPresent; }
+
+    internal bool ForceRequested { get; set; }
+
+    internal bool ResumeRequested { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var source = PlanSource();
+        var request = new DeploymentRequest { Version = Version, Services = Service, Force = ForceRequested, Resume = ResumeRequested };
+        var engine = EngineOrDefault();
+        Run(async op =>
+        {
+            var plan = await source(op.Cancellation).ConfigureAwait(false);
+            var steps = engine.Plan(plan, request);
+            var version = request.Version ?? plan.Version ?? "(interrupted release)";
+            var action = $"Deploy {version}:" + string.Concat(steps.Select(s => $"{Environment.NewLine}  {s}"));
+            if (!await op.ShouldProcessAsync(plan.ToString(), action).ConfigureAwait(false))
+            {
+                return;
+            }
+            await foreach (var record in engine.DeployAsync(plan, request, op, op.Cancellation).ConfigureAwait(false))
+            {
+                op.Emit(record);
+                if (record is DeploymentResult { Outcome: DeploymentOutcome.RolledBack or DeploymentOutcome.Failed } failed)
+                {
+                    op.Warning($"{failed.Application}/{failed.Environment} {failed.Version}: {failed.Outcome}. {failed.Reason}");
+                }
+            }
+        }, target: InputObject?.ToString() ?? Plan);
+    }
+}

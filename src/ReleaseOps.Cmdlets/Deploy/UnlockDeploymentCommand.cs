@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using ReleaseOps.Errors;
+using ReleaseOps.Journal;
+
+namespace ReleaseOps.Cmdlets.Deploy;
+
+/// <summary>
+/// <para type="synopsis">Removes the deploy lock of a release plan's application and environment.</para>
+/// <para type="description">A lock whose holder process is gone (a crash on this host) is removed after confirmation;
+/// a lock held by a live process is removed only with -Force. Returns the lock that was removed. An interrupted
+/// deployment still blocks new ones until it is resumed (Invoke-Deployment -Resume) or rolled back.</para>
+/// </summary>
+/// <example><code>Unlock-Deployment ./releaseplan.yml</code></example>
+[Cmdlet(VerbsCommon.Unlock, "Deployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByPath)]
+[OutputType(typeof(DeployLock))]
+public sealed class UnlockDeploymentCommand : DeploymentCmdlet
+{
+    /// <summary><para type="description">Remove the lock even though its holder is still running.</para></summary>
+    [Parameter]
+    public SwitchParameter Force { get => new(ForceRequested); set => ForceRequested = value.IsPresent; }
+
+    internal bool ForceRequested { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var source = PlanSource();
+        var engine = EngineOrDefault();
+        Run(async op =>
+        {
+            var plan = await source(op.Cancellation).ConfigureAwait(false);
+            var journal = engine.JournalFor(plan);
+            var held = await journal.GetLockAsync(plan.Application, plan.Environment, op.Cancellation).ConfigureAwait(false);
+            if (held is null)
+            {
+                op.Verbose($"{plan} is not locked.");
+                return;
+            }
+            if (!held.HolderIsDead && !ForceRequested)
+            {
+                throw new ReleaseOpsException("DeploymentLockHeld", FailureKind.Conflict,
+                    $"{plan} is locked by a running deployment: {held}.", plan.ToString(),
+                    "Wait for it to finish, or use -Force if you know that process is not deploying.");
+            }
+            if (!await op.ShouldProcessAsync(plan.ToString(), $"Remove the deploy lock held by {held}").ConfigureAwait(false))
+            {
+                return;
+            }
+            if (await journal.ReleaseLockAsync(plan.Application, plan.Environment, null, op.Cancellation).ConfigureAwait(false))
+            {
+                op.Emit(held);
+            }
+        }, target: InputObject?.ToString() ?? Plan);
+    }
+}

@@ -1,0 +1,193 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using ReleaseOps.Errors;
+using ReleaseOps.Operations;
+
+namespace ReleaseOps.Backup;
+
+/// <summary>
+/// The backups in a destination directory, found through their manifests (a data file without a
+/// manifest is an unfinished backup and is ignored), their checksum checks, and retention.
+/// </summary>
+public sealed class BackupCatalog
+{
+    /// <summary>Every complete backup in <paramref name="directory"/>, newest first, optionally of one name or kind.</summary>
+    public async IAsyncEnumerable<ReleaseBackup> ListAsync(string directory, string? name, BackupKind? kind, IOperationReporter reporter,
+        [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        reporter ??= SilentReporter.Instance;
+        if (!Directory.Exists(directory))
+        {
+            throw new ReleaseOpsException("BackupDirectoryNotFound", FailureKind.NotFound,
+                $"The backup directory {directory} does not exist.", directory, "Check the path (the plan's backup destination).");
+        }
+        var found = new List<ReleaseBackup>();
+        foreach (var path in Directory.EnumerateFiles(directory, "*" + BackupFiles.ManifestSuffix))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            try
+            {
+                var backup = await ReadAsync(path, cancellation).ConfigureAwait(false);
+                if ((name is null || string.Equals(backup.Name, name, StringComparison.OrdinalIgnoreCase)) &&
+                    (kind is null || backup.Kind == kind))
+                {
+                    found.Add(backup);
+                }
+            }
+            catch (ReleaseOpsException ex) when (ex.ErrorId == "BackupManifestInvalid")
+            {
+                reporter.Warning(ex.Message);
+            }
+        }
+        foreach (var backup in found.OrderByDescending(b => b.CreatedAt))
+        {
+            yield return backup;
+        }
+    }
+
+    /// <summary>The same as <see cref="ListAsync"/>, collected into a list.</summary>
+    public async Task<IReadOnlyList<ReleaseBackup>> ListAllAsync(string directory, string? name, BackupKind? kind,
+        IOperationReporter reporter, CancellationToken cancellation)
+    {
+        var all = new List<ReleaseBackup>();
+        await foreach (var backup in ListAsync(directory, name, kind, reporter, cancellation).ConfigureAwait(false))
+        {
+            all.Add(backup);
+        }
+        return all;
+    }
+
+    public static async Task<ReleaseBackup> ReadAsync(string manifestPath, CancellationToken cancellation)
+    {
+        try
+        {
+            await using var file = File.OpenRead(manifestPath);
+            var manifest = await JsonSerializer.DeserializeAsync<BackupManifest>(file, ManifestJson.Options, cancellation).ConfigureAwait(false)
+                ?? throw new JsonException("empty manifest");
+            return new ReleaseBackup(manifest, Path.GetFullPath(manifestPath));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ReleaseOpsException("BackupNotFound", FailureKind.NotFound, $"No backup manifest at {manifestPath}.", manifestPath,
+                "List the backups with Get-ReleaseBackup and pass one of them.", ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new ReleaseOpsException("BackupManifestInvalid", FailureKind.IntegrityFailure,
+                $"The backup manifest {manifestPath} is not valid: {ex.Message}", manifestPath,
+                "The manifest is damaged; this backup cannot be trusted.", ex);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole data file (or directory) and compares size and SHA-256 with the manifest.
+    /// Throws <c>BackupIntegrityFailure</c> (truncated, damaged) or <c>BackupFileMissing</c>.
+    /// </summary>
+    public static async Task VerifyChecksumAsync(ReleaseBackup backup, CancellationToken cancellation, Action<long>? progress = null)
+    {
+        var manifest = backup.Manifest;
+        string sha;
+        long size;
+        if (manifest.Format == "directory")
+        {
+            if (!Directory.Exists(backup.DataPath))
+            {
+                throw new ReleaseOpsException("BackupFileMissing", FailureKind.NotFound, $"The backup directory {backup.DataPath} is missing.",
+                    backup.DataPath, "Choose another backup.");
+            }
+            (sha, size, _) = await DirectoryChecksum.ComputeAsync(backup.DataPath, cancellation).ConfigureAwait(false);
+        }
+        else
+        {
+            var length = File.Exists(backup.DataPath) ? new FileInfo(backup.DataPath).Length : -1;
+            if (length >= 0 && length != manifest.SizeBytes)
+            {
+                throw Damaged(backup, length < manifest.SizeBytes
+                    ? $"is truncated: {length:N0} of {manifest.SizeBytes:N0} bytes"
+                    : $"is {length:N0} bytes where the manifest says {manifest.SizeBytes:N0}");
+            }
+            (sha, size) = await ChecksumStream.HashFileAsync(backup.DataPath, cancellation, progress).ConfigureAwait(false);
+        }
+        if (size != manifest.SizeBytes)
+        {
+            throw Damaged(backup, $"holds {size:N0} bytes where the manifest says {manifest.SizeBytes:N0}");
+        }
+        if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Damaged(backup, "does not match its SHA-256 checksum (the file is damaged)");
+        }
+    }
+
+    internal static ReleaseOpsException Damaged(ReleaseBackup backup, string what) =>
+        new("BackupIntegrityFailure", FailureKind.IntegrityFailure,
+            $"Backup {backup.Id}: {backup.DataPath} {what}; it will not be restored.", backup.DataPath,
+            "Use another backup (Get-ReleaseBackup), and check the storage that holds this one.");
+
+    /// <summary>Records a test-restore's outcome in the manifest (rewritten atomically).</summary>
+    public static async Task<ReleaseBackup> RecordVerificationAsync(ReleaseBackup backup, BackupVerification verification,
+        CancellationToken cancellation)
+    {
+        var manifest = backup.Manifest with
+        {
+            LastVerification = new BackupVerificationSummary(verification.StartedAt + verification.Duration, verification.Passed,
+                verification.Summary),
+        };
+        await BackupFiles.WriteJsonAtomicallyAsync(backup.ManifestPath, manifest, cancellation).ConfigureAwait(false);
+        return backup with { Manifest = manifest };
+    }
+
+    /// <summary>
+    /// Chooses what retention removes from <paramref name="backups"/> (grouped by name): beyond the
+    /// newest <paramref name="keepCount"/>, or older than <paramref name="maxAge"/>. The newest backup
+    /// whose test-restore passed is always kept, whatever the rules say.
+    /// </summary>
+    public static IReadOnlyList<(ReleaseBackup Backup, string Reason)> SelectForRemoval(IEnumerable<ReleaseBackup> backups,
+        int? keepCount, TimeSpan? maxAge, DateTimeOffset now)
+    {
+        if (keepCount is < 0)
+        {
+            throw new ReleaseOpsException("RetentionInvalid", FailureKind.InvalidArgument, $"Keep count {keepCount} is negative.",
+                null, "Give 0 or more.");
+        }
+        var chosen = new List<(ReleaseBackup, string)>();
+        foreach (var group in backups.GroupBy(b => (b.Name, b.Kind)))
+        {
+            var ordered = group.OrderByDescending(b => b.CreatedAt).ToList();
+            var lastVerified = ordered.FirstOrDefault(b => b.Verified == true);
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                var backup = ordered[i];
+                string? reason = null;
+                if (keepCount is { } keep && i >= keep)
+                {
+                    reason = $"beyond the newest {keep}";
+                }
+                else if (maxAge is { } age && now - backup.CreatedAt > age)
+                {
+                    reason = $"older than {age}";
+                }
+                if (reason is not null && !ReferenceEquals(backup, lastVerified))
+                {
+                    chosen.Add((backup, reason));
+                }
+            }
+        }
+        return chosen;
+    }
+
+    /// <summary>Removes a backup: the manifest first (so it never looks complete half-removed), then its data.</summary>
+    public static void Remove(ReleaseBackup backup)
+    {
+        try
+        {
+            File.Delete(backup.ManifestPath);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ReleaseOpsException("BackupRemoveDenied", FailureKind.PermissionDenied,
+                $"Cannot remove backup {backup.Id}: access to {backup.ManifestPath} was denied.", backup.ManifestPath,
+                "Run as the account that owns the backup directory.", ex);
+        }
+        BackupFiles.TryDelete(backup.DataPath);
+    }
+}

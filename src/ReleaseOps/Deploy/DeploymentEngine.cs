@@ -1,0 +1,303 @@
+using System.Threading.Channels;
+using ReleaseOps.Deploy.Proxy;
+using ReleaseOps.Errors;
+using ReleaseOps.Journal;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Deploy;
+
+/// <summary>
+/// Deploys a version of a plan's services: lock, pre-deploy gates, pre-deploy backup, migrations,
+/// rollout by each service's strategy, verification (health probes, smoke checks, post-deploy
+/// gates), and automatic rollback when anything after the first change fails. Every step is
+/// journalled before and after it runs and streamed as a <see cref="DeploymentStep"/>; the last
+/// record is the <see cref="DeploymentResult"/>.
+/// </summary>
+public sealed class DeploymentEngine
+{
+    private readonly Func<ReleasePlan, IContainerPlatform> _platform;
+    private readonly Func<ReleasePlan, IReleaseJournal> _journal;
+    private readonly DeploymentHooks _hooks;
+
+    /// <param name="platform">The Docker engine a plan deploys to (default: <see cref="DockerContainerPlatform.For"/>).</param>
+    /// <param name="hooks">Gates, backup, restore and canary analysis; anything null is not configured.</param>
+    /// <param name="journal">The journal a plan writes to (default: the plan's <c>journal:</c>).</param>
+    public DeploymentEngine(Func<ReleasePlan, IContainerPlatform>? platform = null, DeploymentHooks? hooks = null,
+        Func<ReleasePlan, IReleaseJournal>? journal = null)
+    {
+        _platform = platform ?? DockerContainerPlatform.For;
+        _hooks = hooks ?? DeploymentHooks.None;
+        _journal = journal ?? ReleaseJournalFactory.Open;
+    }
+
+    /// <summary>The gates, backup, restore and canary hooks this engine calls.</summary>
+    public DeploymentHooks Hooks => _hooks;
+
+    /// <summary>The journal a plan's releases are written to.</summary>
+    public IReleaseJournal JournalFor(ReleasePlan plan) => _journal(plan);
+
+    internal IContainerPlatform PlatformFor(ReleasePlan plan) => _platform(plan);
+
+    /// <summary>The releases of the plan's application+environment, newest first.</summary>
+    public Task<IReadOnlyList<ReleaseRecord>> HistoryAsync(ReleasePlan plan, CancellationToken cancellation) =>
+        _journal(plan).ListAsync(plan.Application, plan.Environment, cancellation);
+
+    /// <summary>The exact steps a deployment would take (-WhatIf), without touching anything.</summary>
+    public IReadOnlyList<DeploymentStep> Plan(ReleasePlan plan, DeploymentRequest request)
+    {
+        var (version, services) = Validate(plan, request);
+        return DeploymentStepPlan.Describe(plan, version, services, _hooks, _journal(plan).Location);
+    }
+
+    /// <summary>Deploys; yields each step as it ends, then the <see cref="DeploymentResult"/>.</summary>
+    public IAsyncEnumerable<DeploymentRecord> DeployAsync(ReleasePlan plan, DeploymentRequest request, IOperationReporter reporter,
+        CancellationToken cancellation)
+    {
+        var (requested, services) = Validate(plan, request);
+        return RecordStream.RunAsync(async output =>
+            await RunAsync(plan, request, requested, services, output, reporter, cancellation).ConfigureAwait(false));
+    }
+
+    internal static (string Version, IReadOnlyList<ServiceDefinition> Services) Validate(ReleasePlan plan, DeploymentRequest request)
+    {
+        var version = request.Version ?? plan.Version;
+        if (string.IsNullOrWhiteSpace(version) && !request.Resume)
+        {
+            throw new ReleaseOpsException("DeploymentVersionMissing", FailureKind.InvalidArgument,
+                $"No version to deploy for {plan}: the plan sets none and none was given.", plan.ToString(),
+                "Pass -Version (--version) or set 'version:' in the plan.");
+        }
+        return (version ?? "", SelectServices(plan, request.Services));
+    }
+
+    internal static IReadOnlyList<ServiceDefinition> SelectServices(ReleasePlan plan, IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (!plan.Services.Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ReleaseOpsException("ServiceNotInPlan", FailureKind.InvalidArgument,
+                    $"Service '{name}' is not in the plan {plan}.", name,
+                    $"Use one of: {string.Join(", ", plan.Services.Select(s => s.Name))}.");
+            }
+        }
+        var selected = plan.Services.Where(s => names.Count == 0 || names.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (selected.Length == 0)
+        {
+            throw new ReleaseOpsException("PlanHasNoServices", FailureKind.InvalidConfiguration,
+                $"The plan {plan} has no services to deploy.", plan.SourcePath ?? plan.ToString(), "Add services: to the plan.");
+        }
+        foreach (var s in selected)
+        {
+            var where = s.Location?.ToString() ?? $"service '{s.Name}'";
+            if (s.Target == ServiceTarget.Container)
+            {
+                var needed = ContainerRollout.PortsNeeded(s);
+                if (s.ContainerPort is null || s.HostPorts.Count < needed)
+                {
+                    throw new ReleaseOpsException("ServicePortsInsufficient", FailureKind.InvalidConfiguration,
+                        $"{where}: the {s.Strategy.Type} strategy with {s.Replicas} replica(s) needs containerPort and {needed} host port(s); " +
+                        $"the plan gives {s.HostPorts.Count}.", s.Name,
+                        $"List {needed} loopback ports under hostPorts: (instances of the new version start beside the old).");
+                }
+                if (s.Strategy.Type is DeploymentStrategyType.BlueGreen or DeploymentStrategyType.Canary && plan.Proxy is null)
+                {
+                    throw new ReleaseOpsException("ProxyRequired", FailureKind.InvalidConfiguration,
+                        $"{where}: {s.Strategy.Type} switches traffic at a reverse proxy, and the plan has no proxy:.", s.Name,
+                        "Add proxy: { upstreamFile: ..., configFile: ... } to the plan.");
+                }
+            }
+            if (s.Strategy.Type == DeploymentStrategyType.Canary && (s.Strategy.Steps.Count == 0 || s.Strategy.Steps.Any(p => p is < 0 or > 100)))
+            {
+                throw new ReleaseOpsException("CanaryStepsInvalid", FailureKind.InvalidConfiguration,
+                    $"{where}: canary steps must be percentages between 0 and 100.", s.Name, "Write steps: [10, 50, 100].");
+            }
+            foreach (var probe in s.Health) ProbeRunner.Validate(probe.Expect, $"{where} probe '{probe.Name}'");
+            foreach (var smoke in s.Smoke) ProbeRunner.Validate(smoke.Expect, $"{where} smoke '{smoke.Name}'");
+        }
+        return selected;
+    }
+
+    internal static IServiceRollout RolloutFor(ReleasePlan plan, ServiceDefinition service, IContainerPlatform docker,
+        ProbeRunner probes, DeploymentHooks hooks, IOperationReporter reporter) =>
+        service.Target == ServiceTarget.Swarm
+            ? new SwarmRollout(docker, probes, plan, service, reporter)
+            : new ContainerRollout(docker, plan.Proxy is null ? null : new NginxProxyController(plan.Proxy), probes,
+                hooks.Canary ?? new ProbeCanaryAnalysis(probes), plan, service, reporter);
+
+    private async Task<DeploymentResult> RunAsync(ReleasePlan plan, DeploymentRequest request, string requested,
+        IReadOnlyList<ServiceDefinition> services, ChannelWriter<DeploymentRecord> output, IOperationReporter reporter, CancellationToken cancellation)
+    {
+        var journal = _journal(plan);
+        var docker = _platform(plan);
+        using var owned = docker as IDisposable;
+        var id = ReleaseGuard.NewReleaseId();
+        var (held, interrupted) = await ReleaseGuard.EnterAsync(journal, plan.Application, plan.Environment, id, request.Force,
+            mayTakeOverInterrupted: request.Resume, "Finish it with Invoke-Deployment -Resume (releaseops deploy --resume), " +
+            "or return to the previous release with Invoke-Rollback (releaseops rollback).", cancellation).ConfigureAwait(false);
+        var history = await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false);
+        var version = string.IsNullOrWhiteSpace(requested) ? interrupted?.Version ?? "" : requested;
+        if (version.Length == 0)
+        {
+            await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, CancellationToken.None).ConfigureAwait(false);
+            throw new ReleaseOpsException("NothingToResume", FailureKind.InvalidArgument,
+                $"-Resume was given without -Version, and {plan} has no interrupted deployment.", plan.ToString(), "Pass -Version.");
+        }
+        var previous = interrupted is not null ? interrupted.PreviousVersion : ReleaseGuard.CurrentVersion(history);
+        var me = ProcessIdentity.Current;
+        var started = DateTimeOffset.UtcNow;
+        var release = new ReleaseRecord
+        {
+            Id = id, Application = plan.Application, Environment = plan.Environment, Kind = ReleaseKind.Deployment,
+            Version = version, PreviousVersion = previous, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started,
+            RelatedId = interrupted?.Id,
+        };
+        var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 3 * services.Count };
+        using var probes = new ProbeRunner();
+        var serviceReleases = new List<ServiceRelease>();
+        var touched = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
+        DeploymentOutcome outcome;
+        string? reason = null;
+        try
+        {
+            await steps.BeginAsync(cancellation).ConfigureAwait(false);
+            await steps.LockAsync(held, interrupted, "resumed", cancellation).ConfigureAwait(false);
+
+            var images = await steps.ResolveImagesAsync(docker, services, version, cancellation).ConfigureAwait(false);
+
+            await GatesAsync(steps, plan, GateStage.PreDeploy, reporter, cancellation).ConfigureAwait(false);
+
+            if (_hooks.Backup is null)
+            {
+                await steps.SkipAsync("backup", null, "no pre-deploy backup hook configured", cancellation).ConfigureAwait(false);
+            }
+            else
+            {
+                await steps.RunAsync("backup", null, async ct =>
+                {
+                    var backup = await _hooks.Backup.BackupAsync(plan, id, reporter, ct).ConfigureAwait(false);
+                    if (backup is null) return "nothing to back up";
+                    await steps.AmendAsync(r => r with { BackupIds = backup.BackupIds }, ct).ConfigureAwait(false);
+                    return backup.Summary;
+                }, cancellation).ConfigureAwait(false);
+            }
+
+            foreach (var s in services.Where(s => s.Migration is not null))
+            {
+                await steps.RunAsync("migration", s.Name, ct => MigrationRunner.RunAsync(docker, plan, s, version, id, reporter, ct), cancellation)
+                    .ConfigureAwait(false);
+            }
+
+            foreach (var s in services)
+            {
+                var rollout = RolloutFor(plan, s, docker, probes, _hooks, reporter);
+                touched.Add((s, rollout));
+                IReadOnlyList<string> instances = Array.Empty<string>();
+                await steps.RunAsync("rollout", s.Name, async ct =>
+                {
+                    instances = await rollout.DeployAsync(version, id, ct).ConfigureAwait(false);
+                    return $"{s.Strategy.Type} ({s.Target}) to {s.ImageFor(version)}: {string.Join(", ", instances)}";
+                }, cancellation).ConfigureAwait(false);
+                await steps.RunAsync("verify", s.Name, ct => rollout.VerifyAsync(version, ct)!, cancellation).ConfigureAwait(false);
+                var image = images.First(i => i.Service == s.Name);
+                serviceReleases.Add(new ServiceRelease(s.Name, s.Strategy.Type, s.Target, image.Image, image.Digest, instances));
+            }
+
+            await GatesAsync(steps, plan, GateStage.PostDeploy, reporter, cancellation).ConfigureAwait(false);
+            outcome = DeploymentOutcome.Succeeded;
+        }
+        catch (Exception ex) when (ex is ReleaseOpsException { EndsCommand: false } or OperationCanceledException
+            or HttpRequestException or IOException)
+        {
+            reason = ex is OperationCanceledException ? "cancelled" : StepRecorder.Describe(ex);
+            outcome = touched.Count == 0 ? DeploymentOutcome.Failed : DeploymentOutcome.RolledBack;
+            var restored = new List<ServiceRelease>();
+            foreach (var (s, rollout) in Enumerable.Reverse(touched))
+            {
+                try
+                {
+                    // Rolling back must finish even when the deployment was cancelled.
+                    await steps.RunAsync("rollback", s.Name, async ct =>
+                    {
+                        if (previous is null)
+                        {
+                            await rollout.WithdrawAsync(ct).ConfigureAwait(false);
+                            return "no previous release: the new version was removed";
+                        }
+                        var back = await rollout.RestoreAsync(previous, id, ct).ConfigureAwait(false);
+                        var retired = await rollout.RetireAsync(previous, ct).ConfigureAwait(false);
+                        restored.Add(new ServiceRelease(s.Name, s.Strategy.Type, s.Target, s.ImageFor(previous), null, back));
+                        return $"{previous} serving again: {string.Join(", ", back)}; {retired}";
+                    }, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception rollbackFailure) when (rollbackFailure is ReleaseOpsException or HttpRequestException or IOException)
+                {
+                    outcome = DeploymentOutcome.Failed;
+                    reason += $"; automatic rollback of {s.Name} failed: {StepRecorder.Describe(rollbackFailure)}";
+                }
+            }
+            serviceReleases = restored;
+            if (ex is OperationCanceledException && cancellation.IsCancellationRequested)
+            {
+                await FinishAsync(steps, journal, plan, outcome, reason).ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (Exception ex)
+        {
+            await FinishAsync(steps, journal, plan, DeploymentOutcome.Failed, StepRecorder.Describe(ex)).ConfigureAwait(false);
+            throw;
+        }
+        await FinishAsync(steps, journal, plan, outcome, reason).ConfigureAwait(false);
+        return new DeploymentResult(id, plan.Application, plan.Environment, version, previous, outcome, reason, serviceReleases,
+            started, DateTimeOffset.UtcNow - started, journal.Location);
+    }
+
+    private static async Task FinishAsync(StepRecorder steps, IReleaseJournal journal, ReleasePlan plan, DeploymentOutcome outcome, string? reason)
+    {
+        var id = steps.Release.Id;
+        await steps.CompleteAsync(r => r with
+        {
+            Status = outcome switch
+            {
+                DeploymentOutcome.Succeeded => ReleaseStatus.Succeeded,
+                DeploymentOutcome.RolledBack => ReleaseStatus.RolledBack,
+                _ => ReleaseStatus.Failed,
+            },
+            Reason = reason,
+        }).ConfigureAwait(false);
+        await steps.RunAsync("unlock", null, async ct =>
+        {
+            var released = await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false);
+            return released ? "released" : "not held";
+        }, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task GatesAsync(StepRecorder steps, ReleasePlan plan, GateStage stage, IOperationReporter reporter, CancellationToken cancellation)
+    {
+        var name = stage == GateStage.PreDeploy ? "gates:pre-deploy" : "gates:post-deploy";
+        var declared = plan.Gates.Count(g => g.Stage == stage);
+        if (_hooks.Gates is null)
+        {
+            if (declared > 0)
+            {
+                reporter.Warning($"{declared} {name} gate(s) are declared but no gate runner is configured; they did not run.");
+            }
+            await steps.SkipAsync(name, null, declared == 0 ? "no gates configured" : $"{declared} gate(s) declared; no gate runner configured",
+                cancellation).ConfigureAwait(false);
+            return;
+        }
+        await steps.RunAsync(name, null, async ct =>
+        {
+            var result = await _hooks.Gates.RunAsync(plan, stage, reporter, ct).ConfigureAwait(false);
+            if (result is null) return "no gates configured";
+            if (!result.Passed)
+            {
+                throw new ReleaseOpsException("ReleaseGateFailed", FailureKind.OperationFailed, $"{name}: {result.Summary}", plan.ToString(),
+                    "Fix what the gate reports, then deploy again.");
+            }
+            return result.Summary;
+        }, cancellation).ConfigureAwait(false);
+    }
+}

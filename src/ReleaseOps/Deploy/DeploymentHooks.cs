@@ -1,0 +1,64 @@
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Deploy;
+
+/// <summary>The gates of one stage as a deployment sees them. Null from the runner: none configured.</summary>
+public sealed record GateStageOutcome(bool Passed, int Ran, string Summary);
+
+/// <summary>
+/// Runs the plan's release gates of one stage (pre-deploy before anything changes, post-deploy as
+/// part of verification). The gates capability provides the real runner; without one the step is
+/// recorded as skipped.
+/// </summary>
+public interface IReleaseGateRunner
+{
+    /// <returns>Null when no gate of that stage is configured (the step is skipped).</returns>
+    Task<GateStageOutcome?> RunAsync(ReleasePlan plan, GateStage stage, IOperationReporter reporter, CancellationToken cancellation);
+}
+
+/// <summary>What a pre-deploy backup produced: identifiers the matching restore understands.</summary>
+public sealed record PreDeployBackupOutcome(IReadOnlyList<string> BackupIds, string Summary);
+
+/// <summary>Takes the plan's pre-deploy backups (the backup capability fills it in).</summary>
+public interface IPreDeployBackup
+{
+    /// <returns>Null when the plan has nothing to back up before deploying (the step is skipped).</returns>
+    Task<PreDeployBackupOutcome?> BackupAsync(ReleasePlan plan, string releaseId, IOperationReporter reporter, CancellationToken cancellation);
+}
+
+/// <summary>Restores the database from the pre-deploy backup of a release (Invoke-Rollback -RestoreDatabase).</summary>
+public interface IPreDeployRestore
+{
+    /// <returns>A one-line summary of what was restored.</returns>
+    Task<string> RestoreAsync(ReleasePlan plan, string releaseId, IReadOnlyList<string> backupIds, IOperationReporter reporter, CancellationToken cancellation);
+}
+
+/// <summary>The instances a canary step compares.</summary>
+public sealed record CanaryContext(
+    ReleasePlan Plan,
+    ServiceDefinition Service,
+    int TrafficPercent,
+    IReadOnlyList<Uri> Stable,
+    IReadOnlyList<Uri> Canary,
+    TimeSpan Pause);
+
+public sealed record CanaryVerdict(bool Passed, IReadOnlyList<string> Reasons);
+
+/// <summary>Judges a canary between weight steps; the health capability offers a statistical judge.</summary>
+public interface ICanaryAnalysis
+{
+    Task<CanaryVerdict> AnalyseAsync(CanaryContext context, IOperationReporter reporter, CancellationToken cancellation);
+}
+
+/// <summary>The integration points a deployment calls; anything left null is not configured.</summary>
+public sealed record DeploymentHooks
+{
+    public static readonly DeploymentHooks None = new();
+
+    public IReleaseGateRunner? Gates { get; init; }
+    public IPreDeployBackup? Backup { get; init; }
+    public IPreDeployRestore? Restore { get; init; }
+    /// <summary>Default: <see cref="ProbeCanaryAnalysis"/>.</summary>
+    public ICanaryAnalysis? Canary { get; init; }
+}

@@ -1,0 +1,98 @@
+namespace ReleaseOps.Deploy;
+
+/// <summary>A container to create for one instance of a service.</summary>
+public sealed record InstanceSpec
+{
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    /// <summary>Variables whose values came from secret references: revealed only into the Docker request.</summary>
+    public IReadOnlyDictionary<string, Secrets.SecretValue> SecretEnv { get; init; } = new Dictionary<string, Secrets.SecretValue>();
+    public int? ContainerPort { get; init; }
+    /// <summary>Published on 127.0.0.1 only.</summary>
+    public int? HostPort { get; init; }
+    public IReadOnlyList<string>? Command { get; init; }
+    public string? User { get; init; }
+    public bool ReadOnlyRootFilesystem { get; init; }
+    public long? MemoryLimit { get; init; }
+    public double? CpuLimit { get; init; }
+    public IReadOnlyList<string> Networks { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>A container as the deployment sees it. <paramref name="Health"/> is healthy, unhealthy, starting, or null without a HEALTHCHECK.</summary>
+public sealed record InstanceState(
+    string Id,
+    string Name,
+    string Image,
+    IReadOnlyDictionary<string, string> Labels,
+    bool Running,
+    string? Health,
+    long? ExitCode);
+
+/// <summary>A Swarm service to create or update.</summary>
+public sealed record SwarmServiceSpec
+{
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public int Replicas { get; init; } = 1;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, Secrets.SecretValue> SecretEnv { get; init; } = new Dictionary<string, Secrets.SecretValue>();
+    public int? ContainerPort { get; init; }
+    /// <summary>Published in host mode (no ingress mesh).</summary>
+    public int? HostPort { get; init; }
+    public IReadOnlyList<string>? Command { get; init; }
+    public int Parallelism { get; init; } = 1;
+    public bool StartFirst { get; init; }
+    public TimeSpan Delay { get; init; }
+    public TimeSpan Monitor { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+public sealed record SwarmServiceState(string Id, string Name, string Image, long Version, string? UpdateState, string? PreviousImage);
+
+public sealed record SwarmTaskState(string Id, string Image, string State, string DesiredState, string? Error, long? ExitCode);
+
+/// <summary>
+/// The Docker operations deployments need, over the engine's own Docker API client
+/// (<see cref="DockerContainerPlatform"/>). Kept small so the strategies read as what they do.
+/// </summary>
+public interface IContainerPlatform
+{
+    string Endpoint { get; }
+
+    /// <summary>The image's repo digest (or id when it has none). Throws <c>ImageNotFound</c>.</summary>
+    Task<string> ResolveImageAsync(string image, CancellationToken cancellation);
+
+    /// <summary>Containers (running or not) carrying all the given labels.</summary>
+    Task<IReadOnlyList<InstanceState>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellation);
+
+    Task<InstanceState> InspectAsync(string id, CancellationToken cancellation);
+
+    /// <summary>Creates and starts; returns the container id.</summary>
+    Task<string> RunAsync(InstanceSpec spec, CancellationToken cancellation);
+
+    Task StartAsync(string id, CancellationToken cancellation);
+
+    Task StopAsync(string id, TimeSpan grace, CancellationToken cancellation);
+
+    Task RemoveAsync(string id, CancellationToken cancellation);
+
+    /// <summary>Runs a one-off container to completion (migrations); returns exit code and output, then removes it.</summary>
+    Task<(long ExitCode, string Output)> RunToCompletionAsync(InstanceSpec spec, TimeSpan timeout, CancellationToken cancellation);
+
+    Task<SwarmServiceState?> InspectServiceAsync(string name, CancellationToken cancellation);
+
+    Task CreateServiceAsync(SwarmServiceSpec spec, CancellationToken cancellation);
+
+    /// <summary>Updates the service to <paramref name="spec"/> at the given version index.</summary>
+    Task UpdateServiceAsync(SwarmServiceSpec spec, long version, CancellationToken cancellation);
+
+    /// <summary>Swarm's own rollback to the previous spec.</summary>
+    Task RollbackServiceAsync(string name, CancellationToken cancellation);
+
+    Task<IReadOnlyList<SwarmTaskState>> ListTasksAsync(string service, CancellationToken cancellation);
+
+    Task RemoveServiceAsync(string name, CancellationToken cancellation);
+}

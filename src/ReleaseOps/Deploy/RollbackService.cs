@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using ReleaseOps.Errors;
+using ReleaseOps.Journal;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Deploy;
+
+/// <summary>
+/// Rolls an application+environment back to the release before the current one (or a given
+/// version): blue-green switches back to the kept color, other strategies start the previous
+/// version beside the current one and switch before stopping anything; Swarm services use Swarm's
+/// own rollback when the previous spec is the target. Optionally restores the database from the
+/// pre-deploy backup of the release being undone. The result's duration runs until the previous release
+/// serves again and passed verification; stopping what it replaced follows (step <c>retire</c>). Used by Invoke-Rollback and by health watches
+/// (Watch-ReleaseHealth -RollbackOnBreach).
+/// </summary>
+public sealed class RollbackService
+{
+    private readonly DeploymentEngine _engine;
+
+    public RollbackService(DeploymentEngine engine)
+    {
+        _engine = engine;
+    }
+
+    /// <summary>Rolls back; yields each step as it ends, then the <see cref="RollbackResult"/>.</summary>
+    public IAsyncEnumerable<DeploymentRecord> RollbackAsync(ReleasePlan plan, RollbackRequest request, IOperationReporter reporter,
+        CancellationToken cancellation)
+    {
+        var services = DeploymentEngine.SelectServices(plan, request.Services);
+        if (request.RestoreDatabase && _engine.Hooks.Restore is null)
+        {
+            throw new ReleaseOpsException("DatabaseRestoreNotConfigured", FailureKind.InvalidConfiguration,
+                $"-RestoreDatabase was asked for {plan}, but no pre-deploy restore is configured.", plan.ToString(),
+                "Run without -RestoreDatabase, or use a ReleaseOps build with the backup capability.");
+        }
+        return RecordStream.RunAsync(async output => await RunAsync(plan, request, services, output, reporter, cancellation).ConfigureAwait(false));
+    }
+
+    /// <summary>Rolls back and returns only the result (for callers that do not stream steps).</summary>
+    public async Task<RollbackResult> RunAsync(ReleasePlan plan, RollbackRequest request, IOperationReporter reporter, CancellationToken cancellation)
+    {
+        RollbackResult? result = null;
+        await foreach (var record in RollbackAsync(plan, request, reporter, cancellation).ConfigureAwait(false))
+        {
+            if (record is RollbackResult r) result = r;
+        }
+        return result!;
+    }
+
+    private async Task<DeploymentRecord> RunAsync(ReleasePlan plan, RollbackRequest request, IReadOnlyList<ServiceDefinition> services,
+        System.Threading.Channels.ChannelWriter<DeploymentRecord> output, IOperationReporter reporter, CancellationToken cancellation)
+    {
+        var journal = _engine.JournalFor(plan);
+        var docker = _engine.PlatformFor(plan);
+        using var owned = docker as IDisposable;
+        var id = ReleaseGuard.NewReleaseId();
+        var clock = Stopwatch.StartNew();
+        var (held, interrupted) = await ReleaseGuard.EnterAsync(journal, plan.Application, plan.Environment, id, request.Force,
+            mayTakeOverInterrupted: true, "", cancellation).ConfigureAwait(false);
+        string from, to;
+        ReleaseRecord? undone;
+        try
+        {
+            var history = await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false);
+            from = interrupted?.Version ?? ReleaseGuard.CurrentVersion(history) ?? throw new ReleaseOpsException("NothingToRollBack",
+                FailureKind.NotFound, $"{plan} has no release in its journal ({journal.Location}) to roll back.", plan.ToString(),
+                "Deploy first; a rollback returns to the release before the current one.");
+            undone = interrupted ?? history.FirstOrDefault(r => r.Status == ReleaseStatus.Succeeded && r.Version == from);
+            var target = request.ToVersion ?? interrupted?.PreviousVersion
+                ?? history.FirstOrDefault(r => r.Kind == ReleaseKind.Deployment && r.Status == ReleaseStatus.Succeeded && r.Version == from)?.PreviousVersion;
+            to = target ?? throw new ReleaseOpsException("NoPreviousRelease", FailureKind.NotFound,
+                $"{plan} runs {from}, and the journal has no release before it.", plan.ToString(), "Give the version with -ToVersion (--to-version).");
+        }
+        catch
+        {
+            await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        var me = ProcessIdentity.Current;
+        var started = DateTimeOffset.UtcNow;
+        var steps = new StepRecorder(journal, new ReleaseRecord
+        {
+            Id = id, Application = plan.Application, Environment = plan.Environment, Kind = ReleaseKind.Rollback, Version = to,
+            PreviousVersion = from, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started, RelatedId = undone?.Id,
+        }, output, reporter) { Total = 4 + 2 * services.Count };
+        using var probes = new ProbeRunner();
+        var restored = new List<ServiceRelease>();
+        var databaseRestored = false;
+        string? reason = null;
+        var outcome = RollbackOutcome.Succeeded;
+        var elapsed = TimeSpan.Zero;
+        try
+        {
+            await steps.BeginAsync(cancellation).ConfigureAwait(false);
+            await steps.LockAsync(held, interrupted, "rolled back", cancellation).ConfigureAwait(false);
+            var images = await steps.ResolveImagesAsync(docker, services, to, cancellation).ConfigureAwait(false);
+            var rollouts = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
+            foreach (var s in services.Reverse())
+            {
+                var rollout = DeploymentEngine.RolloutFor(plan, s, docker, probes, _engine.Hooks, reporter);
+                rollouts.Add((s, rollout));
+                var instances = await steps.RunAsync("restore", s.Name, async ct =>
+                    $"{s.Strategy.Type} ({s.Target}) {from} -> {to}: {string.Join(", ", await rollout.RestoreAsync(to, id, ct).ConfigureAwait(false))}",
+                    cancellation).ConfigureAwait(false);
+                await steps.RunAsync("verify", s.Name, ct => rollout.VerifyAsync(to, ct)!, cancellation).ConfigureAwait(false);
+                var image = images.First(i => i.Service == s.Name);
+                restored.Add(new ServiceRelease(s.Name, s.Strategy.Type, s.Target, image.Image, image.Digest, new[] { instances ?? "" }));
+            }
+            // The previous release serves again: that is the rollback's measured duration. Retiring what it
+            // replaced (drain, graceful stop) follows as its own step.
+            elapsed = clock.Elapsed;
+            foreach (var (s, rollout) in rollouts)
+            {
+                await steps.RunAsync("retire", s.Name, ct => rollout.RetireAsync(to, ct)!, cancellation).ConfigureAwait(false);
+            }
+            if (request.RestoreDatabase)
+            {
+                await steps.RunAsync("restore-database", null, ct =>
+                    _engine.Hooks.Restore!.RestoreAsync(plan, undone?.Id ?? "", undone?.BackupIds ?? Array.Empty<string>(), reporter, ct)!,
+                    cancellation).ConfigureAwait(false);
+                databaseRestored = true;
+            }
+        }
+        catch (Exception ex) when (ex is ReleaseOpsException or HttpRequestException or IOException)
+        {
+            outcome = RollbackOutcome.Failed;
+            reason = StepRecorder.Describe(ex);
+        }
+        finally
+        {
+            if (elapsed == TimeSpan.Zero) elapsed = clock.Elapsed;
+            await steps.CompleteAsync(r => r with
+            {
+                Status = outcome == RollbackOutcome.Succeeded ? ReleaseStatus.Succeeded : ReleaseStatus.Failed,
+                Reason = reason ?? $"rolled back {from} -> {to} in {elapsed.TotalSeconds:F1} s",
+            }).ConfigureAwait(false);
+            await steps.RunAsync("unlock", null, async ct =>
+                await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false) ? "released" : "not held",
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        return new RollbackResult(id, plan.Application, plan.Environment, from, to, outcome, reason, databaseRestored, restored, started,
+            elapsed, journal.Location);
+    }
+}

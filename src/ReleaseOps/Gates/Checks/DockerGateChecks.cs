@@ -1,0 +1,317 @@
+using System.Globalization;
+using ReleaseOps.Conditions;
+using ReleaseOps.Docker;
+
+namespace ReleaseOps.Gates.Checks;
+
+/// <summary>What the Docker checks share: a client for the plan's engine with the gate's time limits, and container selection.</summary>
+internal static class DockerGateAccess
+{
+    public static DockerClient Client(GateCheckContext context) =>
+        DockerClient.For(context.Environment.Docker, new DockerClientOptions
+        {
+            RequestTimeout = context.Timeout,
+            ConnectTimeout = context.Timeout,
+            Redactor = context.Redactor,
+        });
+
+    /// <summary>Containers chosen by the gate's <c>container</c> (exact, or a prefix ending in *) and/or <c>label</c> (key=value).</summary>
+    public static async Task<IReadOnlyList<ContainerSummary>> SelectAsync(GateCheckContext context, DockerClient docker, GateObservation observation,
+        CancellationToken cancellation)
+    {
+        var name = context.Settings.GetString("container");
+        var label = context.Settings.GetString("label");
+        if (name is null && label is null)
+        {
+            throw context.Missing("container", "Add container: web (a container name, or a prefix such as medianest-*) or label: com.example.app=web.");
+        }
+        var labels = new Dictionary<string, string?>();
+        if (label is not null)
+        {
+            var eq = label.IndexOf('=');
+            labels[eq < 0 ? label : label[..eq]] = eq < 0 ? null : label[(eq + 1)..];
+        }
+        var prefix = name is not null && name.EndsWith('*');
+        var stem = name?.TrimEnd('*');
+        var all = await docker.ListContainersAsync(new ContainerListFilter { All = true, Labels = labels, Name = stem }, cancellation).ConfigureAwait(false);
+        var chosen = all.Where(c => stem is null || (prefix ? c.Name.StartsWith(stem, StringComparison.Ordinal) : c.Name == stem))
+            .OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+        observation.Target = name ?? label;
+        observation.Evidence["containers"] = chosen.Select(c => c.Name).ToArray();
+        return chosen;
+    }
+}
+
+/// <summary><c>docker-container</c>: the selected containers exist (min_count), run, and are healthy where they have a healthcheck.</summary>
+internal sealed class DockerContainerGateCheck : IGateCheck
+{
+    public IReadOnlyList<string> Types { get; } = new[] { "docker-container" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        using var docker = DockerGateAccess.Client(context);
+        var containers = await DockerGateAccess.SelectAsync(context, docker, observation, cancellation).ConfigureAwait(false);
+        var minCount = context.Settings.GetInteger("min_count") ?? 1;
+        var requireHealthy = context.Settings.GetBoolean("require_healthy") ?? true;
+        var running = 0;
+        var healthy = 0;
+        var problems = new List<string>();
+        foreach (var summary in containers)
+        {
+            var details = await docker.InspectContainerAsync(summary.Id, cancellation).ConfigureAwait(false);
+            if (!details.IsRunning)
+            {
+                problems.Add($"{summary.Name} is {details.State.Status}" + (details.State.ExitCode != 0 ? $" (exit {details.State.ExitCode})" : ""));
+                continue;
+            }
+            running++;
+            var health = details.HealthStatus;
+            if (health is ContainerHealth.Healthy or ContainerHealth.None)
+            {
+                healthy++;
+            }
+            else if (requireHealthy)
+            {
+                problems.Add($"{summary.Name} is {health}");
+            }
+        }
+        observation.Measure("count", containers.Count);
+        observation.Measure("running", running);
+        observation.Measure("healthy", healthy);
+        observation.Rule("count", containers.Count >= minCount, containers.Count >= minCount
+            ? $"{containers.Count} container(s)"
+            : $"{containers.Count} container(s) match {observation.Target}, expected at least {minCount}");
+        observation.Rule("running", problems.Count == 0, problems.Count == 0 ? $"{running} running" + (requireHealthy ? $", {healthy} healthy or without healthcheck" : "") : string.Join("; ", problems));
+        observation.Fix = "Start the containers (docker compose up -d) and look at docker logs / docker inspect for failing healthchecks.";
+    }
+}
+
+/// <summary><c>docker-service</c>: a Swarm service has at least min_replicas (default: its desired count) tasks running.</summary>
+internal sealed class DockerServiceGateCheck : IGateCheck
+{
+    public IReadOnlyList<string> Types { get; } = new[] { "docker-service" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        var name = context.Require("service");
+        observation.Target = name;
+        using var docker = DockerGateAccess.Client(context);
+        var service = await docker.TryInspectServiceAsync(name, cancellation).ConfigureAwait(false);
+        if (service is null)
+        {
+            observation.Rule("exists", false, $"service {name} does not exist");
+            return;
+        }
+        var tasks = await docker.ListTasksAsync(name, "running", cancellation).ConfigureAwait(false);
+        var running = tasks.Count(t => string.Equals(t.Status.State, "running", StringComparison.OrdinalIgnoreCase));
+        var wanted = context.Settings.GetInteger("min_replicas") ?? service.Replicas ?? 1;
+        observation.Measure("running", running);
+        observation.Measure("replicas", service.Replicas);
+        observation.Measure("image", service.Image);
+        observation.Rule("replicas", running >= wanted, running >= wanted ? $"{running}/{service.Replicas?.ToString(CultureInfo.InvariantCulture) ?? "global"} tasks running" : $"{running} task(s) running, expected {wanted}");
+        observation.Fix = $"Inspect the service's tasks: docker service ps {name} --no-trunc.";
+    }
+}
+
+/// <summary><c>docker-secrets</c>: expected secrets exist, by name, or by a prefix and a count ("docker secret ls | grep medianest | wc -l  # 9").</summary>
+internal sealed class DockerSecretsGateCheck : IGateCheck
+{
+    public IReadOnlyList<string> Types { get; } = new[] { "docker-secrets" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        var names = context.Settings.GetStrings("names");
+        var prefix = context.Settings.GetString("prefix");
+        if (names.Count == 0 && prefix is null)
+        {
+            throw context.Missing("names", "Add names: [db_password, jwt_secret] or prefix: medianest_ with count: 9.");
+        }
+        using var docker = DockerGateAccess.Client(context);
+        var existing = (await docker.ListSecretsAsync(null, null, cancellation).ConfigureAwait(false)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        observation.Target = prefix is null ? string.Join(", ", names) : prefix + "*";
+        foreach (var name in names)
+        {
+            observation.Rule("secret:" + name, existing.Contains(name), existing.Contains(name) ? $"{name} exists" : $"secret {name} is missing");
+        }
+        if (prefix is not null)
+        {
+            var matching = existing.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            observation.Measure("count", matching.Length);
+            observation.Evidence["secrets"] = matching;
+            var count = context.Settings.GetInteger("count");
+            observation.Rule("count", count is null ? matching.Length > 0 : matching.Length == count,
+                $"{matching.Length} secret(s) start with {prefix}" + (count is null ? "" : matching.Length == count ? "" : $", expected {count}"));
+        }
+        observation.Fix = "Create the missing secrets: printf '%s' \"$VALUE\" | docker secret create NAME -";
+    }
+}
+
+/// <summary>
+/// <c>docker-hardening</c>: each selected container runs as non-root (uid 0 written as "0" included),
+/// is not privileged, drops capabilities to an allow-list, has a read-only root filesystem,
+/// memory and CPU limits and a healthcheck, no host network/PID, and publishes no database port.
+/// </summary>
+internal sealed class DockerHardeningGateCheck : IGateCheck
+{
+    private static readonly string[] AllRules =
+    {
+        "non-root", "not-privileged", "capabilities", "read-only-rootfs", "memory-limit", "cpu-limit", "healthcheck",
+        "no-host-network", "no-host-pid", "no-published-db-ports",
+    };
+
+    public IReadOnlyList<string> Types { get; } = new[] { "docker-hardening" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        var rules = context.Settings.GetStrings("rules") is { Count: > 0 } chosen ? chosen : AllRules;
+        var allowed = context.Settings.GetStrings("allowed_capabilities").Select(Capability).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var dbPorts = context.Settings.GetStrings("database_ports") is { Count: > 0 } ports
+            ? ports.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToHashSet()
+            : new HashSet<int> { 5432, 3306, 6379, 27017 };
+        using var docker = DockerGateAccess.Client(context);
+        var containers = await DockerGateAccess.SelectAsync(context, docker, observation, cancellation).ConfigureAwait(false);
+        observation.Rule("containers", containers.Count > 0, containers.Count > 0 ? $"{containers.Count} container(s)" : $"no container matches {observation.Target}");
+        var violations = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var summary in containers)
+        {
+            var c = await docker.InspectContainerAsync(summary.Id, cancellation).ConfigureAwait(false);
+            var found = new List<string>();
+            foreach (var rule in rules)
+            {
+                var problem = rule switch
+                {
+                    "non-root" => IsRoot(c.Config.User) ? $"runs as root (user '{(c.Config.User.Length == 0 ? "" : c.Config.User)}')" : null,
+                    "not-privileged" => c.HostConfig.Privileged ? "is privileged" : null,
+                    "capabilities" => Capabilities(c.HostConfig, allowed),
+                    "read-only-rootfs" => c.HostConfig.ReadonlyRootfs ? null : "has a writable root filesystem",
+                    "memory-limit" => c.HostConfig.Memory > 0 ? null : "has no memory limit",
+                    "cpu-limit" => c.HostConfig.NanoCpus > 0 ? null : "has no CPU limit",
+                    "healthcheck" => c.Config.Healthcheck is { Test.Count: > 0 } h && h.Test[0] != "NONE" ? null : "has no healthcheck",
+                    "no-host-network" => c.HostConfig.NetworkMode == "host" ? "uses the host network" : null,
+                    "no-host-pid" => c.HostConfig.PidMode == "host" ? "shares the host PID namespace" : null,
+                    "no-published-db-ports" => PublishedDatabasePorts(c, dbPorts),
+                    _ => throw context.Invalid("rules", $"'{rule}' is not a hardening rule.", "Use: " + string.Join(", ", AllRules) + "."),
+                };
+                if (problem is not null)
+                {
+                    found.Add(problem);
+                    observation.Rule($"{summary.Name}:{rule}", false, $"{summary.Name} {problem}");
+                }
+            }
+            violations[summary.Name] = found.ToArray();
+        }
+        observation.Evidence["violations"] = violations.ToDictionary(kv => kv.Key, kv => kv.Value.Length == 0 ? "none" : string.Join("; ", kv.Value));
+        observation.Measure("violations", violations.Values.Sum(v => v.Length));
+        observation.Summary = $"{containers.Count} container(s) meet {rules.Count} hardening rule(s)";
+        observation.Fix = "Set user:, read_only: true, cap_drop: [ALL], deploy.resources.limits, a healthcheck, and publish database ports only on internal networks.";
+    }
+
+    /// <summary>True for an empty user (the image default, root), root, uid 0, and 0:gid forms.</summary>
+    internal static bool IsRoot(string user)
+    {
+        var name = user.Split(':')[0].Trim();
+        return name.Length == 0 || name == "root" || (int.TryParse(name, NumberStyles.Integer, CultureInfo.InvariantCulture, out var uid) && uid == 0);
+    }
+
+    private static string Capability(string name) => name.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
+
+    private static string? Capabilities(ContainerHostConfigInfo host, HashSet<string> allowed)
+    {
+        var dropsAll = host.CapDrop.Any(c => Capability(c).Equals("ALL", StringComparison.OrdinalIgnoreCase));
+        var extra = host.CapAdd.Select(Capability).Where(c => !allowed.Contains(c)).ToArray();
+        if (!dropsAll)
+        {
+            return "does not drop all capabilities (cap_drop: [ALL])";
+        }
+        return extra.Length == 0 ? null : "adds capabilities outside the allow-list: " + string.Join(", ", extra);
+    }
+
+    private static string? PublishedDatabasePorts(ContainerDetails c, HashSet<int> dbPorts)
+    {
+        var published = c.NetworkSettings.Ports.Concat(c.HostConfig.PortBindings)
+            .Where(p => p.Value is { Count: > 0 })
+            .Select(p => int.TryParse(p.Key.Split('/')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) ? port : 0)
+            .Where(dbPorts.Contains).Distinct().OrderBy(p => p).ToArray();
+        return published.Length == 0 ? null : "publishes database port(s) " + string.Join(", ", published);
+    }
+}
+
+/// <summary><c>docker-image</c>: an image exists locally and is smaller than max_size (the seeds: &lt; 300 MB backend).</summary>
+internal sealed class DockerImageGateCheck : IGateCheck
+{
+    public IReadOnlyList<string> Types { get; } = new[] { "docker-image" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        var image = context.Require("image");
+        observation.Target = image;
+        using var docker = DockerGateAccess.Client(context);
+        var details = await docker.TryInspectImageAsync(image, cancellation).ConfigureAwait(false);
+        if (details is null)
+        {
+            observation.Rule("exists", false, $"image {image} is not present on the engine");
+            observation.Fix = "Build or pull the image first.";
+            return;
+        }
+        observation.Measure("size", ConditionValue.Size(details.Size));
+        observation.Measure("user", details.Config.User);
+        observation.Measure("has_healthcheck", details.Config.Healthcheck is { Test.Count: > 0 } h && h.Test[0] != "NONE");
+        observation.Evidence["id"] = details.Id;
+        if (context.Settings.GetString("max_size") is { } max)
+        {
+            observation.Condition($"size <= {max.Replace(" ", "")}");
+        }
+        observation.Summary = $"{image} is {ConditionValue.FormatSize(details.Size)}";
+        observation.Fix = "Shrink the image: multi-stage build, a slim base, no build tools or caches in the final stage.";
+    }
+}
+
+/// <summary><c>docker-swarm</c>: the engine is an active swarm member.</summary>
+internal sealed class DockerSwarmGateCheck : IGateCheck
+{
+    public IReadOnlyList<string> Types { get; } = new[] { "docker-swarm" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        using var docker = DockerGateAccess.Client(context);
+        var info = await docker.GetSystemInfoAsync(cancellation).ConfigureAwait(false);
+        observation.Target = info.Name;
+        observation.Measure("swarm_state", info.Swarm.LocalNodeState);
+        observation.Measure("managers", info.Swarm.Managers);
+        observation.Measure("nodes", info.Swarm.Nodes);
+        observation.Rule("swarm", info.Swarm.IsActive, info.Swarm.IsActive
+            ? $"swarm active ({info.Swarm.Nodes} node(s), {info.Swarm.Managers} manager(s))"
+            : $"swarm is {info.Swarm.LocalNodeState}");
+        observation.Fix = "Initialise the swarm: docker swarm init --advertise-addr ADDRESS.";
+    }
+}
+
+/// <summary><c>docker-network</c>: a network exists and is (or is not) internal.</summary>
+internal sealed class DockerNetworkGateCheck : IGateCheck
+{
+    public IReadOnlyList<string> Types { get; } = new[] { "docker-network" };
+
+    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
+    {
+        var name = context.Require("network");
+        observation.Target = name;
+        using var docker = DockerGateAccess.Client(context);
+        var network = await docker.TryInspectNetworkAsync(name, cancellation).ConfigureAwait(false);
+        if (network is null)
+        {
+            observation.Rule("exists", false, $"network {name} does not exist");
+            return;
+        }
+        observation.Measure("internal", network.Internal);
+        observation.Measure("driver", network.Driver);
+        observation.Measure("containers", network.Containers.Count);
+        if (context.Settings.GetBoolean("internal") is { } wantInternal)
+        {
+            observation.Rule("internal", network.Internal == wantInternal,
+                network.Internal == wantInternal ? $"{name} is {(network.Internal ? "internal" : "not internal")}"
+                    : $"{name} is {(network.Internal ? "internal" : "not internal")}, expected {(wantInternal ? "internal" : "not internal")}");
+            observation.Fix = $"Recreate the network with internal: {wantInternal.ToString().ToLowerInvariant()} (docker network create --internal ...).";
+        }
+        observation.Summary ??= $"{name} ({network.Driver}{(network.Internal ? ", internal" : "")})";
+    }
+}

@@ -1,0 +1,215 @@
+using System.Text;
+using System.Text.Json;
+using ReleaseOps.Errors;
+
+namespace ReleaseOps.Journal;
+
+/// <summary>
+/// The default journal: a directory per application and environment holding one JSON file per
+/// release and a <c>deploy.lock</c> file. Every write goes to a temporary file in the same
+/// directory, is flushed to disk, and is renamed over the old file, so a reader (or a crash) sees
+/// either the old or the new document, never half of one. The lock is created with O_EXCL.
+/// </summary>
+public sealed class FileReleaseJournal : IReleaseJournal
+{
+    private readonly string _root;
+
+    public FileReleaseJournal(string directory)
+    {
+        _root = Path.GetFullPath(directory);
+    }
+
+    public string Location => _root;
+
+    public async Task<DeployLock> AcquireLockAsync(string application, string environment, string? releaseId,
+        bool breakStale, CancellationToken cancellation)
+    {
+        var dir = Directory(application, environment);
+        var path = Path.Combine(dir, "deploy.lock");
+        var me = ProcessIdentity.Current;
+        var wanted = new DeployLock(application, environment, me.User, me.Host, me.Pid, DateTimeOffset.UtcNow, releaseId);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            try
+            {
+                await using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    var bytes = Encoding.UTF8.GetBytes(JournalSerializer.Write(wanted));
+                    await stream.WriteAsync(bytes, cancellation).ConfigureAwait(false);
+                    stream.Flush(flushToDisk: true);
+                }
+                return wanted;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                var held = await ReadLockAsync(path, cancellation).ConfigureAwait(false);
+                if (held is null)
+                {
+                    continue; // removed between our attempt and the read
+                }
+                if (releaseId is not null && held.ReleaseId == releaseId && held.Host == me.Host && held.Pid == me.Pid)
+                {
+                    return held; // this release already holds it
+                }
+                if (breakStale && held.HolderIsDead)
+                {
+                    // Move it aside first: of two processes breaking the same stale lock, one wins the rename.
+                    var aside = path + $".stale-{me.Pid}-{Guid.NewGuid():N}";
+                    try
+                    {
+                        File.Move(path, aside);
+                        File.Delete(aside);
+                    }
+                    catch (IOException)
+                    {
+                    }
+                    continue;
+                }
+                throw Locked(held, _root);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new ReleaseOpsException("JournalAccessDenied", FailureKind.PermissionDenied,
+                    $"Cannot create the deploy lock {path}: access denied.", path,
+                    "Give the account that deploys write access to the journal directory.", ex);
+            }
+        }
+        var holder = await ReadLockAsync(path, cancellation).ConfigureAwait(false);
+        throw holder is null
+            ? new ReleaseOpsException("DeploymentLockContended", FailureKind.Conflict,
+                $"The deploy lock {path} changed hands while it was being taken.", path, "Try again.")
+            : Locked(holder, _root);
+    }
+
+    internal static ReleaseOpsException Locked(DeployLock held, string where) =>
+        new("DeploymentLocked", FailureKind.Conflict,
+            $"{held.Application}/{held.Environment} is being deployed by {held.Holder} on {held.Host} (pid {held.Pid}, since {held.AcquiredAt:u}); " +
+            "a second deployment is refused.",
+            $"{held.Application}/{held.Environment}",
+            held.HolderIsDead
+                ? $"The holder's process is gone: break the stale lock with -Force (--force), or Unlock-Deployment. Journal: {where}."
+                : "Wait for that deployment to finish.");
+
+    public async Task<bool> ReleaseLockAsync(string application, string environment, string? releaseId, CancellationToken cancellation)
+    {
+        var path = Path.Combine(Directory(application, environment), "deploy.lock");
+        var held = await ReadLockAsync(path, cancellation).ConfigureAwait(false);
+        if (held is null || (releaseId is not null && held.ReleaseId != releaseId))
+        {
+            return false;
+        }
+        File.Delete(path);
+        return true;
+    }
+
+    public Task<DeployLock?> GetLockAsync(string application, string environment, CancellationToken cancellation) =>
+        ReadLockAsync(Path.Combine(Directory(application, environment), "deploy.lock"), cancellation);
+
+    public async Task SaveAsync(ReleaseRecord release, CancellationToken cancellation)
+    {
+        var dir = Path.Combine(Directory(release.Application, release.Environment), "releases");
+        System.IO.Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, release.Id + ".json");
+        await WriteAtomicallyAsync(path, JournalSerializer.Write(release), cancellation).ConfigureAwait(false);
+    }
+
+    public async Task<ReleaseRecord?> GetAsync(string application, string environment, string id, CancellationToken cancellation)
+    {
+        var path = Path.Combine(Directory(application, environment), "releases", SafeName(id) + ".json");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        return await ReadReleaseAsync(path, cancellation).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ReleaseRecord>> ListAsync(string application, string environment, CancellationToken cancellation)
+    {
+        var dir = Path.Combine(Directory(application, environment), "releases");
+        if (!System.IO.Directory.Exists(dir))
+        {
+            return Array.Empty<ReleaseRecord>();
+        }
+        var list = new List<ReleaseRecord>();
+        foreach (var file in System.IO.Directory.EnumerateFiles(dir, "*.json"))
+        {
+            list.Add(await ReadReleaseAsync(file, cancellation).ConfigureAwait(false));
+        }
+        return list.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>temp file in the same directory, fsync, rename over the target.</summary>
+    internal static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellation)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellation).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ReleaseOpsException("JournalAccessDenied", FailureKind.PermissionDenied,
+                $"Cannot write {path}: access denied.", path, "Give the account that deploys write access to this directory.", ex);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private string Directory(string application, string environment)
+    {
+        var dir = Path.Combine(_root, SafeName(application), SafeName(environment));
+        System.IO.Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string SafeName(string name)
+    {
+        var chars = name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
+        var safe = new string(chars).Trim('.');
+        return safe.Length == 0 ? "_" : safe;
+    }
+
+    private static async Task<DeployLock?> ReadLockAsync(string path, CancellationToken cancellation)
+    {
+        try
+        {
+            var text = await File.ReadAllTextAsync(path, cancellation).ConfigureAwait(false);
+            return JournalSerializer.Read<DeployLock>(text);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (JsonException)
+        {
+            // A lock file cut short by a crash between create and write: its holder is unknown and gone.
+            return new DeployLock("?", "?", "unknown", ProcessIdentity.Current.Host, 0, File.GetCreationTimeUtc(path), null);
+        }
+    }
+
+    private static async Task<ReleaseRecord> ReadReleaseAsync(string path, CancellationToken cancellation)
+    {
+        var text = await File.ReadAllTextAsync(path, cancellation).ConfigureAwait(false);
+        try
+        {
+            return JournalSerializer.Read<ReleaseRecord>(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new ReleaseOpsException("JournalCorrupt", FailureKind.IntegrityFailure,
+                $"The journal entry {path} is not valid JSON.", path,
+                "Restore the file from a backup or move it aside; ReleaseOps never writes partial entries.", ex);
+        }
+    }
+}
