@@ -96,8 +96,8 @@ public sealed record CanaryJudgement(
 /// <summary>
 /// Compares a canary against the baseline running beside it, metric by metric, in the manner of
 /// Kayenta's judge: a metric passes unless the canary is significantly worse (one-sided
-/// Mann-Whitney U test at <see cref="CanaryJudgeOptions.Alpha"/>) and its mean is worse by more than
-/// the metric's tolerance. The score is the weighted share of judged metrics that pass. A pure
+/// Mann-Whitney U test at <see cref="CanaryJudgeOptions.Alpha"/>) and its mean or median is worse
+/// by more than the metric's tolerance. The score is the weighted share of judged metrics that pass. A pure
 /// function: the deploy engine's canary strategy calls it between weight steps.
 /// </summary>
 public static class CanaryJudge
@@ -180,10 +180,15 @@ public static class CanaryJudge
         var canaryMedian = Percentiles.Of(canary, 50);
         var relative = baselineMean != 0 ? (canaryMean - baselineMean) / Math.Abs(baselineMean)
             : canaryMean == 0 ? 0 : Math.Sign(canaryMean) * double.PositiveInfinity;
-        var allowed = metric.Tolerance * Math.Abs(baselineMean) + metric.AbsoluteTolerance;
+        // Worse beyond the tolerance by the mean (error rates: medians of 0/1 series stay 0) or by
+        // the median (latency: a few outliers on the baseline side must not hide a slower canary).
+        var allowedMean = metric.Tolerance * Math.Abs(baselineMean) + metric.AbsoluteTolerance;
+        var allowedMedian = metric.Tolerance * Math.Abs(baselineMedian) + metric.AbsoluteTolerance;
+        bool Beyond(double sign) =>
+            sign * (canaryMean - baselineMean) > allowedMean || sign * (canaryMedian - baselineMedian) > allowedMedian;
 
-        var higher = Check(canary, baseline, TestAlternative.Greater, canaryMean - baselineMean > allowed, options.Alpha);
-        var lower = Check(canary, baseline, TestAlternative.Less, baselineMean - canaryMean > allowed, options.Alpha);
+        var higher = Check(canary, baseline, TestAlternative.Greater, Beyond(+1), options.Alpha);
+        var lower = Check(canary, baseline, TestAlternative.Less, Beyond(-1), options.Alpha);
         var classification = MetricClassification.Pass;
         double p;
         if (metric.Direction != MetricDirection.LowerIsWorse && higher.Significant && higher.BeyondTolerance)

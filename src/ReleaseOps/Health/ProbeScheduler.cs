@@ -21,7 +21,10 @@ public sealed class ProbeScheduler
     private long _skipped;
     private long _inFlight;
 
+    /// <param name="probes">What to sample; grouped by interval.</param>
+    /// <param name="output">Where each sample is written as soon as it is taken.</param>
     /// <param name="origin">The watch's start, a <see cref="Stopwatch.GetTimestamp"/> value; sample offsets count from it.</param>
+    /// <param name="wallOrigin">The wall-clock time of <paramref name="origin"/>, for sample timestamps.</param>
     public ProbeScheduler(IReadOnlyList<IHealthProbe> probes, ChannelWriter<HealthSample> output, long origin, DateTimeOffset wallOrigin)
     {
         _probes = probes;
