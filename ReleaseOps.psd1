@@ -27,6 +27,7 @@
         'Test-ReleasePlan'
         'Test-ReleaseGate'
         'Unlock-Deployment'
+        'Watch-ReleaseHealth'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -37,6 +38,7 @@
         'formats/Deploy.Format.ps1xml'
         'formats/Backup.Format.ps1xml'
         'formats/Gates.Format.ps1xml'
+        'formats/Health.Format.ps1xml'
     )
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using ReleaseOps.Cli.Rendering;
+using ReleaseOps.Errors;
+using ReleaseOps.Health;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Cli.Commands;
+
+/// <summary><c>watch</c>: the post-deployment health watch of a plan.</summary>
+public sealed class HealthCommands : ICliCommandSet
+{
+    public IEnumerable<Command> Create(CliContext context)
+    {
+        yield return Watch(context);
+    }
+
+    private static Command Watch(CliContext context)
+    {
+        var plan = CommonOptions.PlanArgument();
+        var output = CommonOptions.Output();
+        var variables = CommonOptions.Variables();
+        var duration = new Option<string?>("--duration", "-d") { Description = "How long to watch: 90s, 10m, 2h (default: the plan's watch duration)." };
+        var interval = new Option<string?>("--interval") { Description = "Sampling interval for every probe, overriding their own (e.g. 5s)." };
+        var baseline = new Option<string?>("--baseline-window") { Description = "Without a previous watch in the journal, the first part of this watch is the latency baseline." };
+        var stopOnBreach = new Option<bool>("--stop-on-breach") { Description = "End the watch at the first breach." };
+        var journal = new Option<string?>("--journal") { Description = "Journal directory (default: the plan's); the watch is saved there and the previous one read." };
+        var noSave = new Option<bool>("--no-save") { Description = "Do not save the watch summary to the journal." };
+        var junit = new Option<string?>("--junit") { Description = "Write the verdict as JUnit XML to this file." };
+        var jsonReport = new Option<string?>("--json") { Description = "Write the verdict as JSON to this file." };
+        var markdown = new Option<string?>("--markdown") { Description = "Write a Markdown summary of the verdict to this file." };
+        var samples = new Option<bool>("--samples") { Description = "Print every sample as it arrives (default: only failed samples)." };
+        var command = new Command("watch",
+            "Watch a release's health: sample the plan's probes, judge its rollback criteria over sliding windows, and end with a verdict. " +
+            "Exit 0 healthy or degraded, 1 breached, 2 usage, 3 could not run.")
+        {
+            plan, output, variables, duration, interval, baseline, stopOnBreach, journal, noSave, junit, jsonReport, markdown, samples,
+        };
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
+        {
+            var loaded = await ReleasePlanLoader.LoadAsync(result.GetValue(plan)!.ToString(),
+                CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
+            var options = new WatchOptions
+            {
+                Plan = loaded,
+                Duration = Duration(result.GetValue(duration), "--duration"),
+                Interval = Duration(result.GetValue(interval), "--interval"),
+                BaselineWindow = Duration(result.GetValue(baseline), "--baseline-window"),
+                StopOnBreach = result.GetValue(stopOnBreach),
+                JournalPath = result.GetValue(journal),
+                SaveSummary = !result.GetValue(noSave),
+            };
+            using var session = WatchSession.Create(options);
+            var json = result.GetValue(output) == OutputFormat.Json;
+            var everySample = result.GetValue(samples);
+            var reporter = new StderrReporter(context.Error);
+            await foreach (var sample in session.RunAsync(reporter, cancellation))
+            {
+                if (!json && (everySample || !sample.Success))
+                {
+                    context.Out.WriteLine($"{RecordWriter.Cell(sample.Timestamp)}  {sample}");
+                }
+            }
+            var verdict = session.Verdict!;
+            if (result.GetValue(jsonReport) is { } jsonPath) HealthReport.WriteJson(verdict, jsonPath);
+            if (result.GetValue(junit) is { } junitPath) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, junitPath, cancellation);
+            if (result.GetValue(markdown) is { } markdownPath) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.Markdown, markdownPath, cancellation);
+            if (json)
+            {
+                context.Out.WriteLine(HealthReport.ToJson(verdict));
+            }
+            else
+            {
+                context.Out.WriteLine();
+                RecordWriter.Write(context.Out, verdict.Criteria, OutputFormat.Table, "Name", "State", "Expect", "Window", "Observed", "Threshold", "Detail");
+                context.Out.WriteLine();
+                RecordWriter.Write(context.Out, verdict.Probes, OutputFormat.Table, "Probe", "Type", "Samples", "Failures", "P50Ms", "P95Ms", "P99Ms");
+                context.Out.WriteLine();
+                context.Out.WriteLine(verdict.ToString());
+            }
+            return verdict.Status == HealthStatus.Breached ? ExitCodes.Problem : ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static TimeSpan? Duration(string? text, string option) =>
+        text is null ? null
+        : DurationText.TryParse(text, out var value) && value > TimeSpan.Zero ? value
+        : throw new ReleaseOpsException("InvalidDuration", FailureKind.InvalidArgument, $"{option} '{text}' is not a duration.",
+            option, "Write a duration such as 30s, 2m or 1h.");
+
+    /// <summary>Verbose is dropped, warnings and a progress line every few seconds go to stderr.</summary>
+    private sealed class StderrReporter : IOperationReporter
+    {
+        private readonly TextWriter _error;
+        private DateTime _lastProgress = DateTime.MinValue;
+
+        public StderrReporter(TextWriter error) => _error = error;
+
+        public void Verbose(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+            lock (_error) _error.WriteLine($"warning: {message}");
+        }
+
+        public void Progress(OperationProgress progress)
+        {
+            if (progress.Completed || DateTime.UtcNow - _lastProgress < TimeSpan.FromSeconds(5)) return;
+            _lastProgress = DateTime.UtcNow;
+            lock (_error) _error.WriteLine($"{progress.Activity}: {progress.Status}");
+        }
+    }
+}

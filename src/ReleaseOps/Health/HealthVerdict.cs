@@ -1,0 +1,99 @@
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Health;
+
+public enum HealthStatus
+{
+    /// <summary>Every criterion held (or had not enough data to judge).</summary>
+    Healthy,
+    /// <summary>A criterion failed but not for long enough, or a warning-level criterion failed.</summary>
+    Degraded,
+    /// <summary>A critical criterion failed for as long as it is allowed to: roll back.</summary>
+    Breached,
+}
+
+/// <summary>Where one criterion stands.</summary>
+public enum CriterionState
+{
+    /// <summary>Not enough data yet (the window is not yet covered, or no baseline).</summary>
+    Pending,
+    Holding,
+    /// <summary>Failing, but not yet for its <c>For</c> duration (or warning severity).</summary>
+    Failing,
+    Breached,
+}
+
+/// <summary>One criterion's result: what was expected, what was observed, over which window.</summary>
+public sealed record CriterionResult
+{
+    public required string Name { get; init; }
+    public required string Expect { get; init; }
+    public string? Probe { get; init; }
+    public CriterionState State { get; init; }
+    public TimeSpan Window { get; init; }
+    public TimeSpan? For { get; init; }
+    public GateSeverity Severity { get; init; }
+    /// <summary>The variable the condition reads, e.g. <c>error_rate</c>.</summary>
+    public string? Metric { get; init; }
+    public double? Observed { get; init; }
+    public double? Threshold { get; init; }
+    /// <summary>Monotonic offset into the watch at which it breached.</summary>
+    public TimeSpan? BreachedAt { get; init; }
+    /// <summary>How long it has been failing at the time of the result.</summary>
+    public TimeSpan? FailingFor { get; init; }
+    public string? Detail { get; init; }
+
+    public override string ToString() => $"{Name}: {State} ({Expect}; observed {Observed?.ToString("G4") ?? "-"})";
+}
+
+/// <summary>
+/// The watch's conclusion. When breached, <see cref="Criterion"/>, <see cref="Window"/>,
+/// <see cref="Observed"/> and <see cref="Threshold"/> describe the first criterion that breached.
+/// </summary>
+public sealed record HealthVerdict
+{
+    public HealthStatus Status { get; init; }
+    public string? Criterion { get; init; }
+    public string? Expect { get; init; }
+    public TimeSpan? Window { get; init; }
+    public double? Observed { get; init; }
+    public double? Threshold { get; init; }
+    public TimeSpan? BreachedAt { get; init; }
+    public IReadOnlyList<CriterionResult> Criteria { get; init; } = Array.Empty<CriterionResult>();
+    public IReadOnlyList<ProbeSummary> Probes { get; init; } = Array.Empty<ProbeSummary>();
+    public DateTimeOffset StartedAt { get; init; }
+    /// <summary>How long the watch ran (monotonic).</summary>
+    public TimeSpan Duration { get; init; }
+    public long Samples { get; init; }
+    /// <summary>Ticks skipped because a probe's previous sample was still running (a probe slower than its interval).</summary>
+    public long SkippedTicks { get; init; }
+    /// <summary>True when the watch ended early because a criterion breached (-StopOnBreach).</summary>
+    public bool StoppedEarly { get; init; }
+    /// <summary>True when a rollback was called on breach.</summary>
+    public bool RolledBack { get; init; }
+    /// <summary>What the rollback returned, or why it failed.</summary>
+    public object? RollbackResult { get; init; }
+    public string? RollbackError { get; init; }
+    /// <summary>Where the watch summary was saved for the next release's baseline.</summary>
+    public string? SummaryPath { get; init; }
+
+    public override string ToString() => Status == HealthStatus.Breached
+        ? $"Breached: {Criterion} ({Expect}; observed {Observed:G4}, threshold {Threshold:G4})"
+        : $"{Status} after {Plans.DurationText.Format(Duration)} ({Samples} samples)";
+}
+
+/// <summary>One probe's figures over the whole watch; also what the next release compares against.</summary>
+public sealed record ProbeSummary
+{
+    public required string Probe { get; init; }
+    public ProbeType Type { get; init; }
+    public long Samples { get; init; }
+    public long Failures { get; init; }
+    public double ErrorRate { get; init; }
+    public double? P50Ms { get; init; }
+    public double? P95Ms { get; init; }
+    public double? P99Ms { get; init; }
+    public double? MaxMs { get; init; }
+    /// <summary>The latest value of each measured value (cpu_percent, memory_percent...).</summary>
+    public IReadOnlyDictionary<string, double> LastValues { get; init; } = HealthSample.EmptyValues;
+}

@@ -1,0 +1,459 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using ReleaseOps.Errors;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Health;
+
+/// <summary>What to watch and what to do on a breach.</summary>
+public sealed record WatchRequest
+{
+    public required WatchDefinition Definition { get; init; }
+    public string Application { get; init; } = "adhoc";
+    public string Environment { get; init; } = "adhoc";
+    public string? Version { get; init; }
+    /// <summary>When set, every probe samples at this interval instead of its own.</summary>
+    public TimeSpan? IntervalOverride { get; init; }
+    /// <summary>Journal directory: the previous watch is read from it as baseline and this one saved to it.</summary>
+    public string? JournalPath { get; init; }
+    /// <summary>End the watch at the first breach.</summary>
+    public bool StopOnBreach { get; init; }
+    /// <summary>Call <see cref="Rollback"/> at the first breach (and then end the watch).</summary>
+    public bool RollbackOnBreach { get; init; }
+    public IRollbackTrigger? Rollback { get; init; }
+    /// <summary>Without a previous watch in the journal, the first part of this watch is the latency baseline.</summary>
+    public TimeSpan? BaselineWindow { get; init; }
+    /// <summary>An explicit baseline; wins over the journal and <see cref="BaselineWindow"/>.</summary>
+    public LatencyBaseline? Baseline { get; init; }
+    /// <summary>Expands <c>${secret:NAME}</c> in probe headers.</summary>
+    public Plans.SecretCatalog? SecretsCatalog { get; init; }
+}
+
+/// <summary>What the watch needs from outside: the condition language and, for container probes, the Docker engine.</summary>
+public sealed record HealthWatchServices
+{
+    public required IHealthConditionLanguage Conditions { get; init; }
+    public IContainerObserver? Containers { get; init; }
+}
+
+/// <summary>
+/// The post-deployment watch: samples every probe on its interval, streams each sample as it
+/// arrives, judges the rollback criteria over their sliding windows, reacts to the first breach
+/// (warning, optional rollback, optional stop), and ends with a <see cref="HealthVerdict"/> in
+/// <see cref="Verdict"/>. The summary is saved to the journal for the next release's baseline.
+/// One watch runs once.
+/// </summary>
+public sealed class HealthWatch
+{
+    private static readonly TimeSpan JudgeEvery = TimeSpan.FromMilliseconds(200);
+    private readonly WatchRequest _request;
+    private readonly HealthWatchServices _services;
+    private readonly object _gate = new();
+    private readonly List<CriterionTracker> _criteria = new();
+    private readonly Dictionary<string, ProbeAccumulator> _accumulators = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _everFailing = new(StringComparer.Ordinal);
+    private IReadOnlyList<IHealthProbe> _probes = Array.Empty<IHealthProbe>();
+    private HttpClient? _client;
+    private bool _prepared;
+    private ProbeAccumulator _overall = new("(all)", ProbeType.Http);
+    private long _origin;
+    private int _started;
+    private int _breachHandled;
+    private Task? _breachTask;
+    private CriterionTracker? _firstBreach;
+    private object? _rollbackResult;
+    private string? _rollbackError;
+    private bool _rolledBack;
+
+    public HealthWatch(WatchRequest request, HealthWatchServices services)
+    {
+        _request = request ?? throw new ArgumentNullException(nameof(request));
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+    }
+
+    /// <summary>The verdict, once <see cref="RunAsync"/> has finished.</summary>
+    public HealthVerdict? Verdict { get; private set; }
+
+    /// <summary>The baseline the criteria compare against, once known.</summary>
+    public LatencyBaseline? Baseline { get; private set; }
+
+    /// <summary>Checks the request and builds probes and criteria without sampling anything.</summary>
+    public void Prepare(HttpMessageHandler? handler = null)
+    {
+        if (_prepared) return;
+        var definition = _request.Definition;
+        if (definition.Probes.Count == 0)
+        {
+            throw new ReleaseOpsException("WatchHasNoProbes", FailureKind.InvalidArgument,
+                "The health watch has no probes: there is nothing to sample.", "watch",
+                "Give probes in the plan's watch section or with -Probe.");
+        }
+        if (definition.Duration <= TimeSpan.Zero)
+        {
+            throw new ReleaseOpsException("WatchDurationInvalid", FailureKind.InvalidArgument,
+                $"The watch duration must be positive; got {DurationText.Format(definition.Duration)}.", "duration",
+                "Give a duration such as 10m.");
+        }
+        if (_request.RollbackOnBreach && _request.Rollback is null)
+        {
+            throw new ReleaseOpsException("WatchRollbackUnavailable", FailureKind.InvalidArgument,
+                "Rollback on breach was asked for, but no rollback is available for this release.", _request.Application,
+                "Watch a plan whose deployment can be rolled back, or drop -RollbackOnBreach.");
+        }
+        var duplicate = definition.Probes.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ReleaseOpsException("WatchProbeNameDuplicate", FailureKind.InvalidArgument,
+                $"Two probes are named '{duplicate.Key}'; criteria refer to probes by name.", duplicate.Key, "Give each probe its own name.");
+        }
+        var client = new HttpClient(handler ?? CreateHandler(), disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
+        try
+        {
+            _probes = definition.Probes.Select(p => CreateProbe(p, client)).ToList();
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        _client = client;
+
+        Baseline = _request.Baseline ?? PreviousBaseline();
+        foreach (var criterion in definition.Criteria)
+        {
+            if (criterion.Probe is not null && !definition.Probes.Any(p => p.Name.Equals(criterion.Probe, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ReleaseOpsException("WatchCriterionProbeUnknown", FailureKind.InvalidConfiguration,
+                    $"Criterion '{criterion.Name}' reads probe '{criterion.Probe}', which the watch does not have.",
+                    criterion.Location?.ToString() ?? criterion.Name, "Name one of the watch's probes, or leave the probe out to read all.");
+            }
+            if (criterion.Window <= TimeSpan.Zero)
+            {
+                throw new ReleaseOpsException("WatchCriterionWindowInvalid", FailureKind.InvalidConfiguration,
+                    $"Criterion '{criterion.Name}' has a window of {DurationText.Format(criterion.Window)}; it must be positive.",
+                    criterion.Location?.ToString() ?? criterion.Name, "Give a window such as 5m.");
+            }
+            var condition = _services.Conditions.Parse(criterion.Expect);
+            _criteria.Add(new CriterionTracker(criterion, condition, Baseline, _request.BaselineWindow));
+        }
+        _prepared = true;
+    }
+
+    /// <summary>
+    /// Runs the watch: yields each sample as it arrives and sets <see cref="Verdict"/> at the end.
+    /// Cancelling ends the watch early (the verdict then covers what was seen).
+    /// </summary>
+    public async IAsyncEnumerable<HealthSample> RunAsync(IOperationReporter reporter,
+        [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            throw new InvalidOperationException("A health watch runs once; create a new one.");
+        }
+        Prepare();
+        reporter ??= SilentReporter.Instance;
+
+        var wallStart = DateTimeOffset.UtcNow;
+        _origin = Stopwatch.GetTimestamp();
+        var duration = _request.Definition.Duration;
+        var until = _origin + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var channel = Channel.CreateUnbounded<HealthSample>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        var scheduler = new ProbeScheduler(_probes, channel.Writer, _origin, wallStart);
+        reporter.Verbose($"Watching {_probes.Count} probe(s) for {DurationText.Format(duration)} with {_criteria.Count} criteria" +
+            (Baseline is null ? "." : $"; latency baseline from {Baseline.Source}."));
+        var scheduling = scheduler.RunAsync(until, stop.Token);
+        // Samples are judged as they arrive, on a task of their own, and only then handed to the
+        // caller: a slow consumer (a slow pipeline downstream) delays what it sees, never a breach.
+        var judged = Channel.CreateUnbounded<HealthSample>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var judging = JudgePeriodicallyAsync(reporter, stop, channel.Reader.Completion);
+        var processing = Task.Run(() => ProcessAsync(channel.Reader, judged.Writer, reporter, stop, duration), CancellationToken.None);
+
+        var drained = false;
+        try
+        {
+            await foreach (var sample in judged.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return sample;
+            }
+            drained = true;
+        }
+        finally
+        {
+            if (!drained)
+            {
+                // The caller stopped reading (broke out of its loop): stop sampling too.
+                stop.Cancel();
+            }
+        }
+
+        var samples = await processing.ConfigureAwait(false);
+        _client?.Dispose(); // the pooled connections of this watch
+        await scheduling.ConfigureAwait(false);
+        await judging.ConfigureAwait(false);
+        if (_breachTask is not null) await _breachTask.ConfigureAwait(false);
+        var ranFor = Stopwatch.GetElapsedTime(_origin);
+        reporter.Progress(new OperationProgress("Watching release health", "done", 100, TimeSpan.Zero, Completed: true));
+
+        HealthVerdict verdict;
+        lock (_gate)
+        {
+            var results = _criteria.Select(c => c.Result(ranFor)).ToList();
+            var status = _firstBreach is not null ? HealthStatus.Breached
+                : results.Any(r => r.State is CriterionState.Failing) || _everFailing.Count > 0 ? HealthStatus.Degraded
+                : HealthStatus.Healthy;
+            var breach = _firstBreach is null ? null : results.First(r => r.Name == _firstBreach.Definition.Name);
+            verdict = new HealthVerdict
+            {
+                Status = status,
+                Criterion = breach?.Name,
+                Expect = breach?.Expect,
+                Window = breach?.Window,
+                Observed = breach?.Observed,
+                Threshold = breach?.Threshold,
+                BreachedAt = breach?.BreachedAt,
+                Criteria = results,
+                Probes = _accumulators.Values.Select(a => a.Summary()).OrderBy(p => p.Probe, StringComparer.Ordinal).ToList(),
+                StartedAt = wallStart,
+                Duration = ranFor,
+                Samples = samples,
+                SkippedTicks = scheduler.SkippedTicks,
+                StoppedEarly = _firstBreach is not null && (_request.StopOnBreach || _request.RollbackOnBreach),
+                RolledBack = _rolledBack,
+                RollbackResult = _rollbackResult,
+                RollbackError = _rollbackError,
+            };
+        }
+        if (_request.JournalPath is not null)
+        {
+            var path = await new WatchSummaryStore(_request.JournalPath).SaveAsync(SummaryOf(verdict), CancellationToken.None).ConfigureAwait(false);
+            reporter.Verbose($"Saved the watch summary to {path}.");
+            verdict = verdict with { SummaryPath = path };
+        }
+        Verdict = verdict;
+    }
+
+    private async Task<long> ProcessAsync(ChannelReader<HealthSample> input, ChannelWriter<HealthSample> output,
+        IOperationReporter reporter, CancellationTokenSource stop, TimeSpan duration)
+    {
+        long samples = 0;
+        var lastProgress = 0L;
+        try
+        {
+            await foreach (var sample in input.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                samples++;
+                lock (_gate)
+                {
+                    if (!_accumulators.TryGetValue(sample.Probe, out var accumulator))
+                    {
+                        _accumulators[sample.Probe] = accumulator = new ProbeAccumulator(sample.Probe, sample.Type);
+                    }
+                    accumulator.Add(sample);
+                    if (sample.LatencyMs is { } latency && sample.Type is ProbeType.Http or ProbeType.Tcp) _overall.AddLatency(latency);
+                    var now = Now();
+                    foreach (var tracker in _criteria)
+                    {
+                        if (tracker.Reads(sample))
+                        {
+                            Track(tracker, tracker.Observe(sample, now), reporter, stop);
+                        }
+                    }
+                }
+                var elapsed = Stopwatch.GetTimestamp() - _origin;
+                if (elapsed - lastProgress >= Stopwatch.Frequency)
+                {
+                    lastProgress = elapsed;
+                    ReportProgress(reporter, samples, duration);
+                }
+                output.TryWrite(sample);
+            }
+        }
+        finally
+        {
+            output.TryComplete();
+        }
+        return samples;
+    }
+
+    /// <summary>The summary the journal keeps of a verdict.</summary>
+    public WatchSummary SummaryOf(HealthVerdict verdict) => new()
+    {
+        Application = _request.Application,
+        Environment = _request.Environment,
+        Version = _request.Version,
+        StartedAt = verdict.StartedAt,
+        Duration = verdict.Duration,
+        Status = verdict.Status,
+        BreachedCriterion = verdict.Criterion,
+        Samples = verdict.Samples,
+        Overall = _overall.Summary() with { Samples = verdict.Samples, Failures = verdict.Probes.Sum(p => p.Failures) },
+        Probes = verdict.Probes,
+        Criteria = verdict.Criteria,
+    };
+
+    /// <summary>A handler tuned for many probes: pooled keep-alive connections, no redirects, no cookies.</summary>
+    public static SocketsHttpHandler CreateHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        AutomaticDecompression = DecompressionMethods.None,
+    };
+
+    private TimeSpan Now() => Stopwatch.GetElapsedTime(_origin);
+
+    private async Task JudgePeriodicallyAsync(IOperationReporter reporter, CancellationTokenSource stop, Task finished)
+    {
+        // Time alone can complete a window or a For: judge even when no sample arrives (hung probes).
+        while (!finished.IsCompleted)
+        {
+            await Task.WhenAny(finished, Task.Delay(JudgeEvery)).ConfigureAwait(false);
+            lock (_gate)
+            {
+                var now = Now();
+                foreach (var tracker in _criteria)
+                {
+                    Track(tracker, tracker.Judge(now), reporter, stop);
+                }
+            }
+        }
+    }
+
+    private void Track(CriterionTracker tracker, CriterionState state, IOperationReporter reporter, CancellationTokenSource stop)
+    {
+        if (state == CriterionState.Failing && _everFailing.Add(tracker.Definition.Name))
+        {
+            reporter.Warning($"Criterion '{tracker.Definition.Name}' ({tracker.Definition.Expect}) is failing" +
+                (tracker.Definition.For is { } f ? $"; it breaches if it keeps failing for {DurationText.Format(f)}." : "."));
+        }
+        if (state != CriterionState.Breached || _firstBreach is not null && _firstBreach != tracker)
+        {
+            if (state == CriterionState.Breached) _everFailing.Add(tracker.Definition.Name);
+            return;
+        }
+        if (Interlocked.Exchange(ref _breachHandled, 1) == 1) return;
+        _firstBreach = tracker;
+        var result = tracker.Result(Now());
+        var reason = $"Criterion '{result.Name}' breached: {result.Detail ?? result.Expect} (window {DurationText.Format(result.Window)}).";
+        reporter.Warning(reason);
+        if (_request.RollbackOnBreach || _request.StopOnBreach)
+        {
+            _breachTask = ReactAsync(reason, reporter, stop);
+        }
+    }
+
+    private async Task ReactAsync(string reason, IOperationReporter reporter, CancellationTokenSource stop)
+    {
+        await Task.Yield(); // leave the lock before doing anything slow
+        if (_request.RollbackOnBreach && _request.Rollback is { } rollback)
+        {
+            reporter.Warning($"Rolling back: {rollback.Description}.");
+            try
+            {
+                _rollbackResult = await rollback.RollbackAsync(reason, stop.Token).ConfigureAwait(false);
+                _rolledBack = true;
+            }
+            catch (Exception ex) when (ex is ReleaseOpsException or OperationCanceledException or IOException or HttpRequestException)
+            {
+                _rollbackError = ex is ReleaseOpsException roe ? roe.Describe() : ex.Message;
+                reporter.Warning($"The rollback failed: {_rollbackError}");
+            }
+        }
+        stop.Cancel();
+    }
+
+    private void ReportProgress(IOperationReporter reporter, long samples, TimeSpan duration)
+    {
+        var elapsed = Now();
+        var left = duration - elapsed;
+        if (left < TimeSpan.Zero) left = TimeSpan.Zero;
+        int breached, failing;
+        lock (_gate)
+        {
+            breached = _criteria.Count(c => c.State == CriterionState.Breached);
+            failing = _criteria.Count(c => c.State == CriterionState.Failing);
+        }
+        reporter.Progress(new OperationProgress("Watching release health",
+            $"{samples} samples, {breached} breached, {failing} failing; {DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)))} left",
+            (int)Math.Clamp(elapsed.TotalSeconds * 100 / duration.TotalSeconds, 0, 100), left));
+    }
+
+    private LatencyBaseline? PreviousBaseline()
+    {
+        if (_request.JournalPath is null) return null;
+        var previous = new WatchSummaryStore(_request.JournalPath).LoadLatest(_request.Application, _request.Environment);
+        return previous?.Overall is { } overall && overall.P50Ms is not null
+            ? new LatencyBaseline(overall.P50Ms, overall.P95Ms, overall.P99Ms,
+                $"the watch of {previous.Version ?? "the previous release"} at {previous.StartedAt:yyyy-MM-dd HH:mm}Z")
+            : null;
+    }
+
+    /// <summary>
+    /// The probe's own interval, or the watch's when the probe kept the model's default: the plan
+    /// model gives every probe an interval (5s), so "a probe that sets none" is one left at it.
+    /// </summary>
+    private TimeSpan IntervalOf(ProbeDefinition probe) =>
+        probe.Interval == ModelDefaultInterval ? _request.Definition.Interval : probe.Interval;
+
+    private static readonly TimeSpan ModelDefaultInterval = new ProbeDefinition { Name = "" }.Interval;
+
+    private IHealthProbe CreateProbe(ProbeDefinition probe, HttpClient client)
+    {
+        var interval = _request.IntervalOverride ?? IntervalOf(probe);
+        var where = probe.Location?.ToString() ?? probe.Name;
+        if (interval <= TimeSpan.Zero || probe.Timeout <= TimeSpan.Zero)
+        {
+            throw new ReleaseOpsException("ProbeTimingInvalid", FailureKind.InvalidConfiguration,
+                $"Probe '{probe.Name}' needs a positive interval and timeout.", where, "Give an interval such as 10s and a timeout such as 5s.");
+        }
+        switch (probe.Type)
+        {
+            case ProbeType.Http:
+            case ProbeType.Metrics:
+                if (!Uri.TryCreate(probe.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                {
+                    throw new ReleaseOpsException("ProbeUrlInvalid", FailureKind.InvalidConfiguration,
+                        $"Probe '{probe.Name}' needs an absolute http(s) URL; got '{probe.Url}'.", where,
+                        "Write the full address, for example http://127.0.0.1:8080/health.");
+                }
+                return probe.Type == ProbeType.Http
+                    ? new HttpProbe(probe.Name, url, interval, probe.Timeout, client,
+                        probe.Expect.Select(e => _services.Conditions.Parse(e)).ToList(),
+                        probe.Headers.ToDictionary(h => h.Key, h => (_request.SecretsCatalog ?? Plans.SecretCatalog.Empty).Expand(h.Value)!))
+                    : new MetricsProbe(probe.Name, url, interval, probe.Timeout, client);
+            case ProbeType.Tcp:
+                var host = probe.Host;
+                var port = probe.Port;
+                if (host is null && Uri.TryCreate(probe.Url, UriKind.Absolute, out var tcpUrl))
+                {
+                    host = tcpUrl.Host;
+                    port ??= tcpUrl.Port;
+                }
+                if (string.IsNullOrEmpty(host) || port is null or <= 0 or > 65535)
+                {
+                    throw new ReleaseOpsException("ProbeAddressInvalid", FailureKind.InvalidConfiguration,
+                        $"TCP probe '{probe.Name}' needs a host and a port between 1 and 65535.", where, "Give host and port, e.g. 127.0.0.1 and 5432.");
+                }
+                return new TcpProbe(probe.Name, host, port.Value, interval, probe.Timeout);
+            case ProbeType.Container:
+                if (string.IsNullOrEmpty(probe.Container))
+                {
+                    throw new ReleaseOpsException("ProbeContainerMissing", FailureKind.InvalidConfiguration,
+                        $"Container probe '{probe.Name}' needs the container's name.", where, "Set container: to the container or service name.");
+                }
+                var observer = _services.Containers ?? throw new ReleaseOpsException("ProbeDockerUnavailable", FailureKind.InvalidConfiguration,
+                    $"Container probe '{probe.Name}' needs the Docker engine, and none is configured.", where, "Set docker.host in the plan or DOCKER_HOST.");
+                return new ContainerProbe(probe.Name, probe.Container, interval, probe.Timeout, observer);
+            default:
+                throw new ReleaseOpsException("ProbeTypeUnknown", FailureKind.InvalidConfiguration,
+                    $"Probe '{probe.Name}' has type {probe.Type}, which the watch cannot sample.", where, "Use http, tcp, container or metrics.");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using ReleaseOps.Errors;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Health;
+
+/// <summary>
+/// Scrapes a Prometheus text-format endpoint and turns two consecutive scrapes into the figures
+/// of the interval between them: <c>requests</c> and <c>errors</c> (5xx) from the request counter,
+/// <c>error_rate</c>, and <c>p50</c>/<c>p95</c>/<c>p99</c> in milliseconds from the latency histogram
+/// (seconds). The first scrape reports the totals since the process started. Counter resets are
+/// handled. The sample fails when the endpoint cannot be scraped or parsed.
+/// </summary>
+public sealed class MetricsProbe : IHealthProbe
+{
+    private readonly HttpClient _client;
+    private readonly Uri _url;
+    private readonly TimeSpan _timeout;
+    private (double Requests, double Errors)? _previousTotals;
+    private SortedDictionary<double, double>? _previousBuckets;
+
+    public MetricsProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpClient client)
+    {
+        Name = name;
+        _url = url;
+        Interval = interval;
+        _timeout = timeout;
+        _client = client;
+    }
+
+    public string Name { get; }
+
+    public ProbeType Type => ProbeType.Metrics;
+
+    public TimeSpan Interval { get; }
+
+    public async Task<HealthSample> SampleAsync(CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(_timeout);
+        var started = Stopwatch.GetTimestamp();
+        string text;
+        int status;
+        try
+        {
+            using var response = await _client.GetAsync(_url, timeout.Token).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return Failed(null, _timeout.TotalMilliseconds, $"no answer within {DurationText.Format(_timeout)}");
+        }
+        catch (HttpRequestException ex)
+        {
+            return Failed(null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, HttpProbe.Describe(ex));
+        }
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (status >= 400)
+        {
+            return Failed(status, latency, $"status {status}");
+        }
+        try
+        {
+            return new HealthSample
+            {
+                Probe = Name, Type = ProbeType.Metrics, Success = true, Status = status, LatencyMs = latency,
+                Values = Figures(PrometheusText.Parse(text, _url.ToString())),
+            };
+        }
+        catch (ReleaseOpsException ex)
+        {
+            return Failed(status, latency, ex.Message);
+        }
+    }
+
+    private Dictionary<string, double> Figures(IReadOnlyDictionary<string, PrometheusFamily> families)
+    {
+        var values = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        if (PrometheusFigures.RequestCounter(families) is { } counter)
+        {
+            var totals = PrometheusFigures.Totals(counter);
+            var (requests, errors) = totals;
+            if (_previousTotals is { } previous && totals.Requests >= previous.Requests && totals.Errors >= previous.Errors)
+            {
+                requests -= previous.Requests;
+                errors -= previous.Errors;
+            }
+            _previousTotals = totals;
+            values["requests"] = requests;
+            values["errors"] = errors;
+            if (requests > 0) values["error_rate"] = errors / requests;
+        }
+        if (PrometheusFigures.LatencyHistogram(families) is { } histogram)
+        {
+            var buckets = PrometheusFigures.Buckets(histogram);
+            var delta = PrometheusFigures.Delta(buckets, _previousBuckets);
+            _previousBuckets = buckets;
+            foreach (var (name, q) in new[] { ("p50", 0.5), ("p95", 0.95), ("p99", 0.99) })
+            {
+                if (PrometheusFigures.Quantile(delta, q) is { } seconds) values[name] = seconds * 1000;
+            }
+        }
+        return values;
+    }
+
+    private HealthSample Failed(int? status, double latencyMs, string why) =>
+        new() { Probe = Name, Type = ProbeType.Metrics, Success = false, Status = status, LatencyMs = latencyMs, Error = why };
+}
+
+/// <summary>
+/// Samples a container through the Docker engine: healthy while it runs (and its HEALTHCHECK, if
+/// any, is not unhealthy). Values: <c>running</c> (1/0), <c>cpu_percent</c>, <c>memory_percent</c>
+/// (of its limit, or of the host when it has none), <c>restarts</c> (since the watch began) and
+/// <c>restart_count</c>.
+/// </summary>
+public sealed class ContainerProbe : IHealthProbe
+{
+    private readonly IContainerObserver _observer;
+    private readonly string _container;
+    private readonly TimeSpan _timeout;
+    private int? _firstRestartCount;
+
+    public ContainerProbe(string name, string container, TimeSpan interval, TimeSpan timeout, IContainerObserver observer)
+    {
+        Name = name;
+        _container = container;
+        Interval = interval;
+        _timeout = timeout;
+        _observer = observer;
+    }
+
+    public string Name { get; }
+
+    public ProbeType Type => ProbeType.Container;
+
+    public TimeSpan Interval { get; }
+
+    public async Task<HealthSample> SampleAsync(CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(_timeout);
+        var started = Stopwatch.GetTimestamp();
+        ContainerObservation seen;
+        try
+        {
+            seen = await _observer.ObserveAsync(_container, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return new HealthSample { Probe = Name, Type = ProbeType.Container, Success = false, LatencyMs = _timeout.TotalMilliseconds, Error = $"the Docker engine did not answer within {DurationText.Format(_timeout)}" };
+        }
+        catch (ReleaseOpsException ex)
+        {
+            return new HealthSample { Probe = Name, Type = ProbeType.Container, Success = false, LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds, Error = ex.Message };
+        }
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (!seen.Exists)
+        {
+            return new HealthSample { Probe = Name, Type = ProbeType.Container, Success = false, LatencyMs = latency, Error = $"container {_container} does not exist", Values = new Dictionary<string, double> { ["running"] = 0 } };
+        }
+        _firstRestartCount ??= seen.RestartCount;
+        var values = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["running"] = seen.Running ? 1 : 0,
+            ["restarts"] = seen.RestartCount - _firstRestartCount.Value,
+            ["restart_count"] = seen.RestartCount,
+        };
+        if (seen.CpuPercent is { } cpu) values["cpu_percent"] = cpu;
+        if (seen.MemoryPercent is { } memory) values["memory_percent"] = memory;
+        if (seen.MemoryBytes is { } bytes) values["memory_bytes"] = bytes;
+        var healthy = seen.Running && seen.Health is not "unhealthy";
+        return new HealthSample
+        {
+            Probe = Name, Type = ProbeType.Container, Success = healthy, LatencyMs = latency, Values = values,
+            Error = healthy ? null : seen.Running ? "container health check reports unhealthy" : $"container is {seen.State}",
+        };
+    }
+}

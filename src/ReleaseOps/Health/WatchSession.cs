@@ -1,0 +1,113 @@
+using ReleaseOps.Docker;
+using ReleaseOps.Errors;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Health;
+
+/// <summary>What a host (cmdlet, CLI) asks of a watch: a plan and/or inline probes and criteria, and overrides.</summary>
+public sealed record WatchOptions
+{
+    public ReleasePlan? Plan { get; init; }
+    /// <summary>Probes added to (or, without a plan, making up) the watch.</summary>
+    public IReadOnlyList<ProbeDefinition> Probes { get; init; } = Array.Empty<ProbeDefinition>();
+    public IReadOnlyList<CriterionDefinition> Criteria { get; init; } = Array.Empty<CriterionDefinition>();
+    public TimeSpan? Duration { get; init; }
+    /// <summary>Sampling interval for every probe, overriding their own.</summary>
+    public TimeSpan? Interval { get; init; }
+    public bool StopOnBreach { get; init; }
+    /// <summary>Null: as the plan says.</summary>
+    public bool? RollbackOnBreach { get; init; }
+    public IRollbackTrigger? Rollback { get; init; }
+    public TimeSpan? BaselineWindow { get; init; }
+    /// <summary>Journal directory; default the plan's file journal. Set <see cref="SaveSummary"/> false to keep nothing.</summary>
+    public string? JournalPath { get; init; }
+    public bool SaveSummary { get; init; } = true;
+    public string? Application { get; init; }
+    public string? Environment { get; init; }
+    public string? Version { get; init; }
+}
+
+/// <summary>
+/// One watch as a host runs it: merges the plan's watch section with inline probes, criteria and
+/// overrides, connects to the Docker engine when a container probe needs it, runs the
+/// <see cref="HealthWatch"/>, and writes JSON and JUnit reports of the verdict.
+/// </summary>
+public sealed class WatchSession : IDisposable
+{
+    private readonly DockerClient? _docker;
+
+    private WatchSession(HealthWatch watch, WatchRequest request, DockerClient? docker)
+    {
+        Watch = watch;
+        Request = request;
+        _docker = docker;
+    }
+
+    public HealthWatch Watch { get; }
+
+    public WatchRequest Request { get; }
+
+    public HealthVerdict? Verdict => Watch.Verdict;
+
+    /// <summary>Builds and checks the watch (no sampling yet). Bad input throws an InvalidArgument/InvalidConfiguration ReleaseOpsException.</summary>
+    public static WatchSession Create(WatchOptions options, HttpMessageHandler? handler = null)
+    {
+        var planned = options.Plan?.Watch;
+        if (options.Plan is not null && planned is null && options.Probes.Count == 0)
+        {
+            throw new ReleaseOpsException("PlanHasNoWatch", FailureKind.InvalidConfiguration,
+                $"Release plan {options.Plan} has no watch section, and no probes were given.", options.Plan.SourcePath ?? options.Plan.ToString(),
+                "Add a watch: section with probes and criteria to the plan, or pass -Probe.");
+        }
+        var definition = (planned ?? new WatchDefinition()) with
+        {
+            Probes = (planned?.Probes ?? Array.Empty<ProbeDefinition>()).Concat(options.Probes).ToList(),
+            Criteria = (planned?.Criteria ?? Array.Empty<CriterionDefinition>()).Concat(options.Criteria).ToList(),
+        };
+        if (options.Duration is { } duration) definition = definition with { Duration = duration };
+        var rollbackOnBreach = options.RollbackOnBreach ?? definition.RollbackOnBreach;
+        var journal = options.SaveSummary
+            ? options.JournalPath ?? (options.Plan is { Journal.Store: JournalStore.File } plan ? Path.GetFullPath(plan.Journal.Path) : null)
+            : null;
+        var request = new WatchRequest
+        {
+            Definition = definition with { RollbackOnBreach = rollbackOnBreach },
+            Application = options.Application ?? options.Plan?.Application ?? "adhoc",
+            Environment = options.Environment ?? options.Plan?.Environment ?? "adhoc",
+            Version = options.Version ?? options.Plan?.Version,
+            IntervalOverride = options.Interval,
+            JournalPath = journal,
+            StopOnBreach = options.StopOnBreach,
+            RollbackOnBreach = rollbackOnBreach,
+            Rollback = options.Rollback ?? (rollbackOnBreach ? RollbackTriggers.For(options.Plan) : null),
+            BaselineWindow = options.BaselineWindow,
+            SecretsCatalog = options.Plan?.Secrets,
+        };
+        DockerClient? docker = null;
+        if (definition.Probes.Any(p => p.Type == ProbeType.Container))
+        {
+            docker = DockerClient.For(options.Plan?.Docker);
+        }
+        try
+        {
+            var watch = new HealthWatch(request, new HealthWatchServices
+            {
+                Conditions = SharedConditionLanguage.Instance,
+                Containers = docker is null ? null : new DockerContainerObserver(docker),
+            });
+            watch.Prepare(handler);
+            return new WatchSession(watch, request, docker);
+        }
+        catch
+        {
+            docker?.Dispose();
+            throw;
+        }
+    }
+
+    public IAsyncEnumerable<HealthSample> RunAsync(IOperationReporter reporter, CancellationToken cancellation) =>
+        Watch.RunAsync(reporter, cancellation);
+
+    public void Dispose() => _docker?.Dispose();
+}
