@@ -43,6 +43,7 @@ public sealed class HealthCommands : ICliCommandSet
             var options = new WatchOptions
             {
                 Plan = loaded,
+                Rollback = ReleaseOps.Releases.StandardRelease.RollbackFor(loaded),
                 Duration = Duration(result.GetValue(duration), "--duration"),
                 Interval = Duration(result.GetValue(interval), "--interval"),
                 BaselineWindow = Duration(result.GetValue(baseline), "--baseline-window"),

@@ -171,7 +171,7 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
             BaselineWindow = BaselineWindow,
             StopOnBreach = StopOnBreachRequested,
             RollbackOnBreach = RollbackOnBreachRequested ? true : null,
-            Rollback = RollbackTrigger,
+            Rollback = RollbackTrigger ?? (plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan)),
             JournalPath = _journal,
             SaveSummary = !NoSaveRequested,
             Version = Version,

@@ -113,7 +113,7 @@ public sealed class HttpProbe : IHealthProbe
             // json.status, json.items[0].id: the same paths gates read.
             foreach (var name in _expect.SelectMany(c => c.Names).Where(n => n.StartsWith("json.", StringComparison.OrdinalIgnoreCase)))
             {
-                if (Gates.Checks.JsonPath.Find(json.RootElement, name[5..]) is { } element) values[name] = element;
+                if (Conditions.JsonPath.Find(json.RootElement, name[5..]) is { } element) values[name] = element;
             }
         }
         foreach (var condition in _expect)

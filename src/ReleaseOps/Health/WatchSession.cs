@@ -80,7 +80,7 @@ public sealed class WatchSession : IDisposable
             JournalPath = journal,
             StopOnBreach = options.StopOnBreach,
             RollbackOnBreach = rollbackOnBreach,
-            Rollback = options.Rollback ?? (rollbackOnBreach ? RollbackTriggers.For(options.Plan) : null),
+            Rollback = rollbackOnBreach ? options.Rollback : null,
             BaselineWindow = options.BaselineWindow,
             SecretsCatalog = options.Plan?.Secrets,
         };

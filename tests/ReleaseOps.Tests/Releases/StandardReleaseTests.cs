@@ -149,3 +149,55 @@ public sealed class StandardReleaseTests(DeployFixture fixture) : IAsyncLifetime
         Assert.Equal("v1", await fixture.ServedVersionAsync("web-release"));
     }
 }
+
+/// <summary>A health watch that breaches rolls the release back through the deployment engine (the standard wiring).</summary>
+[Collection(DeployCollection.Name)]
+public sealed class WatchRollbackTests(DeployFixture fixture) : IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => fixture.RemoveContainersAsync();
+
+    [Fact]
+    public async Task A_breached_watch_rolls_the_release_back_to_the_previous_version()
+    {
+        var url = $"http://127.0.0.1:{DeployFixture.ListenPorts["web-release"]}/version";
+        var plan = fixture.Plan(DeployFixture.Service("web-release", DeploymentStrategyType.BlueGreen, 21151, 21152)) with
+        {
+            // "Healthy" here means serving v1, so v2 breaches at once: a stand-in for a release that degrades.
+            Watch = new WatchDefinition
+            {
+                Duration = TimeSpan.FromSeconds(20),
+                Probes = new[] { new ProbeDefinition { Name = "version", Url = url, Interval = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromSeconds(1), Expect = new[] { "body contains \"v1\"" } } },
+                Criteria = new[] { new CriterionDefinition { Name = "serves-v1", Expect = "consecutive_failures < 3", Window = TimeSpan.FromSeconds(5) } },
+                RollbackOnBreach = true,
+            },
+        };
+        var engine = new DeploymentEngine(_ => fixture.Platform, StandardRelease.Hooks());
+        foreach (var version in new[] { "v1", "v2" })
+        {
+            var (_, result) = await DeploymentStream.CollectAsync<DeploymentResult>(
+                engine.DeployAsync(plan, new DeploymentRequest { Version = version }, SilentReporter.Instance, default));
+            Assert.True(result.Outcome == DeploymentOutcome.Succeeded, result.Reason);
+        }
+        Assert.Equal("v2", await fixture.ServedVersionAsync("web-release"));
+
+        using var session = ReleaseOps.Health.WatchSession.Create(new ReleaseOps.Health.WatchOptions
+        {
+            Plan = plan,
+            Rollback = new DeploymentRollbackTrigger(plan, engine),
+            StopOnBreach = true,
+            SaveSummary = false,
+        });
+        await foreach (var _ in session.RunAsync(SilentReporter.Instance, default))
+        {
+        }
+
+        var verdict = session.Verdict!;
+        Assert.Equal(ReleaseOps.Health.HealthStatus.Breached, verdict.Status);
+        Assert.True(verdict.RolledBack, verdict.RollbackError);
+        var rollback = Assert.IsType<RollbackResult>(verdict.RollbackResult);
+        Assert.Equal(("v2", "v1"), (rollback.FromVersion, rollback.ToVersion));
+        Assert.Equal("v1", await fixture.ServedVersionAsync("web-release"));
+    }
+}

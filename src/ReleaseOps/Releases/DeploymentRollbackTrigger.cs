@@ -1,0 +1,29 @@
+using ReleaseOps.Deploy;
+using ReleaseOps.Health;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Releases;
+
+/// <summary>A health watch's rollback on breach: the deployment engine's rollback to the previous release.</summary>
+public sealed class DeploymentRollbackTrigger : IRollbackTrigger
+{
+    private readonly ReleasePlan _plan;
+    private readonly DeploymentEngine _engine;
+    private readonly IOperationReporter _reporter;
+
+    public DeploymentRollbackTrigger(ReleasePlan plan, DeploymentEngine engine, IOperationReporter? reporter = null)
+    {
+        _plan = plan;
+        _engine = engine;
+        _reporter = reporter ?? SilentReporter.Instance;
+    }
+
+    public string Description => $"roll {_plan.Application}/{_plan.Environment} back to the previous release";
+
+    public async Task<object> RollbackAsync(string reason, CancellationToken cancellation)
+    {
+        _reporter.Warning($"Rolling {_plan.Application}/{_plan.Environment} back: {reason}");
+        return await new RollbackService(_engine).RunAsync(_plan, new RollbackRequest(), _reporter, cancellation).ConfigureAwait(false);
+    }
+}
