@@ -63,7 +63,7 @@ public sealed class StandardReleaseTests(DeployFixture fixture) : IAsyncLifetime
 
     private ReleasePlan Plan(params GateDefinition[] gates)
     {
-        var service = DeployFixture.Service("web-release", DeploymentStrategyType.Rolling, 21141, 21142);
+        var service = DeployFixture.Service("web-release", DeploymentStrategyType.Rolling, 21171, 21172);
         return fixture.Plan(service) with
         {
             Secrets = SecretCatalog.Empty.With(new GivenSecretSource("pg", new SecretValue(TestEnvironment.PgPassword))),
@@ -162,7 +162,7 @@ public sealed class WatchRollbackTests(DeployFixture fixture) : IAsyncLifetime
     public async Task A_breached_watch_rolls_the_release_back_to_the_previous_version()
     {
         var url = $"http://127.0.0.1:{DeployFixture.ListenPorts["web-release"]}/version";
-        var plan = fixture.Plan(DeployFixture.Service("web-release", DeploymentStrategyType.BlueGreen, 21151, 21152)) with
+        var plan = fixture.Plan(DeployFixture.Service("web-release", DeploymentStrategyType.BlueGreen, 21181, 21182)) with
         {
             // "Healthy" here means serving v1, so v2 breaches at once: a stand-in for a release that degrades.
             Watch = new WatchDefinition
