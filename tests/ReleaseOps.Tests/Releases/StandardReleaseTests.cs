@@ -63,7 +63,7 @@ public sealed class StandardReleaseTests(DeployFixture fixture) : IAsyncLifetime
 
     private ReleasePlan Plan(params GateDefinition[] gates)
     {
-        var service = DeployFixture.Service("web-release", DeploymentStrategyType.Rolling, 21171, 21172);
+        var service = DeployFixture.Service("web-release", DeploymentStrategyType.Rolling, 21191, 21192);
         return fixture.Plan(service) with
         {
             Secrets = SecretCatalog.Empty.With(new GivenSecretSource("pg", new SecretValue(TestEnvironment.PgPassword))),
