@@ -395,14 +395,8 @@ public sealed class HealthWatch
             : null;
     }
 
-    /// <summary>
-    /// The probe's own interval, or the watch's when the probe kept the model's default: the plan
-    /// model gives every probe an interval (5s), so "a probe that sets none" is one left at it.
-    /// </summary>
-    private TimeSpan IntervalOf(ProbeDefinition probe) =>
-        probe.Interval == ModelDefaultInterval ? _request.Definition.Interval : probe.Interval;
-
-    private static readonly TimeSpan ModelDefaultInterval = new ProbeDefinition { Name = "" }.Interval;
+    /// <summary>The probe's own interval, or the watch's when the probe sets none.</summary>
+    private TimeSpan IntervalOf(ProbeDefinition probe) => probe.Interval ?? _request.Definition.Interval;
 
     private IHealthProbe CreateProbe(ProbeDefinition probe, HttpClient client)
     {

@@ -36,7 +36,7 @@ public static class WatchDefinitionReader
             Host = Text(map, "host", name),
             Port = map.TryGetValue("port", out var port) ? Number(port, name, "port") : null,
             Container = Text(map, "container", name),
-            Interval = Duration(map, "interval", name) ?? defaults.Interval,
+            Interval = Duration(map, "interval", name),
             Timeout = Duration(map, "timeout", name) ?? defaults.Timeout,
             Expect = Texts(map, "expect"),
             Headers = map.TryGetValue("headers", out var headers) && headers is IDictionary h

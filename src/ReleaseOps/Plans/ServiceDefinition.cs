@@ -71,7 +71,7 @@ public sealed record StrategyDefinition
     public UpdateOrder Order { get; init; } = UpdateOrder.StartFirst;
     /// <summary>Rolling: replicas that may be unavailable at once.</summary>
     public int MaxUnavailable { get; init; }
-    /// <summary>Blue-green: how long the old color keeps running after the switch.</summary>
+    /// <summary>How long the replaced instances keep running after traffic leaves them (blue-green, canary, rolling behind a proxy).</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Canary: traffic percentages, in order, ending at 100.</summary>
     public IReadOnlyList<int> Steps { get; init; } = new[] { 10, 50, 100 };
@@ -102,7 +102,8 @@ public sealed record ProbeDefinition
     public int? Port { get; init; }
     /// <summary>Container probes: the container or service name.</summary>
     public string? Container { get; init; }
-    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often a watch samples it; null: the watch's interval.</summary>
+    public TimeSpan? Interval { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Conditions in the shared condition language, for example <c>status == 200</c>.</summary>
     public IReadOnlyList<string> Expect { get; init; } = Array.Empty<string>();

@@ -151,7 +151,7 @@ internal static class PlanBinder
             Host = p.String("host"),
             Port = p.Int("port"),
             Container = p.String("container"),
-            Interval = p.Duration("interval") ?? defaults.Interval,
+            Interval = p.Duration("interval"),
             Timeout = p.Duration("timeout") ?? defaults.Timeout,
             Expect = p.Strings("expect"),
             Headers = p.StringMap("headers"),
