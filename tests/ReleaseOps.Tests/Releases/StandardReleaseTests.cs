@@ -201,3 +201,29 @@ public sealed class WatchRollbackTests(DeployFixture fixture) : IAsyncLifetime
         Assert.Equal("v1", await fixture.ServedVersionAsync("web-release"));
     }
 }
+
+/// <summary>A canary release with the standard wiring: each weight step is judged statistically (Mann-Whitney) before the next.</summary>
+[Collection(DeployCollection.Name)]
+public sealed class StatisticalCanaryReleaseTests(DeployFixture fixture) : IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => fixture.RemoveContainersAsync();
+
+    [Fact]
+    public async Task A_canary_passes_its_statistical_judgement_step_by_step()
+    {
+        var service = DeployFixture.Service("web-release", DeploymentStrategyType.Canary, 21241, 21242);
+        var plan = fixture.Plan(service with { Strategy = service.Strategy with { Steps = new[] { 50, 100 }, Pause = TimeSpan.FromSeconds(2) } });
+        var engine = new DeploymentEngine(_ => fixture.Platform, StandardRelease.Hooks());
+        Assert.IsType<ReleaseOps.Health.StatisticalCanaryAnalysis>(engine.Hooks.Canary);
+
+        foreach (var version in new[] { "v1", "v2" })
+        {
+            var (steps, result) = await DeploymentStream.CollectAsync<DeploymentResult>(
+                engine.DeployAsync(plan, new DeploymentRequest { Version = version }, SilentReporter.Instance, default));
+            Assert.True(result.Outcome == DeploymentOutcome.Succeeded, result.Reason + "\n" + string.Join("\n", steps));
+        }
+        Assert.Equal("v2", await fixture.ServedVersionAsync("web-release"));
+    }
+}
