@@ -12,7 +12,7 @@ namespace ReleaseOps.Tests.Deploy;
 /// One nginx master of our own (temp dir, ports 21080-21089) in front of the services the deploy
 /// tests release on the shared dockerd, a Docker client, and cleanup of every ro-depl- container.
 /// Each test service has its own listen port and upstream: web-rolling 21081, web-recreate 21082,
-/// web-bluegreen 21083, web-canary 21084, web-fault 21085, web-cli 21086, web-swarm 21087, web-release 21088 (the standard-release tests, host ports 21191-21192, 21181-21182 and 21241-21242).
+/// web-bluegreen 21083, web-canary 21084, web-fault 21085, web-cli 21086, web-swarm 21087, web-release 21088 (the standard-release tests, host ports 21191-21192, 21181-21182 and 21261-21262).
 /// </summary>
 public sealed class DeployFixture : IAsyncLifetime
 {

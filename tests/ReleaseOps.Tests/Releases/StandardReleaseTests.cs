@@ -213,7 +213,7 @@ public sealed class StatisticalCanaryReleaseTests(DeployFixture fixture) : IAsyn
     [Fact]
     public async Task A_canary_passes_its_statistical_judgement_step_by_step()
     {
-        var service = DeployFixture.Service("web-release", DeploymentStrategyType.Canary, 21241, 21242);
+        var service = DeployFixture.Service("web-release", DeploymentStrategyType.Canary, 21261, 21262);
         var plan = fixture.Plan(service with { Strategy = service.Strategy with { Steps = new[] { 50, 100 }, Pause = TimeSpan.FromSeconds(2) } });
         var engine = new DeploymentEngine(_ => fixture.Platform, StandardRelease.Hooks());
         Assert.IsType<ReleaseOps.Health.StatisticalCanaryAnalysis>(engine.Hooks.Canary);
