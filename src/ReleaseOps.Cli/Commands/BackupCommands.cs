@@ -97,7 +97,7 @@ public sealed class BackupCommands : ICliCommandSet
         });
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var reporter = new CliReporter(context.Error);
+            var reporter = new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity);
             var endpoint = shared.Pg(result, result.GetValue(database)!);
             var key = shared.Key(result);
             var taken = await new PgBackupService().BackupAsync(new PgBackupRequest
@@ -155,7 +155,7 @@ public sealed class BackupCommands : ICliCommandSet
                 Destination = result.GetValue(destination)!,
                 Release = result.GetValue(release),
                 EncryptionKey = shared.Key(result),
-            }, new CliReporter(context.Error), cancellation);
+            }, new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity), cancellation);
             Write(context, shared.IsJson(result), Describe(taken),
                 () => context.Out.WriteLine($"{taken.Id}  {taken.SizeBytes:N0} bytes  sha256 {taken.Sha256}  {taken.DataPath}"));
             return ExitCodes.Success;
@@ -172,7 +172,7 @@ public sealed class BackupCommands : ICliCommandSet
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var backups = await new BackupCatalog().ListAllAsync(result.GetValue(directory)!, result.GetValue(name), null,
-                new CliReporter(context.Error), cancellation);
+                new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity), cancellation);
             Write(context, result.GetValue(output) == OutputFormat.Json, backups.Select(Describe).ToArray(), () =>
             {
                 foreach (var b in backups)
@@ -204,7 +204,7 @@ public sealed class BackupCommands : ICliCommandSet
                 throw new ReleaseOpsException("RetentionRuleMissing", FailureKind.InvalidArgument, "prune needs --keep, --max-age or both.",
                     null, "Give --keep N and/or --max-age 30d.");
             }
-            var all = await new BackupCatalog().ListAllAsync(result.GetValue(directory)!, null, null, new CliReporter(context.Error), cancellation);
+            var all = await new BackupCatalog().ListAllAsync(result.GetValue(directory)!, null, null, new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity), cancellation);
             var removals = new List<BackupRemoval>();
             foreach (var (backup, reason) in BackupCatalog.SelectForRemoval(all, result.GetValue(keep), age, DateTimeOffset.UtcNow))
             {
@@ -240,7 +240,7 @@ public sealed class BackupCommands : ICliCommandSet
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var backup = await BackupCatalog.ReadAsync(result.GetValue(manifest)!, cancellation);
-            var reporter = new CliReporter(context.Error);
+            var reporter = new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity);
             var verification = backup.Kind == BackupKind.Redis
                 ? await new RedisBackupService().TestAsync(backup, new RedisVerifyRequest { EncryptionKey = shared.Key(result) }, reporter, cancellation)
                 : await new PgBackupVerifier().TestAsync(backup, new PgVerifyRequest
@@ -285,7 +285,7 @@ public sealed class BackupCommands : ICliCommandSet
                 SkipEmergencyBackup = result.GetValue(skipEmergency),
                 KeepReplaced = result.GetValue(keepReplaced),
                 EncryptionKey = shared.Key(result),
-            }, new CliReporter(context.Error), cancellation);
+            }, new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity), cancellation);
             Write(context, shared.IsJson(result), new
             {
                 restored.BackupId, restored.Target, emergencyBackup = restored.EmergencyBackup?.Id, restored.ReplacedDatabaseKeptAs,
@@ -330,47 +330,6 @@ public sealed class BackupCommands : ICliCommandSet
         else
         {
             text();
-        }
-    }
-
-    /// <summary>Verbose text and progress on stderr, so stdout stays clean for --output json.</summary>
-    private sealed class CliReporter : IOperationReporter
-    {
-        private readonly TextWriter _error;
-        private readonly object _gate = new();
-        private string? _lastActivity;
-
-        public CliReporter(TextWriter error)
-        {
-            _error = error;
-        }
-
-        public void Verbose(string message)
-        {
-            lock (_gate)
-            {
-                _error.WriteLine("  " + message);
-            }
-        }
-
-        public void Warning(string message)
-        {
-            lock (_gate)
-            {
-                _error.WriteLine("warning: " + message);
-            }
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-            if (progress.Completed || progress.Activity != _lastActivity)
-            {
-                lock (_gate)
-                {
-                    _lastActivity = progress.Activity;
-                    _error.WriteLine($"{progress.Activity}: {progress.Status}");
-                }
-            }
         }
     }
 }

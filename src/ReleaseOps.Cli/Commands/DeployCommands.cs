@@ -52,7 +52,7 @@ public sealed class DeployCommands : ICliCommandSet
                 else foreach (var step in planned) context.Out.WriteLine(step.ToString());
                 return ExitCodes.Success;
             }
-            var (steps, final) = await Stream(context, json, engine.DeployAsync(loaded, request, new CliReporter(context.Error), cancellation));
+            var (steps, final) = await Stream(context, json, engine.DeployAsync(loaded, request, new StderrReporter(context.Error), cancellation));
             var deployed = (DeploymentResult)final;
             if (json) RecordWriter.WriteJson(context.Out, new { result = deployed, steps });
             else context.Out.WriteLine(deployed.ToString());
@@ -84,7 +84,7 @@ public sealed class DeployCommands : ICliCommandSet
             };
             var json = result.GetValue(output) == OutputFormat.Json;
             var (steps, final) = await Stream(context, json,
-                new RollbackService(CreateEngine()).RollbackAsync(loaded, request, new CliReporter(context.Error), cancellation));
+                new RollbackService(CreateEngine()).RollbackAsync(loaded, request, new StderrReporter(context.Error), cancellation));
             var rolledBack = (RollbackResult)final;
             if (json) RecordWriter.WriteJson(context.Out, new { result = rolledBack, steps });
             else context.Out.WriteLine(rolledBack.ToString());
@@ -166,22 +166,5 @@ public sealed class DeployCommands : ICliCommandSet
             }
         }
         return (steps, final!);
-    }
-
-    /// <summary>Verbose text and warnings go to stderr, so stdout stays the records.</summary>
-    private sealed class CliReporter(TextWriter error) : IOperationReporter
-    {
-        public void Verbose(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-            lock (error) error.WriteLine($"warning: {message}");
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-        }
     }
 }

@@ -55,7 +55,7 @@ public sealed class GateCommands : ICliCommandSet
         command.Subcommands.Add(Approve(context));
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var reporter = new StderrReporter(context.Error, result.GetValue(verbose));
+            var reporter = new StderrReporter(context.Error, verbose: result.GetValue(verbose));
             IReadOnlyList<GateDefinition> gates;
             GateEnvironment environment;
             if (result.GetValue(plan) is { } planFile)
@@ -195,40 +195,4 @@ public sealed class GateCommands : ICliCommandSet
         DurationText.TryParse(text, out var d)
             ? d
             : throw new ReleaseOpsException("InvalidDuration", FailureKind.InvalidArgument, $"{option} '{text}' is not a duration.", fix: "Write 500ms, 30s or 5m.");
-
-    /// <summary>Writes warnings (and with --verbose, verbose lines) to stderr; progress is not drawn.</summary>
-    private sealed class StderrReporter : IOperationReporter
-    {
-        private readonly TextWriter _error;
-        private readonly bool _verbose;
-
-        public StderrReporter(TextWriter error, bool verbose)
-        {
-            _error = error;
-            _verbose = verbose;
-        }
-
-        public void Verbose(string message)
-        {
-            if (_verbose)
-            {
-                lock (_error)
-                {
-                    _error.WriteLine("verbose: " + message);
-                }
-            }
-        }
-
-        public void Warning(string message)
-        {
-            lock (_error)
-            {
-                _error.WriteLine("warning: " + message);
-            }
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-        }
-    }
 }

@@ -54,7 +54,7 @@ public sealed class HealthCommands : ICliCommandSet
             using var session = WatchSession.Create(options);
             var json = result.GetValue(output) == OutputFormat.Json;
             var everySample = result.GetValue(samples);
-            var reporter = new StderrReporter(context.Error);
+            var reporter = new StderrReporter(context.Error, progress: ProgressLines.EveryFewSeconds);
             await foreach (var sample in session.RunAsync(reporter, cancellation))
             {
                 if (!json && (everySample || !sample.Success))
@@ -89,29 +89,4 @@ public sealed class HealthCommands : ICliCommandSet
         : DurationText.TryParse(text, out var value) && value > TimeSpan.Zero ? value
         : throw new ReleaseOpsException("InvalidDuration", FailureKind.InvalidArgument, $"{option} '{text}' is not a duration.",
             option, "Write a duration such as 30s, 2m or 1h.");
-
-    /// <summary>Verbose is dropped, warnings and a progress line every few seconds go to stderr.</summary>
-    private sealed class StderrReporter : IOperationReporter
-    {
-        private readonly TextWriter _error;
-        private DateTime _lastProgress = DateTime.MinValue;
-
-        public StderrReporter(TextWriter error) => _error = error;
-
-        public void Verbose(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-            lock (_error) _error.WriteLine($"warning: {message}");
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-            if (progress.Completed || DateTime.UtcNow - _lastProgress < TimeSpan.FromSeconds(5)) return;
-            _lastProgress = DateTime.UtcNow;
-            lock (_error) _error.WriteLine($"{progress.Activity}: {progress.Status}");
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using ReleaseOps.Cmdlets.Hosting;
 using System.Management.Automation;
 using ReleaseOps.Backup;
 using ReleaseOps.Plans;

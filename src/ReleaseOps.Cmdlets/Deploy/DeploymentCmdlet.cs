@@ -53,9 +53,7 @@ public abstract class DeploymentCmdlet : ReleaseOpsCmdlet
             return _ => Task.FromResult(given);
         }
         var file = ResolvePath(Plan!);
-        var variables = Variable is null
-            ? new Dictionary<string, string>()
-            : Variable.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty);
+        var variables = PowerShellValues.StringMap(Variable);
         return cancellation => ReleasePlanLoader.LoadAsync(file, variables, cancellation);
     }
 }

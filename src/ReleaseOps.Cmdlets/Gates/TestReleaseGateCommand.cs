@@ -200,10 +200,7 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
 
     private string? Resolve(string? path) => path is null ? null : ResolvePath(path);
 
-    private IReadOnlyDictionary<string, string> Variables() =>
-        Variable is null
-            ? new Dictionary<string, string>()
-            : Variable.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => Unwrap(e.Value)?.ToString() ?? string.Empty);
+    private IReadOnlyDictionary<string, string> Variables() => PowerShellValues.StringMap(Variable);
 
     private SecretCatalog Secrets()
     {
@@ -211,10 +208,10 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
         foreach (DictionaryEntry entry in Secret ?? new Hashtable())
         {
             var name = entry.Key.ToString()!;
-            var value = Unwrap(entry.Value) switch
+            var value = PowerShellValues.Unwrap(entry.Value) switch
             {
-                SecureString secure => Reveal(secure),
-                PSCredential credential => Reveal(credential.Password),
+                SecureString secure => SecretConversion.FromSecureString(secure, "given"),
+                PSCredential credential => SecretConversion.FromSecureString(credential.Password, "given"),
                 _ => throw new Errors.ReleaseOpsException("SecretNotSecure", Errors.FailureKind.InvalidArgument,
                     $"Secret '{name}' must be a SecureString or a PSCredential.", target: name,
                     fix: "Pass (Read-Host -AsSecureString) or (Get-Credential), never plain text."),
@@ -224,31 +221,6 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
         return catalog;
     }
 
-    private static SecretValue Reveal(SecureString secure)
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-        var chars = new char[secure.Length];
-        try
-        {
-            Marshal.Copy(pointer, chars, 0, chars.Length);
-            return new SecretValue(chars) { Source = "given" };
-        }
-        finally
-        {
-            Array.Clear(chars);
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
-    }
-
     private static IEnumerable<KeyValuePair<string, object?>> Entries(Hashtable table) =>
-        table.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, object?>(e.Key.ToString()!, Unwrap(e.Value)));
-
-    /// <summary>PowerShell wraps values in PSObject; the engine wants the values themselves, also inside lists and hashtables.</summary>
-    private static object? Unwrap(object? value) => value switch
-    {
-        PSObject pso => Unwrap(pso.BaseObject),
-        Hashtable table => table.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => Unwrap(e.Value)),
-        object?[] items => items.Select(Unwrap).ToArray(),
-        _ => value,
-    };
+        table.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, object?>(e.Key.ToString()!, PowerShellValues.Unwrap(e.Value)));
 }

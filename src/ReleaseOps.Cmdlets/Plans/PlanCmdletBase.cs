@@ -21,8 +21,5 @@ public abstract class PlanFileCmdlet : ReleaseOpsCmdlet
     [Parameter]
     public Hashtable? Variable { get; set; }
 
-    internal IReadOnlyDictionary<string, string> Variables() =>
-        Variable is null
-            ? new Dictionary<string, string>()
-            : Variable.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty);
+    internal IReadOnlyDictionary<string, string> Variables() => PowerShellValues.StringMap(Variable);
 }
