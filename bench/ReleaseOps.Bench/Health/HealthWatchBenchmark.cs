@@ -59,7 +59,7 @@ public sealed class HealthWatchBenchmark : IBenchmark
             },
             Application = "ro-hlth-bench",
             Environment = "bench",
-        }, new HealthWatchServices { Conditions = SharedConditionLanguage.Instance });
+        }, new HealthWatchServices());
         watch.Prepare();
 
         Console.WriteLine($"# {endpoints} endpoints every {DurationText.Format(interval)} for {DurationText.Format(duration)} (warm-up {DurationText.Format(warmUp)} not measured); nginx pid {nginx.ProcessId} on ports {FirstPort}-{FirstPort + Listeners - 1}");

@@ -50,7 +50,7 @@ public sealed class CriterionTracker
     private HealthConditionResult? _last;
     private Dictionary<string, object?>? _lastValues;
 
-    public CriterionTracker(CriterionDefinition definition, IHealthCondition condition, LatencyBaseline? baseline,
+    public CriterionTracker(CriterionDefinition definition, HealthCondition condition, LatencyBaseline? baseline,
         TimeSpan? baselineWindow)
     {
         Definition = definition;
@@ -65,7 +65,7 @@ public sealed class CriterionTracker
 
     public CriterionDefinition Definition { get; }
 
-    public IHealthCondition Condition { get; }
+    public HealthCondition Condition { get; }
 
     public LatencyBaseline? Baseline { get; private set; }
 

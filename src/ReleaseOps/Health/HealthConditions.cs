@@ -1,30 +1,48 @@
+using ReleaseOps.Conditions;
+
 namespace ReleaseOps.Health;
 
 /// <summary>
-/// The seam between the health watch and the condition language it reads probe expectations and
-/// rollback criteria in. The watch only ever parses text, asks which names it reads, and judges
-/// it against named values; <see cref="SharedConditionLanguage"/> is the implementation over the
-/// language that gates use, so criteria and gates read the same.
+/// A probe expectation or rollback criterion in the condition language that gates use
+/// (<see cref="ConditionExpression"/>): <c>status == 200</c>, <c>response_time &lt; 500ms</c>,
+/// <c>error_rate &lt; 5%</c>, <c>p95 &lt; 800ms</c>, <c>memory_percent &lt; 80</c>.
+/// Parsed once, evaluated many times; thread-safe.
 /// </summary>
-public interface IHealthConditionLanguage
+public sealed class HealthCondition
 {
-    /// <summary>Parses a condition; throws a ReleaseOpsException (InvalidConfiguration) when it is not valid.</summary>
-    IHealthCondition Parse(string text);
-}
+    private HealthCondition(ConditionExpression expression) => Expression = expression;
 
-/// <summary>A parsed condition: thread-safe, evaluated many times.</summary>
-public interface IHealthCondition
-{
-    string Text { get; }
+    /// <summary>Parses a condition; throws a ReleaseOpsException (InvalidConfiguration) when it is not valid.</summary>
+    public static HealthCondition Parse(string text) => new(ConditionExpression.Parse(text));
+
+    public ConditionExpression Expression { get; }
+
+    public string Text => Expression.Text;
 
     /// <summary>The value names it reads (error_rate, p95, status...).</summary>
-    IReadOnlyList<string> Names { get; }
+    public IReadOnlyList<string> Names => Expression.Names;
 
     /// <summary>
-    /// Judges the condition. Values are <see cref="TimeSpan"/> for durations, <see cref="HealthRatio"/>
-    /// for rates (compared with percentages), numbers, strings and booleans.
+    /// Judges the condition over a window's values: <see cref="TimeSpan"/> for durations,
+    /// <see cref="HealthRatio"/> for rates, numbers, strings and booleans. A condition that reads a
+    /// value the watch does not have yet is not judged (pending).
     /// </summary>
-    HealthConditionResult Evaluate(IReadOnlyDictionary<string, object?> values);
+    public HealthConditionResult Evaluate(IReadOnlyDictionary<string, object?> values)
+    {
+        var missing = Names.FirstOrDefault(n => !values.ContainsKey(n));
+        if (missing is not null)
+        {
+            return new HealthConditionResult(false, false, null, $"{missing} has no value yet");
+        }
+        var named = new ConditionValues();
+        foreach (var name in Names)
+        {
+            var value = values[name];
+            named.Set(name, value is HealthRatio ratio ? ConditionValue.Ratio(ratio.Value) : value);
+        }
+        var outcome = Expression.Evaluate(named);
+        return new HealthConditionResult(outcome.Passed, true, outcome.Observed, outcome.Message);
+    }
 }
 
 /// <summary>The outcome of one judgement; <see cref="Judged"/> is false when a value was missing.</summary>

@@ -32,10 +32,9 @@ public sealed record WatchRequest
     public Plans.SecretCatalog? SecretsCatalog { get; init; }
 }
 
-/// <summary>What the watch needs from outside: the condition language and, for container probes, the Docker engine.</summary>
+/// <summary>What the watch needs from outside: for container probes, the Docker engine.</summary>
 public sealed record HealthWatchServices
 {
-    public required IHealthConditionLanguage Conditions { get; init; }
     public IContainerObserver? Containers { get; init; }
 }
 
@@ -136,7 +135,7 @@ public sealed class HealthWatch
                     $"Criterion '{criterion.Name}' has a window of {DurationText.Format(criterion.Window)}; it must be positive.",
                     criterion.Location?.ToString() ?? criterion.Name, "Give a window such as 5m.");
             }
-            var condition = _services.Conditions.Parse(criterion.Expect);
+            var condition = HealthCondition.Parse(criterion.Expect);
             _criteria.Add(new CriterionTracker(criterion, condition, Baseline, _request.BaselineWindow));
         }
         _prepared = true;
@@ -419,7 +418,7 @@ public sealed class HealthWatch
                 }
                 return probe.Type == ProbeType.Http
                     ? new HttpProbe(probe.Name, url, interval, probe.Timeout, client,
-                        probe.Expect.Select(e => _services.Conditions.Parse(e)).ToList(),
+                        probe.Expect.Select(HealthCondition.Parse).ToList(),
                         probe.Headers.ToDictionary(h => h.Key, h => (_request.SecretsCatalog ?? Plans.SecretCatalog.Empty).Expand(h.Value)!))
                     : new MetricsProbe(probe.Name, url, interval, probe.Timeout, client);
             case ProbeType.Tcp:

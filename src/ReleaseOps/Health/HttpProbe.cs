@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using ReleaseOps.Conditions;
 using ReleaseOps.Plans;
 
 namespace ReleaseOps.Health;
@@ -16,20 +17,20 @@ public sealed class HttpProbe : IHealthProbe
     private readonly HttpClient _client;
     private readonly Uri _url;
     private readonly TimeSpan _timeout;
-    private readonly IReadOnlyList<IHealthCondition> _expect;
+    private readonly IReadOnlyList<HealthCondition> _expect;
     private readonly IReadOnlyDictionary<string, Secrets.SecretValue> _headers;
     private readonly bool _readsBody;
     private readonly bool _readsHeaders;
 
     public HttpProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpClient client,
-        IReadOnlyList<IHealthCondition>? expect = null, IReadOnlyDictionary<string, Secrets.SecretValue>? headers = null)
+        IReadOnlyList<HealthCondition>? expect = null, IReadOnlyDictionary<string, Secrets.SecretValue>? headers = null)
     {
         Name = name;
         _url = url;
         Interval = interval;
         _timeout = timeout;
         _client = client;
-        _expect = expect ?? Array.Empty<IHealthCondition>();
+        _expect = expect ?? Array.Empty<HealthCondition>();
         _headers = headers ?? new Dictionary<string, Secrets.SecretValue>();
         _readsBody = _expect.Any(c => c.Names.Any(n => n.Equals("body", StringComparison.OrdinalIgnoreCase) || n.StartsWith("json.", StringComparison.OrdinalIgnoreCase)));
         _readsHeaders = _expect.Any(c => c.Names.Any(n => n.StartsWith("header.", StringComparison.OrdinalIgnoreCase)));
@@ -93,51 +94,22 @@ public sealed class HttpProbe : IHealthProbe
         {
             return status < 400 ? (true, null) : (false, $"status {status}");
         }
-        var values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["status"] = status,
-            ["response_time"] = latency,
-            ["latency"] = latency,
-        };
-        if (body is not null) values["body"] = body;
-        using var json = ReadJson(body);
-        if (_readsHeaders)
-        {
-            foreach (var header in response.Headers.Concat(response.Content.Headers))
-            {
-                values["header." + header.Key.ToLowerInvariant()] = string.Join(", ", header.Value);
-            }
-        }
-        if (json is not null)
-        {
-            // json.status, json.items[0].id: the same paths gates read.
-            foreach (var name in _expect.SelectMany(c => c.Names).Where(n => n.StartsWith("json.", StringComparison.OrdinalIgnoreCase)))
-            {
-                if (Conditions.JsonPath.Find(json.RootElement, name[5..]) is { } element) values[name] = element;
-            }
-        }
+        // The values every HTTP condition reads (status, response_time, body, header.*, json.*), as gates read them.
+        var headers = _readsHeaders
+            ? response.Headers.Concat(response.Content.Headers)
+                .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => string.Join(", ", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, string>();
+        var values = HttpResponseValues.Create(status, latency, body ?? string.Empty, headers).Set("latency", latency);
         foreach (var condition in _expect)
         {
-            var result = condition.Evaluate(values);
-            if (!result.Passed)
+            var outcome = condition.Expression.Evaluate(values);
+            if (!outcome.Passed)
             {
-                return (false, result.Message);
+                return (false, outcome.Message);
             }
         }
         return (true, null);
-    }
-
-    private static System.Text.Json.JsonDocument? ReadJson(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body)) return null;
-        try
-        {
-            return System.Text.Json.JsonDocument.Parse(body);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null; // not JSON: json.* conditions report the value as missing
-        }
     }
 
     private HealthSample Failed(double latencyMs, string why) =>

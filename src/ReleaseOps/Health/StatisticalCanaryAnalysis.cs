@@ -65,7 +65,7 @@ public sealed class StatisticalCanaryAnalysis : ICanaryAnalysis
             Application = context.Plan.Application,
             Environment = context.Plan.Environment,
             SecretsCatalog = context.Plan.Secrets,
-        }, new HealthWatchServices { Conditions = SharedConditionLanguage.Instance });
+        }, new HealthWatchServices());
         var stable = new List<HealthSample>();
         var canary = new List<HealthSample>();
         await foreach (var sample in watch.RunAsync(reporter, cancellation).ConfigureAwait(false))

@@ -93,7 +93,6 @@ public sealed class WatchSession : IDisposable
         {
             var watch = new HealthWatch(request, new HealthWatchServices
             {
-                Conditions = SharedConditionLanguage.Instance,
                 Containers = docker is null ? null : new DockerContainerObserver(docker),
             });
             watch.Prepare(handler);

@@ -58,7 +58,6 @@ public sealed class ContainerAndCmdletTests : IDisposable
         };
         var watch = new HealthWatch(new WatchRequest { Definition = definition }, new HealthWatchServices
         {
-            Conditions = SharedConditionLanguage.Instance,
             Containers = new DockerContainerObserver(_docker.Client),
         });
         var samples = new List<HealthSample>();
@@ -93,7 +92,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
                 Duration = TimeSpan.FromSeconds(0.6),
                 Probes = new[] { new ProbeDefinition { Name = "ghost", Type = ProbeType.Container, Container = "ro-hlth-does-not-exist", Interval = TimeSpan.FromMilliseconds(200) } },
             },
-        }, new HealthWatchServices { Conditions = SharedConditionLanguage.Instance, Containers = new DockerContainerObserver(_docker.Client) });
+        }, new HealthWatchServices { Containers = new DockerContainerObserver(_docker.Client) });
         var samples = new List<HealthSample>();
         await foreach (var s in watch.RunAsync(SilentReporter.Instance)) samples.Add(s);
 

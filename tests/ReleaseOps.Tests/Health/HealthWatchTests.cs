@@ -16,7 +16,7 @@ public class HealthWatchTests
     private static WatchRequest Request(WatchDefinition definition, string? journal = null) =>
         new() { Definition = definition, Application = "ro-hlth-shop", Environment = "test", JournalPath = journal };
 
-    private static readonly HealthWatchServices Services = new() { Conditions = SharedConditionLanguage.Instance };
+    private static readonly HealthWatchServices Services = new();
 
     [Fact]
     public async Task Each_injected_degradation_breaches_its_criterion_at_the_right_time()
