@@ -1,8 +1,8 @@
 @{
-    # The binary module: cmdlets in module/ReleaseOps.Cmdlets.dll, the engine and its dependencies
-    # in module/Dependencies/ (loaded into an AssemblyLoadContext of their own). Build first:
-    #   dotnet build ReleaseOps.sln -c Release
-    RootModule           = 'module/ReleaseOps.Cmdlets.dll'
+    # One nested module, module/ReleaseOps.Cmdlets.psd1, which loads the cmdlets, the engine and their
+    # dependencies into a load context of the module's own (docs/architecture.md, "Load contexts").
+    # Build first: dotnet build ReleaseOps.sln -c Release
+    NestedModules        = @('module/ReleaseOps.Cmdlets.psd1')
     ModuleVersion        = '0.1.0'
     GUID                 = '9fa4264d-b974-4bca-8bcb-888da17edffa'
     Author               = 'ReleaseOps'

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The test command (README.md): starts the real services, builds, runs the xunit suite against
-# them, then the Pester specs where pwsh exists. Ends with one line: "tests: N passed, N failed, N skipped".
+# The test command (README.md): starts the real services, installs the pinned PowerShell and Pester,
+# builds, runs the xunit suite (cmdlets in an in-process runspace) and then the Pester specs in real
+# pwsh against the built module. Ends with one line counting both:
+#   "tests: N passed, N failed, N skipped"
 # Run as root: the services are installed with apt-get and PostgreSQL runs as the postgres user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/test-env.sh up
+scripts/tools.sh
 
 echo "build: dotnet build ReleaseOps.sln -c Release"
 dotnet build ReleaseOps.sln -c Release -nologo -v quiet -clp:ErrorsOnly
@@ -16,24 +19,21 @@ dotnet test tests/ReleaseOps.Tests/ReleaseOps.Tests.csproj -c Release --no-build
   --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" \
   | tee "$results/console.log" || status=$?
 
-# The Pester specs import the built module and run the cmdlets for real; they need pwsh and Pester,
-# which no package registry reachable from these machines provides.
-specs=$(find tests/pester -name '*.Tests.ps1' | wc -l)
-if command -v pwsh >/dev/null 2>&1 && pwsh -NoProfile -Command 'exit [int](-not (Get-Module -ListAvailable Pester))'; then
-  pwsh -NoProfile -Command "Invoke-Pester -Path tests/pester -CI" || status=$?
-else
-  echo "pester: $specs spec files skipped: pwsh (PowerShell 7.4+) with Pester is not installed here; they run where it is"
-fi
+echo "pester: scripts/pwsh -NoProfile -File tests/pester/Invoke-Specs.ps1"
+scripts/pwsh -NoProfile -NonInteractive -File tests/pester/Invoke-Specs.ps1 -CountsFile "$results/pester.counts" || status=1
 
-# The closing line comes from the run's TRX counters, not from console text.
+# The closing line adds the xunit run's TRX counters to Pester's counts, never console text.
 counters=$(grep -o '<Counters [^>]*>' "$results/results.trx" 2>/dev/null || true)
 count() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
-if [ -z "$counters" ]; then
+if [ -z "$counters" ] || [ ! -s "$results/pester.counts" ]; then
   echo "tests: the test run did not complete (no results in $results)" >&2
-  status=1
-else
-  total=$(count total); executed=$(count executed); passed=$(count passed)
-  failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) ))
-  echo "tests: $passed passed, $failed failed, $(( total - executed )) skipped"
+  exit 1
 fi
+read -r p_passed p_failed p_skipped < "$results/pester.counts"
+total=$(count total); executed=$(count executed)
+passed=$(( $(count passed) + p_passed ))
+failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) + p_failed ))
+skipped=$(( total - executed + p_skipped ))
+echo "xunit: $(count passed) passed; pester: $p_passed passed, $p_failed failed, $p_skipped skipped"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -72,10 +72,8 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
     /// <para type="description">Also record an order-independent hash of each table's rows, compared by Test-PgBackup.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter TableChecksum { get => new(TableChecksumRequested); set => TableChecksumRequested = value.IsPresent; }
+    public SwitchParameter TableChecksum { get; set; }
 
-    /// <summary>Whether -TableChecksum was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool TableChecksumRequested { get; set; }
 
     /// <summary>
     /// <para type="description">A release plan (from Get-ReleasePlan): backs up its PostgreSQL backups, or those named by -BackupName.</para>
@@ -144,7 +142,7 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
             .Where(b => b.Type == BackupSourceType.Postgres && (BackupName is null || BackupName.Contains(b.Name, StringComparer.OrdinalIgnoreCase)))
             .Select(definition => PlanBackups.PgRequest(definition, plan.Secrets, ReleaseOps.Backup.BackupReasons.Manual, Release ?? plan.Version) with
             {
-                TableChecksums = TableChecksumRequested,
+                TableChecksums = TableChecksum.IsPresent,
                 ToolDirectory = ToolDirectory,
             })
             .ToList();
@@ -177,7 +175,7 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
                 Jobs = Definition.Jobs,
                 Release = Release,
                 EncryptionKey = EncryptionKeySecret(),
-                TableChecksums = TableChecksumRequested,
+                TableChecksums = TableChecksum.IsPresent,
                 ToolDirectory = ToolDirectory,
             };
             yield break;
@@ -194,7 +192,7 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
                 CompressionLevel = CompressionLevel,
                 Release = Release,
                 EncryptionKey = EncryptionKeySecret(),
-                TableChecksums = TableChecksumRequested,
+                TableChecksums = TableChecksum.IsPresent,
                 ToolDirectory = ToolDirectory,
             };
         }

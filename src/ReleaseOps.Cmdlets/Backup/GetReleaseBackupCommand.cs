@@ -59,19 +59,15 @@ public sealed class GetReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Release
     /// <para type="description">Only the newest matching backup of each directory.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter Latest { get => new(LatestRequested); set => LatestRequested = value.IsPresent; }
+    public SwitchParameter Latest { get; set; }
 
-    /// <summary>Whether -Latest was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool LatestRequested { get; set; }
 
     /// <summary>
     /// <para type="description">Re-read each data file and compare its SHA-256; damaged backups are reported as errors and not written.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter VerifyChecksum { get => new(VerifyChecksumRequested); set => VerifyChecksumRequested = value.IsPresent; }
+    public SwitchParameter VerifyChecksum { get; set; }
 
-    /// <summary>Whether -VerifyChecksum was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool VerifyChecksumRequested { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -89,7 +85,7 @@ public sealed class GetReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Release
                     {
                         continue;
                     }
-                    if (VerifyChecksumRequested)
+                    if (VerifyChecksum.IsPresent)
                     {
                         try
                         {
@@ -102,7 +98,7 @@ public sealed class GetReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Release
                         }
                     }
                     op.Emit(backup);
-                    if (LatestRequested)
+                    if (Latest.IsPresent)
                     {
                         break;
                     }

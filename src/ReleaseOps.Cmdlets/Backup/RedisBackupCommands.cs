@@ -56,10 +56,8 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
     /// <para type="description">Connect with TLS.</para>
     /// </summary>
     [Parameter(ParameterSetName = "Connection")]
-    public SwitchParameter UseTls { get => new(UseTlsRequested); set => UseTlsRequested = value.IsPresent; }
+    public SwitchParameter UseTls { get; set; }
 
-    /// <summary>Whether -UseTls was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool UseTlsRequested { get; set; }
 
     /// <summary>
     /// <para type="description">PEM file of the CA that signed the server's certificate (a private CA).</para>
@@ -118,7 +116,7 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
         var source = Definition is null
             ? new RedisConnectionOptions
             {
-                Host = Server, Port = Port, User = user, Password = password, UseTls = UseTlsRequested, TlsCaCertificateFile = TlsCaCertificateFile,
+                Host = Server, Port = Port, User = user, Password = password, UseTls = UseTls.IsPresent, TlsCaCertificateFile = TlsCaCertificateFile,
                 CommandTimeout = TimeSpan.FromSeconds(30),
             }
             : PlanBackups.RedisOptions(Definition.Connection with { Password = null }, SecretCatalog.Empty) with

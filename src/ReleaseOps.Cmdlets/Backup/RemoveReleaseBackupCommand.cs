@@ -28,10 +28,8 @@ public sealed class RemoveReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Rele
     /// <para type="description">Remove even the newest verified backup.</para>
     /// </summary>
     [Parameter(ParameterSetName = "Backup")]
-    public SwitchParameter Force { get => new(ForceRequested); set => ForceRequested = value.IsPresent; }
+    public SwitchParameter Force { get; set; }
 
-    /// <summary>Whether -Force was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool ForceRequested { get; set; }
 
     /// <summary>
     /// <para type="description">The backup directory to apply retention to.</para>
@@ -68,7 +66,7 @@ public sealed class RemoveReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Rele
                 var siblings = await new BackupCatalog().ListAllAsync(Backup.Directory, Backup.Name, Backup.Kind, op, op.Cancellation)
                     .ConfigureAwait(false);
                 var lastVerified = siblings.FirstOrDefault(b => b.Verified == true);
-                if (!ForceRequested && lastVerified?.Id == Backup.Id)
+                if (!Force.IsPresent && lastVerified?.Id == Backup.Id)
                 {
                     op.Fail(new ReleaseOpsException("BackupIsLastVerified", FailureKind.Conflict,
                         $"Backup {Backup.Id} is the newest verified backup of '{Backup.Name}'; it is kept.", Backup.Id,

@@ -27,28 +27,22 @@ public sealed class RestorePgDatabaseCommand : PgBackupInputCmdletBase
     /// <para type="description">End other sessions on the target so it can be replaced.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter TerminateConnections { get => new(TerminateConnectionsRequested); set => TerminateConnectionsRequested = value.IsPresent; }
+    public SwitchParameter TerminateConnections { get; set; }
 
-    /// <summary>Whether -TerminateConnections was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool TerminateConnectionsRequested { get; set; }
 
     /// <summary>
     /// <para type="description">Do not back up the target's current state first.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter SkipEmergencyBackup { get => new(SkipEmergencyBackupRequested); set => SkipEmergencyBackupRequested = value.IsPresent; }
+    public SwitchParameter SkipEmergencyBackup { get; set; }
 
-    /// <summary>Whether -SkipEmergencyBackup was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool SkipEmergencyBackupRequested { get; set; }
 
     /// <summary>
     /// <para type="description">Keep the replaced database under a _replaced_ name instead of dropping it.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter KeepReplaced { get => new(KeepReplacedRequested); set => KeepReplacedRequested = value.IsPresent; }
+    public SwitchParameter KeepReplaced { get; set; }
 
-    /// <summary>Whether -KeepReplaced was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool KeepReplacedRequested { get; set; }
 
     /// <summary>
     /// <para type="description">Directory for the emergency backup (default: the restored backup's directory).</para>
@@ -70,9 +64,9 @@ public sealed class RestorePgDatabaseCommand : PgBackupInputCmdletBase
             {
                 Target = target,
                 MaintenanceDatabase = MaintenanceDatabase,
-                TerminateConnections = TerminateConnectionsRequested,
-                SkipEmergencyBackup = SkipEmergencyBackupRequested,
-                KeepReplaced = KeepReplacedRequested,
+                TerminateConnections = TerminateConnections.IsPresent,
+                SkipEmergencyBackup = SkipEmergencyBackup.IsPresent,
+                KeepReplaced = KeepReplaced.IsPresent,
                 EmergencyBackupDestination = EmergencyBackupDestination,
                 Jobs = Jobs,
                 EncryptionKey = EncryptionKeySecret(),

@@ -20,10 +20,8 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
     /// <para type="description">Only the quick levels: checksum and pg_restore --list.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter Quick { get => new(QuickRequested); set => QuickRequested = value.IsPresent; }
+    public SwitchParameter Quick { get; set; }
 
-    /// <summary>Whether -Quick was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool QuickRequested { get; set; }
 
     /// <summary>
     /// <para type="description">Prefix of the generated scratch database name (default releaseops_verify_).</para>
@@ -41,10 +39,8 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
     /// <para type="description">Keep the scratch database after the test (for inspection).</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter KeepScratch { get => new(KeepScratchRequested); set => KeepScratchRequested = value.IsPresent; }
+    public SwitchParameter KeepScratch { get; set; }
 
-    /// <summary>Whether -KeepScratch was given (tests set it directly: the PowerShellStandard SwitchParameter is a stub).</summary>
-    internal bool KeepScratchRequested { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -54,10 +50,10 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
             var result = await new PgBackupVerifier().TestAsync(backup, new PgVerifyRequest
             {
                 Server = Endpoint(MaintenanceDatabase, backup),
-                Depth = QuickRequested ? VerificationDepth.Quick : VerificationDepth.Full,
+                Depth = Quick.IsPresent ? VerificationDepth.Quick : VerificationDepth.Full,
                 ScratchPrefix = ScratchPrefix,
                 ScratchName = ScratchName,
-                KeepScratch = KeepScratchRequested,
+                KeepScratch = KeepScratch.IsPresent,
                 Jobs = Jobs,
                 EncryptionKey = EncryptionKeySecret(),
                 ToolDirectory = ToolDirectory,

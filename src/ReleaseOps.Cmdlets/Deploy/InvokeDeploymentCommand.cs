@@ -31,20 +31,18 @@ public sealed class InvokeDeploymentCommand : DeploymentCmdlet
 
     /// <summary><para type="description">Break a stale deploy lock (its holder's process is gone).</para></summary>
     [Parameter]
-    public SwitchParameter Force { get => new(ForceRequested); set => ForceRequested = value.IsPresent; }
+    public SwitchParameter Force { get; set; }
 
     /// <summary><para type="description">Finish a deployment that was interrupted (its process died); without it such a deployment blocks new ones.</para></summary>
     [Parameter]
-    public SwitchParameter Resume { get => new(ResumeRequested); set => ResumeRequested = value.IsPresent; }
+    public SwitchParameter Resume { get; set; }
 
-    internal bool ForceRequested { get; set; }
 
-    internal bool ResumeRequested { get; set; }
 
     protected override void ProcessRecord()
     {
         var source = PlanSource();
-        var request = new DeploymentRequest { Version = Version, Services = Service, Force = ForceRequested, Resume = ResumeRequested };
+        var request = new DeploymentRequest { Version = Version, Services = Service, Force = Force.IsPresent, Resume = Resume.IsPresent };
         var engine = EngineOrDefault();
         Run(async op =>
         {

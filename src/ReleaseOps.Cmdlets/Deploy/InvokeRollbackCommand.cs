@@ -29,20 +29,18 @@ public sealed class InvokeRollbackCommand : DeploymentCmdlet
 
     /// <summary><para type="description">Also restore the database from the pre-deploy backup of the release being undone.</para></summary>
     [Parameter]
-    public SwitchParameter RestoreDatabase { get => new(RestoreDatabaseRequested); set => RestoreDatabaseRequested = value.IsPresent; }
+    public SwitchParameter RestoreDatabase { get; set; }
 
     /// <summary><para type="description">Break a stale deploy lock (its holder's process is gone).</para></summary>
     [Parameter]
-    public SwitchParameter Force { get => new(ForceRequested); set => ForceRequested = value.IsPresent; }
+    public SwitchParameter Force { get; set; }
 
-    internal bool RestoreDatabaseRequested { get; set; }
 
-    internal bool ForceRequested { get; set; }
 
     protected override void ProcessRecord()
     {
         var source = PlanSource();
-        var request = new RollbackRequest { ToVersion = ToVersion, Services = Service, RestoreDatabase = RestoreDatabaseRequested, Force = ForceRequested };
+        var request = new RollbackRequest { ToVersion = ToVersion, Services = Service, RestoreDatabase = RestoreDatabase.IsPresent, Force = Force.IsPresent };
         var rollback = new RollbackService(EngineOrDefault());
         Run(async op =>
         {

@@ -17,9 +17,8 @@ public sealed class UnlockDeploymentCommand : DeploymentCmdlet
 {
     /// <summary><para type="description">Remove the lock even though its holder is still running.</para></summary>
     [Parameter]
-    public SwitchParameter Force { get => new(ForceRequested); set => ForceRequested = value.IsPresent; }
+    public SwitchParameter Force { get; set; }
 
-    internal bool ForceRequested { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -35,7 +34,7 @@ public sealed class UnlockDeploymentCommand : DeploymentCmdlet
                 op.Verbose($"{plan} is not locked.");
                 return;
             }
-            if (!held.HolderIsDead && !ForceRequested)
+            if (!held.HolderIsDead && !Force.IsPresent)
             {
                 throw new ReleaseOpsException("DeploymentLockHeld", FailureKind.Conflict,
                     $"{plan} is locked by a running deployment: {held}.", plan.ToString(),

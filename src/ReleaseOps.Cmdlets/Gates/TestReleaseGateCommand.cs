@@ -72,7 +72,7 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
 
     /// <summary><para type="description">Stop at the first critical gate that fails or cannot run; the rest are reported as Skipped.</para></summary>
     [Parameter]
-    public SwitchParameter FailFast { get => new(FailFastRequested); set => FailFastRequested = value.IsPresent; }
+    public SwitchParameter FailFast { get; set; }
 
     /// <summary><para type="description">How many gates run at once (default 16 per processor core).</para></summary>
     [Parameter]
@@ -97,13 +97,9 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
 
     /// <summary><para type="description">Return one GateRunSummary per run (totals, verdict and every result) instead of the results.</para></summary>
     [Parameter]
-    public SwitchParameter Summary { get => new(SummaryRequested); set => SummaryRequested = value.IsPresent; }
+    public SwitchParameter Summary { get; set; }
 
-    /// <summary>Whether -FailFast was given. Tests set it directly: PowerShellStandard's SwitchParameter is a stub.</summary>
-    internal bool FailFastRequested { get; set; }
 
-    /// <summary>Whether -Summary was given.</summary>
-    internal bool SummaryRequested { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -161,7 +157,7 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
     {
         var options = new GateRunOptions
         {
-            FailFast = FailFastRequested,
+            FailFast = FailFast.IsPresent,
             ThrottleLimit = ThrottleLimit,
             DefaultTimeout = Timeout ?? new GateRunOptions().DefaultTimeout,
             BaseDirectory = environment.BaseDirectory,
@@ -180,19 +176,19 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
         await foreach (var result in runner.RunAsync(gates, environment, options, op, op.Cancellation).ConfigureAwait(false))
         {
             results.Add(result);
-            if (!SummaryRequested)
+            if (!Summary.IsPresent)
             {
                 op.Emit(result);
             }
         }
         var summary = GateRunSummary.From(results, started, clock.Elapsed, environment.PlanName,
-            FailFastRequested && results.Any(r => r.Status == GateStatus.Skipped));
+            FailFast.IsPresent && results.Any(r => r.Status == GateStatus.Skipped));
         lock (_runs)
         {
             _runs.Add(summary);
         }
         op.Verbose(summary.ToString());
-        if (SummaryRequested)
+        if (Summary.IsPresent)
         {
             op.Emit(summary);
         }

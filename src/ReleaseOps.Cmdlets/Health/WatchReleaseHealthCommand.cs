@@ -68,10 +68,8 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     /// <para type="description">Roll the release back at the first breach of a critical criterion, then end the watch.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter RollbackOnBreach { get => new(RollbackOnBreachRequested); set => RollbackOnBreachRequested = value.IsPresent; }
+    public SwitchParameter RollbackOnBreach { get; set; }
 
-    /// <summary>Whether -RollbackOnBreach was given; tests set it directly, PowerShellStandard's SwitchParameter being a stub.</summary>
-    internal bool RollbackOnBreachRequested { get; set; }
 
     /// <summary>
     /// <para type="description">The rollback to call on breach; default the deployment engine's rollback for the plan.</para>
@@ -83,10 +81,8 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     /// <para type="description">End the watch at the first breach instead of watching for the whole duration.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter StopOnBreach { get => new(StopOnBreachRequested); set => StopOnBreachRequested = value.IsPresent; }
+    public SwitchParameter StopOnBreach { get; set; }
 
-    /// <summary>Whether -StopOnBreach was given; tests set it directly, PowerShellStandard's SwitchParameter being a stub.</summary>
-    internal bool StopOnBreachRequested { get; set; }
 
     /// <summary>
     /// <para type="description">Journal directory the watch is saved to and the previous watch read from; default the plan's journal.</para>
@@ -98,10 +94,8 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     /// <para type="description">Do not save the watch summary to the journal.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter NoSave { get => new(NoSaveRequested); set => NoSaveRequested = value.IsPresent; }
+    public SwitchParameter NoSave { get; set; }
 
-    /// <summary>Whether -NoSave was given; tests set it directly, PowerShellStandard's SwitchParameter being a stub.</summary>
-    internal bool NoSaveRequested { get; set; }
 
     /// <summary>
     /// <para type="description">Write the verdict as JSON to this file.</para>
@@ -125,10 +119,8 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     /// <para type="description">Write only the HealthVerdict, not each sample.</para>
     /// </summary>
     [Parameter]
-    public SwitchParameter VerdictOnly { get => new(VerdictOnlyRequested); set => VerdictOnlyRequested = value.IsPresent; }
+    public SwitchParameter VerdictOnly { get; set; }
 
-    /// <summary>Whether -VerdictOnly was given; tests set it directly, PowerShellStandard's SwitchParameter being a stub.</summary>
-    internal bool VerdictOnlyRequested { get; set; }
 
     /// <summary>
     /// <para type="description">The version being watched, recorded in the journal (default the plan's).</para>
@@ -169,11 +161,11 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
             Duration = Duration,
             Interval = Interval,
             BaselineWindow = BaselineWindow,
-            StopOnBreach = StopOnBreachRequested,
-            RollbackOnBreach = RollbackOnBreachRequested ? true : null,
+            StopOnBreach = StopOnBreach.IsPresent,
+            RollbackOnBreach = RollbackOnBreach.IsPresent ? true : null,
             Rollback = RollbackTrigger ?? (plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan)),
             JournalPath = _journal,
-            SaveSummary = !NoSaveRequested,
+            SaveSummary = !NoSave.IsPresent,
             Version = Version,
         };
         using var session = WatchSession.Create(options);
@@ -194,7 +186,7 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     {
         await foreach (var sample in session.RunAsync(op, op.Cancellation).ConfigureAwait(false))
         {
-            if (!VerdictOnlyRequested) yield return sample;
+            if (!VerdictOnly.IsPresent) yield return sample;
         }
         var verdict = session.Verdict!;
         if (_json is not null) HealthReport.WriteJson(verdict, _json);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Management.Automation;
 using ReleaseOps.Operations;
 
 namespace ReleaseOps.Cmdlets.Hosting;
@@ -11,12 +12,12 @@ namespace ReleaseOps.Cmdlets.Hosting;
 /// </summary>
 public sealed class CmdletOperation : IOperationReporter
 {
-    private readonly BlockingCollection<Action<ICmdletRuntime>> _queue;
-    private readonly Func<Exception, object?, CmdletError> _describe;
+    private readonly BlockingCollection<Action<ReleaseOpsCmdlet>> _queue;
+    private readonly Func<Exception, object?, ErrorRecord> _describe;
     private readonly ConcurrentDictionary<TaskCompletionSource<bool>, byte> _pendingQuestions = new();
 
-    internal CmdletOperation(BlockingCollection<Action<ICmdletRuntime>> queue,
-        Func<Exception, object?, CmdletError> describe, CancellationToken cancellation)
+    internal CmdletOperation(BlockingCollection<Action<ReleaseOpsCmdlet>> queue,
+        Func<Exception, object?, ErrorRecord> describe, CancellationToken cancellation)
     {
         _queue = queue;
         _describe = describe;
@@ -27,31 +28,31 @@ public sealed class CmdletOperation : IOperationReporter
     public CancellationToken Cancellation { get; }
 
     /// <summary>Writes a result object to the pipeline as soon as the pipeline thread gets to it.</summary>
-    public void Emit(object? value) => Post(runtime => runtime.WriteObject(value));
+    public void Emit(object? value) => Post(cmdlet => cmdlet.WriteObject(value));
 
     /// <summary>Reports a failure of one item without ending the command (a non-terminating error).</summary>
     public void Fail(Exception exception, object? target = null)
     {
         var error = _describe(exception, target);
-        Post(runtime => runtime.WriteError(error));
+        Post(cmdlet => cmdlet.WriteError(error));
     }
 
-    public void Verbose(string message) => Post(runtime => runtime.WriteVerbose(message));
+    public void Verbose(string message) => Post(cmdlet => cmdlet.WriteVerbose(message));
 
-    public void Warning(string message) => Post(runtime => runtime.WriteWarning(message));
+    public void Warning(string message) => Post(cmdlet => cmdlet.WriteWarning(message));
 
-    public void Progress(OperationProgress progress) => Post(runtime => runtime.WriteProgress(progress));
+    public void Progress(OperationProgress progress) => Post(cmdlet => cmdlet.WriteProgress(progress));
 
     /// <summary>Asks ShouldProcess on the pipeline thread and waits for the answer.</summary>
     public async Task<bool> ShouldProcessAsync(string target, string action)
     {
         var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pendingQuestions[answer] = 0;
-        Post(runtime =>
+        Post(cmdlet =>
         {
             try
             {
-                answer.TrySetResult(runtime.ShouldProcess(target, action));
+                answer.TrySetResult(cmdlet.ShouldProcess(target, action));
             }
             catch (Exception ex)
             {
@@ -81,7 +82,7 @@ public sealed class CmdletOperation : IOperationReporter
         }
     }
 
-    private void Post(Action<ICmdletRuntime> action)
+    private void Post(Action<ReleaseOpsCmdlet> action)
     {
         if (!_queue.IsAddingCompleted)
         {

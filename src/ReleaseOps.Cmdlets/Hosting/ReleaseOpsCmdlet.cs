@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using ReleaseOps.Errors;
+using ReleaseOps.Operations;
 
 namespace ReleaseOps.Cmdlets.Hosting;
 
@@ -9,19 +10,11 @@ namespace ReleaseOps.Cmdlets.Hosting;
 /// thread and carries what they produce to the pipeline thread as it arrives (PowerShell allows
 /// writes only from there), cancels them on Ctrl+C, and turns engine exceptions into ErrorRecords:
 /// bad arguments and configuration end the command, every other failure is reported for the
-/// current item only. All host interaction goes through <see cref="Runtime"/>, the test seam.
+/// current item only.
 /// </summary>
 public abstract class ReleaseOpsCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _stopping = new();
-    private ICmdletRuntime? _runtime;
-
-    /// <summary>The host seam. Tests replace it with a recorder before driving the cmdlet.</summary>
-    internal ICmdletRuntime Runtime
-    {
-        get => _runtime ??= new PowerShellRuntime(this);
-        set => _runtime = value;
-    }
 
     /// <summary>Cancelled by Ctrl+C (StopProcessing). Every engine call receives it.</summary>
     protected CancellationToken StopToken => _stopping.Token;
@@ -50,24 +43,31 @@ public abstract class ReleaseOpsCmdlet : PSCmdlet
     /// <summary>Runs an engine operation that writes through the <see cref="CmdletOperation"/> itself.</summary>
     protected void Run(Func<CmdletOperation, Task> operation, object? target = null) => Pump(operation, target);
 
-    protected new void WriteObject(object? value) => Runtime.WriteObject(value);
-
-    protected new void WriteVerbose(string message) => Runtime.WriteVerbose(message);
-
-    protected new void WriteWarning(string message) => Runtime.WriteWarning(message);
-
-    protected new bool ShouldProcess(string target, string action) => Runtime.ShouldProcess(target, action);
-
-    /// <summary>A file system path for a path the user typed (relative, ~, PSDrive).</summary>
-    protected string ResolvePath(string path) => Runtime.ResolvePath(path);
+    /// <summary>A file system path for a path the user typed (relative to $PWD, ~, a PSDrive).</summary>
+    protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
     /// <summary>Reports a failure of the current item and lets the command go on.</summary>
-    protected void WriteFailure(Exception exception, object? target = null) =>
-        Runtime.WriteError(Describe(exception, target));
+    protected void WriteFailure(Exception exception, object? target = null) => WriteError(Describe(exception, target));
 
     /// <summary>Ends the command with an error (bad arguments or configuration).</summary>
-    protected void ThrowFailure(Exception exception, object? target = null) =>
-        Runtime.ThrowTerminatingError(Describe(exception, target));
+    protected void ThrowFailure(Exception exception, object? target = null) => ThrowTerminatingError(Describe(exception, target));
+
+    /// <summary>Writes an engine progress report as a PowerShell ProgressRecord.</summary>
+    internal void WriteProgress(OperationProgress progress)
+    {
+        var record = new ProgressRecord(progress.ActivityId, progress.Activity,
+            string.IsNullOrEmpty(progress.Status) ? progress.Activity : progress.Status)
+        {
+            PercentComplete = Math.Clamp(progress.PercentComplete, -1, 100),
+            ParentActivityId = progress.ParentActivityId,
+            RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+        if (progress.Remaining is { } remaining)
+        {
+            record.SecondsRemaining = (int)Math.Ceiling(remaining.TotalSeconds);
+        }
+        WriteProgress(record);
+    }
 
     protected override void StopProcessing()
     {
@@ -75,21 +75,27 @@ public abstract class ReleaseOpsCmdlet : PSCmdlet
         base.StopProcessing();
     }
 
-    /// <summary>Maps an exception onto the ErrorRecord vocabulary: a stable id, a category, the target.</summary>
-    internal static CmdletError Describe(Exception exception, object? target)
+    /// <summary>Maps an exception onto an ErrorRecord: a stable id, a category, the target and the fix.</summary>
+    internal static ErrorRecord Describe(Exception exception, object? target)
     {
         if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
         {
             exception = aggregate.InnerExceptions[0];
         }
-        return exception switch
+        var (id, category, fix) = exception switch
         {
-            ReleaseOpsException roe => new CmdletError(roe, roe.ErrorId, CategoryOf(roe.Kind), target ?? roe.Target, roe.Fix),
-            ArgumentException => new CmdletError(exception, "InvalidArgument", ErrorCategory.InvalidArgument, target),
-            TimeoutException => new CmdletError(exception, "OperationTimeout", ErrorCategory.OperationTimeout, target),
-            UnauthorizedAccessException => new CmdletError(exception, "AccessDenied", ErrorCategory.PermissionDenied, target),
-            _ => new CmdletError(exception, exception.GetType().Name, ErrorCategory.NotSpecified, target),
+            ReleaseOpsException roe => (roe.ErrorId, CategoryOf(roe.Kind), roe.Fix),
+            ArgumentException => ("InvalidArgument", ErrorCategory.InvalidArgument, null),
+            TimeoutException => ("OperationTimeout", ErrorCategory.OperationTimeout, null),
+            UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied, null),
+            _ => (exception.GetType().Name, ErrorCategory.NotSpecified, (string?)null),
         };
+        var record = new ErrorRecord(exception, id, category, target ?? (exception as ReleaseOpsException)?.Target);
+        if (fix is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = fix };
+        }
+        return record;
     }
 
     internal static ErrorCategory CategoryOf(FailureKind kind) => kind switch
@@ -113,7 +119,7 @@ public abstract class ReleaseOpsCmdlet : PSCmdlet
 
     private void Pump(Func<CmdletOperation, Task> body, object? target)
     {
-        using var queue = new BlockingCollection<Action<ICmdletRuntime>>();
+        using var queue = new BlockingCollection<Action<ReleaseOpsCmdlet>>();
         var operation = new CmdletOperation(queue, Describe, _stopping.Token);
         var work = Task.Run(() => body(operation), _stopping.Token);
         work.ContinueWith(_ => queue.CompleteAdding(), CancellationToken.None,
@@ -122,7 +128,7 @@ public abstract class ReleaseOpsCmdlet : PSCmdlet
         {
             foreach (var action in queue.GetConsumingEnumerable())
             {
-                action(Runtime);
+                action(this);
             }
         }
         catch

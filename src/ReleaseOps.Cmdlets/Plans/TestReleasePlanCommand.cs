@@ -16,10 +16,8 @@ public sealed class TestReleasePlanCommand : PlanFileCmdlet
 {
     /// <summary><para type="description">Return only $true (valid) or $false (invalid) for each plan.</para></summary>
     [Parameter]
-    public SwitchParameter Quiet { get => new(QuietRequested); set => QuietRequested = value.IsPresent; }
+    public SwitchParameter Quiet { get; set; }
 
-    /// <summary>Whether -Quiet was given. Tests set it directly: PowerShellStandard's SwitchParameter is a stub.</summary>
-    internal bool QuietRequested { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -29,7 +27,7 @@ public sealed class TestReleasePlanCommand : PlanFileCmdlet
             Run(async op =>
             {
                 var validation = await ReleasePlanLoader.ValidateAsync(file, Variables(), op.Cancellation).ConfigureAwait(false);
-                if (QuietRequested)
+                if (Quiet.IsPresent)
                 {
                     op.Emit(validation.IsValid);
                     return;

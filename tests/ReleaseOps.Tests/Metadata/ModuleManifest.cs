@@ -1,36 +1,37 @@
-using System.Text.RegularExpressions;
+using System.Collections;
+using System.Management.Automation;
 using ReleaseOps.Tests.Plans;
 
 namespace ReleaseOps.Tests.Metadata;
 
-/// <summary>The parts of ReleaseOps.psd1 the tests check, read as text (there is no PowerShell here to import it).</summary>
-public sealed partial class ModuleManifest
+/// <summary>ReleaseOps.psd1 as PowerShell reads it (Import-PowerShellDataFile).</summary>
+public sealed class ModuleManifest
 {
-    public static ModuleManifest Load() => new(File.ReadAllText(Path.Combine(ExamplePlanTests.RepositoryRoot, "ReleaseOps.psd1")));
-
-    private readonly string _text;
-
-    private ModuleManifest(string text)
+    private static readonly Lazy<ModuleManifest> Loaded = new(() =>
     {
-        _text = Regex.Replace(text, @"#[^\n]*", "");
+        using var shell = PowerShell.Create();
+        var data = shell.AddCommand("Import-PowerShellDataFile").AddParameter("LiteralPath", Path).Invoke().Single().BaseObject;
+        return new ModuleManifest((Hashtable)data);
+    });
+
+    private readonly Hashtable _data;
+
+    private ModuleManifest(Hashtable data)
+    {
+        _data = data;
     }
 
-    [GeneratedRegex(@"'([^']*)'")]
-    private static partial Regex Quoted();
+    public static string Path => System.IO.Path.Combine(ExamplePlanTests.RepositoryRoot, "ReleaseOps.psd1");
 
-    public string Value(string key)
+    public static ModuleManifest Load() => Loaded.Value;
+
+    public string Value(string key) =>
+        _data[key] as string ?? throw new InvalidOperationException($"{key} not found in ReleaseOps.psd1");
+
+    public IReadOnlyList<string> List(string key) => _data[key] switch
     {
-        var m = Regex.Match(_text, $@"(?m)^\s*{key}\s*=\s*'([^']*)'");
-        return m.Success ? m.Groups[1].Value : throw new InvalidOperationException($"{key} not found in ReleaseOps.psd1");
-    }
-
-    public IReadOnlyList<string> List(string key)
-    {
-        var m = Regex.Match(_text, $@"(?s)^\s*{key}\s*=\s*@\((.*?)\)", RegexOptions.Multiline);
-        return m.Success
-            ? Quoted().Matches(m.Groups[1].Value).Select(q => q.Groups[1].Value).ToArray()
-            : throw new InvalidOperationException($"{key} not found in ReleaseOps.psd1");
-    }
-
-    public bool Mentions(string text) => _text.Contains(text, StringComparison.Ordinal);
+        object[] items => items.Select(i => i.ToString()!).ToList(),
+        string one => new[] { one },
+        _ => throw new InvalidOperationException($"{key} not found in ReleaseOps.psd1"),
+    };
 }

@@ -1,6 +1,4 @@
-using System.Collections;
 using System.Management.Automation;
-using ReleaseOps.Cmdlets.Plans;
 using ReleaseOps.Plans;
 using ReleaseOps.Tests.Support;
 using Xunit;
@@ -16,24 +14,20 @@ public sealed class PlanCmdletTests : TemporaryDirectory
     public void Get_ReleasePlan_returns_plans_for_each_path_piped_in()
     {
         var a = Write("a.yml", Valid);
-        var b = Write("b.yml", Valid.Replace("shop", "cart"));
-        var cmdlet = new GetReleasePlanCommand();
-        var runtime = CmdletHarness.Invoke(cmdlet, new Action<GetReleasePlanCommand>[]
-        {
-            c => c.Path = new[] { a },
-            c => c.Path = new[] { b },
-        });
+        Write("b.yml", Valid.Replace("shop", "cart"));
+        using var session = PowerShellSession.Start(Directory);
+        var result = session.Run("'a.yml', (Get-Item b.yml) | Get-ReleasePlan").ThrowIfFailed();
 
-        Assert.Empty(runtime.Errors);
-        Assert.Equal(new[] { "shop", "cart" }, runtime.OutputOf<ReleasePlan>().Select(p => p.Application));
-        Assert.Equal(a, runtime.OutputOf<ReleasePlan>().First().SourcePath);
+        Assert.Equal(new[] { "shop", "cart" }, result.Objects<ReleasePlan>().Select(p => p.Application));
+        Assert.Equal(a, result.Objects<ReleasePlan>().First().SourcePath);
     }
 
     [Fact]
     public void Get_ReleasePlan_applies_variable_overrides()
     {
-        var cmdlet = new GetReleasePlanCommand { Path = new[] { Write("a.yml", Valid) }, Variable = new Hashtable { ["tag"] = "v2" } };
-        var plan = Assert.Single(CmdletHarness.Invoke(cmdlet).OutputOf<ReleasePlan>());
+        Write("a.yml", Valid);
+        using var session = PowerShellSession.Start(Directory);
+        var plan = Assert.Single(session.Run("Get-ReleasePlan a.yml -Variable @{ tag = 'v2' }").ThrowIfFailed().Objects<ReleasePlan>());
         Assert.Equal("shop/web:v2", plan.Services[0].Image);
     }
 
@@ -41,65 +35,61 @@ public sealed class PlanCmdletTests : TemporaryDirectory
     public void An_invalid_plan_among_several_is_a_non_terminating_error_with_every_diagnostic()
     {
         var bad = Write("bad.yml", Valid + "    replicas: many\n");
-        var good = Write("good.yml", Valid);
-        var runtime = CmdletHarness.Invoke(new GetReleasePlanCommand { Path = new[] { bad, good } });
+        Write("good.yml", Valid);
+        using var session = PowerShellSession.Start(Directory);
+        var result = session.Run("Get-ReleasePlan bad.yml, good.yml");
 
-        Assert.Single(runtime.OutputOf<ReleasePlan>());
-        var error = Assert.Single(runtime.Errors);
-        Assert.Equal("PlanInvalid", error.ErrorId);
-        Assert.Equal(ErrorCategory.InvalidData, error.Category);
+        Assert.Single(result.Objects<ReleasePlan>());
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("PlanInvalid,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
         Assert.Equal(bad, error.TargetObject);
-        Assert.Contains($"{bad}:9:15: 'many' is not valid", error.Message);
+        Assert.Contains($"{bad}:9:15: 'many' is not valid", error.Exception.Message);
     }
 
     [Fact]
-    public void A_missing_plan_file_terminates_with_a_clear_error()
+    public void A_missing_plan_file_is_a_clear_error()
     {
-        var ex = Assert.Throws<TerminatingErrorException>(() =>
-            CmdletHarness.Invoke(new GetReleasePlanCommand { Path = new[] { Path.Combine(Directory, "missing.yml") } }));
-        Assert.Equal("PlanNotFound", ex.Error.ErrorId);
-        Assert.Equal(ErrorCategory.InvalidArgument, ex.Error.Category);
-        Assert.NotNull(ex.Error.RecommendedAction);
+        using var session = PowerShellSession.Start(Directory);
+        var result = session.Run("Get-ReleasePlan missing.yml");
+
+        var record = result.Errors.SingleOrDefault() ?? (result.Terminating as IContainsErrorRecord)?.ErrorRecord;
+        Assert.NotNull(record);
+        Assert.StartsWith("PlanNotFound,", record!.FullyQualifiedErrorId);
+        Assert.NotNull(record.ErrorDetails?.RecommendedAction);
     }
 
     [Fact]
     public void Test_ReleasePlan_returns_diagnostic_records()
     {
-        var path = Write("bad.yml", Valid + "    imagee: x\n");
-        var runtime = CmdletHarness.Invoke(new TestReleasePlanCommand { Path = new[] { path } });
+        Write("bad.yml", Valid + "    imagee: x\n");
+        using var session = PowerShellSession.Start(Directory);
+        var result = session.Run("Test-ReleasePlan bad.yml").ThrowIfFailed();
 
-        var diagnostic = Assert.Single(runtime.OutputOf<PlanDiagnostic>());
+        var diagnostic = Assert.Single(result.Objects<PlanDiagnostic>());
         Assert.Equal((9, 5), (diagnostic.Line, diagnostic.Column));
         Assert.Equal("UnknownKey", diagnostic.Code);
         Assert.Contains("did you mean 'image'?", diagnostic.Message);
-        Assert.Empty(runtime.Errors);
     }
 
     [Fact]
     public void Test_ReleasePlan_Quiet_returns_one_boolean_per_plan()
     {
-        var runtime = CmdletHarness.Invoke(new TestReleasePlanCommand
-        {
-            Path = new[] { Write("good.yml", Valid), Write("bad.yml", "application: x\n") },
-            QuietRequested = true,
-        });
-        Assert.Equal(new object?[] { true, false }, runtime.Output);
+        Write("good.yml", Valid);
+        Write("bad.yml", "application: x\n");
+        using var session = PowerShellSession.Start(Directory);
+        var result = session.Run("Test-ReleasePlan good.yml, bad.yml -Quiet").ThrowIfFailed();
+        Assert.Equal(new object[] { true, false }, result.Output.Select(o => o.BaseObject));
     }
 
     [Fact]
-    public void Relative_paths_resolve_through_the_host()
+    public void Relative_paths_resolve_against_the_PowerShell_location_not_the_process_directory()
     {
-        Write("rel.yml", Valid);
-        var previous = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = Directory;
-        try
-        {
-            var runtime = CmdletHarness.Invoke(new TestReleasePlanCommand { Path = new[] { "rel.yml" }, QuietRequested = true });
-            Assert.Equal(new object?[] { true }, runtime.Output);
-        }
-        finally
-        {
-            Environment.CurrentDirectory = previous;
-        }
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "sub"));
+        Write("sub/rel.yml", Valid);
+        using var session = PowerShellSession.Start(Directory);
+        var result = session.Run("Set-Location sub; Test-ReleasePlan rel.yml -Quiet").ThrowIfFailed();
+        Assert.NotEqual(Path.Combine(Directory, "sub"), Environment.CurrentDirectory);
+        Assert.Equal(new object[] { true }, result.Output.Select(o => o.BaseObject));
     }
 }
