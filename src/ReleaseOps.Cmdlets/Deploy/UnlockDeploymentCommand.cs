@@ -23,7 +23,7 @@ public sealed class UnlockDeploymentCommand : DeploymentCmdlet
     protected override void ProcessRecord()
     {
         var source = PlanSource();
-        var engine = EngineOrDefault();
+        var engine = Engine();
         Run(async op =>
         {
             var plan = await source(op.Cancellation).ConfigureAwait(false);

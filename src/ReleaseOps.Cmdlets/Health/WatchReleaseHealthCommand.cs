@@ -72,12 +72,6 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
 
 
     /// <summary>
-    /// <para type="description">The rollback to call on breach; default the deployment engine's rollback for the plan.</para>
-    /// </summary>
-    [Parameter]
-    public IRollbackTrigger? RollbackTrigger { get; set; }
-
-    /// <summary>
     /// <para type="description">End the watch at the first breach instead of watching for the whole duration.</para>
     /// </summary>
     [Parameter]
@@ -163,7 +157,7 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
             BaselineWindow = BaselineWindow,
             StopOnBreach = StopOnBreach.IsPresent,
             RollbackOnBreach = RollbackOnBreach.IsPresent ? true : null,
-            Rollback = RollbackTrigger ?? (plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan)),
+            Rollback = plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan),
             JournalPath = _journal,
             SaveSummary = !NoSave.IsPresent,
             Version = Version,
