@@ -153,7 +153,8 @@ public sealed class DeploymentEngine
             Version = version, PreviousVersion = previous, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started,
             RelatedId = interrupted?.Id,
         };
-        var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 3 * services.Count };
+        using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 3 * services.Count };
+        reporter = steps.Reporter;
         using var probes = new ProbeRunner();
         var serviceReleases = new List<ServiceRelease>();
         var touched = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();

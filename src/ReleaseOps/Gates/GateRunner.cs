@@ -51,6 +51,7 @@ public sealed class GateRunner
         }
         var throttle = Math.Max(1, options.ThrottleLimit);
         reporter.Verbose($"Running {selected.Length} gate(s), {throttle} at a time.");
+        using var activity = ProgressActivity.Start(reporter, "Release gates");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var slots = new SemaphoreSlim(throttle);
         var channel = Channel.CreateUnbounded<GateResult>();
@@ -90,8 +91,7 @@ public sealed class GateRunner
                 stop.Cancel();
             }
             var done = Interlocked.Increment(ref completed);
-            reporter.Progress(new OperationProgress("Release gates", $"{done}/{selected.Length}: {result.Status} {gate.Name}",
-                done * 100 / selected.Length, Completed: done == selected.Length));
+            activity.Report($"{done}/{selected.Length}: {result.Status} {gate.Name}", done * 100 / selected.Length);
             channel.Writer.TryWrite(result);
         }
 

@@ -50,10 +50,12 @@ public class BackupCmdletTests
         var taken = Assert.Single(backup.Objects<ReleaseBackup>());
         Assert.Equal("v9", taken.Release);
         Assert.Contains(backup.Progress, p => p.StatusDescription.Contains("bytes written"));
+        Deploy.ProgressTests.AssertWellFormed(backup.Progress);
 
         var test = session.Run($"param($backup) $backup | Test-PgBackup {Credentials} -ScratchPrefix ro_bkp_verify_{_pg.RunTag}_",
             new Dictionary<string, object?> { ["backup"] = taken }).ThrowIfFailed();
         Assert.True(Assert.Single(test.Objects<BackupVerification>()).Passed);
+        Deploy.ProgressTests.AssertWellFormed(test.Progress);
 
         var listed = session.Run($"Get-ReleaseBackup '{destination}' -Latest -VerifyChecksum").ThrowIfFailed();
         Assert.Equal(taken.Id, Assert.Single(listed.Objects<ReleaseBackup>()).Id);

@@ -61,7 +61,7 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
         Assert.Contains("<testcase name=\"certificate\"", File.ReadAllText(Path.Combine(_dir.Path, "cmdlet-report.xml")));
         Assert.Contains("**BLOCKED**", File.ReadAllText(Path.Combine(_dir.Path, "cmdlet-report.md")));
         Assert.Contains(result.Verbose, v => v.StartsWith("3 gates: 2 passed, 1 failed"));
-        Assert.NotEmpty(result.Progress);
+        Assert.Equal("Release gates", Assert.Single(Deploy.ProgressTests.AssertWellFormed(result.Progress)).Name);
     }
 
     [Fact]

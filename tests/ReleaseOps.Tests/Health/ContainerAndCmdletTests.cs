@@ -227,7 +227,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
         var verdict = Assert.IsType<HealthVerdict>(result.Output[^1].BaseObject);
         Assert.Equal(HealthStatus.Healthy, verdict.Status);
         Assert.Contains(result.Progress, p => p.StatusDescription.Contains("left") && p.SecondsRemaining >= 0);
-        Assert.Contains(result.Progress, p => p.RecordType == System.Management.Automation.ProgressRecordType.Completed);
+        Assert.Equal("Watching release health", Assert.Single(Deploy.ProgressTests.AssertWellFormed(result.Progress)).Name);
 
         // The secret reached the endpoint, and nowhere else.
         Assert.Contains(endpoint.AuthorizationHeaders, h => h.Contains(canary));
