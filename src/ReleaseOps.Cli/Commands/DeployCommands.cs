@@ -118,20 +118,9 @@ public sealed class DeployCommands : ICliCommandSet
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var loaded = await Load(result.GetValue(plan)!, result.GetValue(variables), cancellation);
-            var journal = ReleaseOps.Releases.StandardRelease.Engine().JournalFor(loaded);
-            var held = await journal.GetLockAsync(loaded.Application, loaded.Environment, cancellation);
-            if (held is null)
-            {
-                context.Out.WriteLine($"{loaded} is not locked.");
-                return ExitCodes.Success;
-            }
-            if (!held.HolderIsDead && !result.GetValue(force))
-            {
-                context.Error.WriteLine($"releaseops: {loaded} is locked by a running deployment: {held}. Use --force if that process is not deploying.");
-                return ExitCodes.Problem;
-            }
-            await journal.ReleaseLockAsync(loaded.Application, loaded.Environment, null, cancellation);
-            context.Out.WriteLine($"Removed the lock held by {held}.");
+            var removed = await ReleaseOps.Releases.StandardRelease.Engine().UnlockAsync(loaded, result.GetValue(force), Confirm.Always,
+                new StderrReporter(context.Error), cancellation);
+            context.Out.WriteLine(removed is null ? $"{loaded} is not locked." : $"Removed the lock held by {removed}.");
             return ExitCodes.Success;
         }));
         return command;

@@ -161,6 +161,7 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
             JournalPath = _journal,
             SaveSummary = !NoSave.IsPresent,
             Version = Version,
+            Reports = new HealthReportPaths(_json, _junit, _markdown),
         };
         using var session = WatchSession.Create(options);
         if (session.Request.RollbackOnBreach &&
@@ -183,9 +184,6 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
             if (!VerdictOnly.IsPresent) yield return sample;
         }
         var verdict = session.Verdict!;
-        if (_json is not null) HealthReport.WriteJson(verdict, _json);
-        if (_junit is not null) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, _junit, op.Cancellation).ConfigureAwait(false);
-        if (_markdown is not null) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.Markdown, _markdown, op.Cancellation).ConfigureAwait(false);
         if (verdict.Status == HealthStatus.Breached)
         {
             op.Warning($"Release health breached: {verdict.Criterion} ({verdict.Expect}).");

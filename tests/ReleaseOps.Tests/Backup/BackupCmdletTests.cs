@@ -178,6 +178,78 @@ public class BackupCmdletTests
         CanarySecret.AssertAbsent(TestEnvironment.PgPassword, run.AllText(), "the plan-driven backup's output");
     }
 
+    /// <summary>A plan with one verified PostgreSQL backup of the fixture's database, keeping one copy.</summary>
+    private string PlanWithVerifiedBackup(string destination) => $$"""
+        api_version: releaseops/v1
+        application: shop
+        environment: test
+        version: 5.0.0
+        secrets:
+          db_password: { env: {{PasswordVariable}} }
+        backups:
+          - name: shop-db
+            type: postgres
+            connection:
+              host: {{TestEnvironment.PgHost}}
+              port: {{TestEnvironment.PgPort}}
+              database: {{_pg.Database}}
+              username: {{TestEnvironment.PgUser}}
+              password: ${secret:db_password}
+            destination: {{destination}}
+            verify: true
+            retention: { count: 1 }
+        """;
+
+    [Fact]
+    public void A_plan_backup_is_test_restored_and_retention_applied_as_the_plan_says()
+    {
+        var destination = _pg.NewDestination("cmdlet-plan-verify");
+        var planFile = Path.Combine(destination, "..", $"plan-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(planFile, PlanWithVerifiedBackup(destination));
+        using var session = PowerShellSession.Start(destination);
+
+        var runs = Enumerable.Range(0, 2).Select(_ => session.Run(
+            $"$plan = Get-ReleasePlan '{planFile}'; Backup-PgDatabase -Plan $plan -Confirm:$false").ThrowIfFailed()).ToList();
+
+        var taken = runs.Select(r => Assert.Single(r.Objects<ReleaseBackup>())).ToList();
+        Assert.All(taken, b => Assert.True(b.Verified, "verify: true test-restores every backup the plan takes"));
+        Assert.Equal(new[] { taken[1].ManifestPath }, Directory.GetFiles(destination, "*.manifest.json"));
+    }
+
+    [Fact]
+    public void The_cli_takes_a_plans_backups_the_same_way()
+    {
+        var destination = _pg.NewDestination("cli-plan-verify");
+        var planFile = Path.Combine(destination, "..", $"plan-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(planFile, PlanWithVerifiedBackup(destination));
+
+        var first = Cli.CliRunner.Run("backup", "plan", planFile, "--output", "json");
+        var second = Cli.CliRunner.Run("backup", "plan", planFile, "--output", "json");
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(second.Out);
+        var backup = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.True(backup.GetProperty("verified").GetBoolean());
+        Assert.Equal("5.0.0", backup.GetProperty("release").GetString());
+        Assert.Single(Directory.GetFiles(destination, "*.manifest.json"));
+        CanarySecret.AssertAbsent(TestEnvironment.PgPassword, new[] { first.Out, first.Error, second.Out, second.Error }, "the CLI's output");
+    }
+
+    [Fact]
+    public void Retention_reasons_show_durations_as_written_in_the_cmdlet_and_the_cli()
+    {
+        var destination = _pg.NewDestination("cmdlet-retention-age");
+        using var session = PowerShellSession.Start(destination);
+        var taken = session.Run(BackupCommand(destination)).ThrowIfFailed().Objects<ReleaseBackup>().Single();
+
+        var cmdlet = session.Run($"Remove-ReleaseBackup -Path '{destination}' -MaxAge ([timespan]::FromMilliseconds(1)) -WhatIf").ThrowIfFailed();
+        var cli = Cli.CliRunner.Run("backup", "prune", destination, "--max-age", "1ms", "--dry-run");
+
+        Assert.Equal("older than 1ms", Assert.Single(cmdlet.Objects<BackupRemoval>()).Reason);
+        Assert.Contains($"would remove  {taken.Id}  (older than 1ms)", cli.Out);
+        Assert.True(File.Exists(taken.ManifestPath));
+    }
+
     internal static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;

@@ -136,6 +136,14 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         Assert.Equal(0, history.ExitCode);
         Assert.Equal("[]", history.Out.Trim());
 
+        var locked = new FileReleaseJournal(journal);
+        locked.AcquireLockAsync("ro-depl-app", "cli", "live", false, default).GetAwaiter().GetResult();
+        var unlock = CliRunner.Run("unlock", planFile);
+        Assert.Equal(3, unlock.ExitCode);
+        Assert.Contains("DeploymentLockHeld", unlock.Error, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.Run("unlock", planFile, "--force").ExitCode);
+        Assert.Null(locked.GetLockAsync("ro-depl-app", "cli", default).GetAwaiter().GetResult());
+
         var bad = CliRunner.Run("deploy", planFile);
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("No version to deploy", bad.Error, StringComparison.Ordinal);
