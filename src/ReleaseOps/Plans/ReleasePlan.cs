@@ -45,6 +45,9 @@ public sealed record DockerEndpointDefinition
     public bool? TlsVerify { get; init; }
     /// <summary>Directory holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH.</summary>
     public string? CertPath { get; init; }
+
+    public override string ToString() =>
+        (Host ?? "DOCKER_HOST, else the default socket") + (TlsVerify == true ? " (TLS verified)" : "") + (CertPath is null ? "" : $" (certificates in {CertPath})");
 }
 
 /// <summary>The reverse proxy that blue-green and canary releases switch traffic at.</summary>
@@ -59,6 +62,8 @@ public sealed record ProxyDefinition
     public string Binary { get; init; } = "nginx";
     /// <summary>The address the service is reached at through the proxy, for verification.</summary>
     public string? PublicUrl { get; init; }
+
+    public override string ToString() => $"{Type}: {UpstreamFile}" + (PublicUrl is null ? "" : $" ({PublicUrl})");
 }
 
 public enum JournalStore
@@ -75,6 +80,8 @@ public sealed record JournalDefinition
     public string Path { get; init; } = System.IO.Path.Combine(".releaseops", "journal");
     /// <summary>For the PostgreSQL store.</summary>
     public ConnectionDefinition? Connection { get; init; }
+
+    public override string ToString() => Store == JournalStore.File ? $"file: {Path}" : $"postgres: {Connection}/{Connection?.Database}";
 }
 
 /// <summary>How to reach a PostgreSQL or Redis server. <see cref="Password"/> may be a secret reference.</summary>
@@ -99,4 +106,6 @@ public sealed record NotificationDefinition
     public required string Url { get; init; }
     /// <summary>Events that trigger it: started, succeeded, failed, rolled-back, breached.</summary>
     public IReadOnlyList<string> On { get; init; } = new[] { "failed", "rolled-back" };
+
+    public override string ToString() => $"{Name} ({Type} on {string.Join(", ", On)})";
 }
