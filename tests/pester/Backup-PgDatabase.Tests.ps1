@@ -86,10 +86,7 @@ Describe 'Backup-PgDatabase' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-backup-ex -Port 26182 -Database $database | Out-Null
-            Push-Location $sandbox
-            $plan = Get-ReleasePlan ./releaseplan.yml
+            $plan = Enter-ExampleSandbox -Application ro-pester-backup-ex -Port 26182 -Database $database
         }
         AfterAll { Pop-Location }
 

@@ -57,10 +57,7 @@ Describe 'Invoke-Rollback' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-rollback-ex -Port 26142 | Out-Null
-            Push-Location $sandbox
-            $plan = Get-ReleasePlan ./releaseplan.yml
+            $plan = Enter-ExampleSandbox -Application ro-pester-rollback-ex -Port 26142
             foreach ($version in 'v1', 'v2', 'v1', 'v2') { $plan | Invoke-Deployment -Version $version -Confirm:$false | Out-Null }
         }
         AfterAll { Pop-Location }

@@ -54,10 +54,7 @@ Describe 'Remove-ReleaseBackup' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-remove-ex -Port 26184 -Database $database | Out-Null
-            Push-Location $sandbox
-            $plan = Get-ReleasePlan ./releaseplan.yml
+            $plan = Enter-ExampleSandbox -Application ro-pester-remove-ex -Port 26184 -Database $database
             $plan | Backup-PgDatabase | Out-Null
         }
         AfterAll { Pop-Location }

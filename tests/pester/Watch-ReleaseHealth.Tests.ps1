@@ -86,10 +86,7 @@ Describe 'Watch-ReleaseHealth' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-watch-ex -Port 26172 | Out-Null
-            Push-Location $sandbox
-            $plan = Get-ReleasePlan ./releaseplan.yml
+            $plan = Enter-ExampleSandbox -Application ro-pester-watch-ex -Port 26172
             $plan | Invoke-Deployment -Version v1 -Confirm:$false | Out-Null
             $healthUrl = 'http://127.0.0.1:26172/health'
         }
