@@ -5,6 +5,7 @@ using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Redis;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cli.Commands;
 
@@ -198,7 +199,7 @@ public sealed class BackupCommands : ICliCommandSet
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var age = result.GetValue(maxAge) is { } text ? ReleaseOps.Plans.DurationText.Parse(text) : (TimeSpan?)null;
+            var age = result.GetValue(maxAge) is { } text ? DurationText.Parse(text) : (TimeSpan?)null;
             if (result.GetValue(keep) is null && age is null)
             {
                 throw new ReleaseOpsException("RetentionRuleMissing", FailureKind.InvalidArgument, "prune needs --keep, --max-age or both.",

@@ -5,6 +5,7 @@ using ReleaseOps.Gates;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cli.Commands;
 

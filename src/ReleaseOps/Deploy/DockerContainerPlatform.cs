@@ -1,6 +1,7 @@
 using ReleaseOps.Docker;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Deploy;
 

@@ -5,6 +5,7 @@ using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Deploy;
 

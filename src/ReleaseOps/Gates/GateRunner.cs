@@ -5,7 +5,9 @@ using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Plans.Schema;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates;
 

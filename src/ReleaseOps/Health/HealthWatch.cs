@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using ReleaseOps.Conditions;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 

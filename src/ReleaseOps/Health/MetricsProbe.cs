@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 

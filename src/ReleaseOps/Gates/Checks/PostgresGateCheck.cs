@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Npgsql;
 using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
 
@@ -232,7 +233,7 @@ internal sealed class PostgresGateCheck : IGateCheck
         var fresh = age <= maxAge;
         observation.Rule("backup-age", fresh, fresh
             ? $"{(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old"
-            : $"the newest {(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old, more than {Plans.DurationText.Format(maxAge)}");
+            : $"the newest {(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old, more than {DurationText.Format(maxAge)}");
         if (!fresh)
         {
             observation.Fix = "Take (and test-restore) a fresh backup before the release.";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ReleaseOps.Errors;
 using ReleaseOps.Redis;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
 
@@ -79,7 +80,7 @@ internal sealed class RedisGateCheck : IGateCheck
         if (settings.GetDuration("max_last_save_age") is { } maxAge)
         {
             observation.Rule("last-save-status", bgsave == "ok", bgsave == "ok" ? "last save succeeded" : $"the last background save failed ({bgsave})");
-            observation.Condition($"last_save_age <= {Plans.DurationText.Format(maxAge)}");
+            observation.Condition($"last_save_age <= {DurationText.Format(maxAge)}");
         }
         observation.Summary = $"Redis {info.Version} at {options.Endpoint}" +
             (observation.Findings.Count > 1 ? "; " + string.Join("; ", observation.Findings.Skip(1).Select(f => f.Message)) : "");

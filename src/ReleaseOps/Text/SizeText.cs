@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ReleaseOps.Plans.Schema;
+namespace ReleaseOps.Text;
 
 /// <summary>Sizes as operators write them: 512, 512B, 10KB, 300MB, 1.5GB, 1GiB (KB = 1000, KiB = 1024).</summary>
 public static partial class SizeText

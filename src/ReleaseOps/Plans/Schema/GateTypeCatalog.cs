@@ -1,7 +1,6 @@
-using ReleaseOps.Plans.Schema;
 using static ReleaseOps.Plans.Schema.Shapes;
 
-namespace ReleaseOps.Gates;
+namespace ReleaseOps.Plans.Schema;
 
 /// <summary>A kind of gate check: its name in plans, its default category, and its settings.</summary>
 public sealed record GateType(string Name, string DefaultCategory, string Description, IReadOnlyList<Property> Settings);
