@@ -173,7 +173,7 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
                 Tags = Tag ?? Array.Empty<string>(),
             },
         };
-        var runner = new GateRunner();
+        var runner = ReleaseOps.Releases.StandardRelease.GateRunner();
         var started = DateTimeOffset.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var results = new List<GateResult>();

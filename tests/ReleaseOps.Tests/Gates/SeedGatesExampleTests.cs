@@ -98,7 +98,7 @@ public class SeedGatesExampleTests : IClassFixture<SeedStackFixture>
             ["max_response_time"] = "30s",
         });
 
-        var summary = await new GateRunner().RunToSummaryAsync(plan.Gates, GateEnvironment.For(plan), new GateRunOptions(), SilentReporter.Instance, default);
+        var summary = await ReleaseOps.Releases.StandardRelease.GateRunner().RunToSummaryAsync(plan.Gates, GateEnvironment.For(plan), new GateRunOptions(), SilentReporter.Instance, default);
 
         Assert.Equal(plan.Gates.Count, summary.Total);
         Assert.True(summary.Passed == summary.Total, string.Join("\n", summary.Results.Where(r => r.Status != GateStatus.Passed).Select(GateKit.Explain)));

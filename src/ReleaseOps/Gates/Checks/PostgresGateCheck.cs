@@ -211,19 +211,17 @@ internal sealed class PostgresGateCheck : IGateCheck
             ? context.ResolvePath(d)
             : throw context.Missing("backup_directory", "Add backup_directory: the directory the plan's backups are written to.");
         var requireVerified = context.Settings.GetBoolean("require_verified") ?? true;
-        // The backup capability's catalogue: complete backups (those with a manifest), newest first.
-        var backups = (await new Backup.BackupCatalog().ListAllAsync(directory, null, Backup.BackupKind.Postgres, context.Reporter, cancellation)
-                .ConfigureAwait(false))
-            .Where(b => string.Equals(b.Database, database, StringComparison.Ordinal) || b.Source.EndsWith("/" + database, StringComparison.Ordinal))
-            .OrderByDescending(b => b.CreatedAt)
-            .ToArray();
+        var inventory = context.Backups ?? throw new ReleaseOpsException("GateBackupsUnavailable", FailureKind.InvalidConfiguration,
+            $"The {context.Describe} checks max_backup_age, but this gate runner was built without a backup inventory.",
+            target: context.Gate.Name, fix: "Run gates through the standard wiring (Test-ReleaseGate, releaseops gate, or StandardRelease.GateRunner()).");
+        var backups = await inventory.PostgresBackupsAsync(directory, database, context.Reporter, cancellation).ConfigureAwait(false);
         var newest = backups.FirstOrDefault(b => !requireVerified || b.Verified == true);
-        observation.Evidence["backups"] = backups.Length;
+        observation.Evidence["backups"] = backups.Count;
         if (newest is null)
         {
-            observation.Rule("backup-age", false, backups.Length == 0
+            observation.Rule("backup-age", false, backups.Count == 0
                 ? $"no backup of {database} in {directory}"
-                : $"none of the {backups.Length} backup(s) of {database} passed a test-restore");
+                : $"none of the {backups.Count} backup(s) of {database} passed a test-restore");
             observation.Fix = "Take (and test-restore) a backup before the release: Backup-PgDatabase, then Test-PgBackup.";
             return;
         }

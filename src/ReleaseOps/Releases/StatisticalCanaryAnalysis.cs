@@ -1,13 +1,15 @@
 using ReleaseOps.Deploy;
+using ReleaseOps.Health;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 
-namespace ReleaseOps.Health;
+namespace ReleaseOps.Releases;
 
 /// <summary>
-/// The canary strategy's judge between weight steps, statistically: for the step's pause it
-/// samples the service's HTTP health probes on every stable and every canary instance side by
-/// side (about <see cref="PointsPerStep"/> samples each), then asks <see cref="CanaryJudge"/>
+/// The deployment engine's <see cref="ICanaryAnalysis"/> over the health capability's watch and
+/// <see cref="CanaryJudge"/>; it joins two capabilities, so it lives with the wiring. For a canary
+/// step's pause it samples the service's HTTP health probes on every stable and every canary
+/// instance side by side (about <see cref="PointsPerStep"/> samples each), then asks the judge
 /// whether the canary is significantly worse (latency, errors). A failed judgement fails the
 /// step; a marginal one or one without enough points passes with a warning.
 /// </summary>
