@@ -51,7 +51,7 @@ public sealed class WatchSession : IDisposable
     public HealthVerdict? Verdict => Watch.Verdict;
 
     /// <summary>Builds and checks the watch (no sampling yet). Bad input throws an InvalidArgument/InvalidConfiguration ReleaseOpsException.</summary>
-    public static WatchSession Create(WatchOptions options, HttpMessageHandler? handler = null)
+    public static WatchSession Create(WatchOptions options)
     {
         var planned = options.Plan?.Watch;
         if (options.Plan is not null && planned is null && options.Probes.Count == 0)
@@ -95,7 +95,7 @@ public sealed class WatchSession : IDisposable
             {
                 Containers = docker is null ? null : new DockerContainerObserver(docker),
             });
-            watch.Prepare(handler);
+            watch.Prepare();
             return new WatchSession(watch, request, docker);
         }
         catch
