@@ -2,6 +2,7 @@ using System.CommandLine;
 using ReleaseOps.Backup;
 using ReleaseOps.Cli.Rendering;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Operations;
 using ReleaseOps.Redis;
 using ReleaseOps.Secrets;

@@ -5,6 +5,7 @@ using System.Security;
 using ReleaseOps.Backup;
 using ReleaseOps.Cmdlets.Hosting;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Cmdlets.Backup;

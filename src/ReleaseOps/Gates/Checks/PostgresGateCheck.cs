@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Npgsql;
 using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
@@ -27,34 +28,25 @@ internal sealed class PostgresGateCheck : IGateCheck
         var target = $"{connection.Host}:{connection.Port ?? 5432}/{connection.Database ?? "postgres"}";
         observation.Target = target;
         var password = context.Expand(connection.Password);
-        var builder = new NpgsqlConnectionStringBuilder
+        var endpoint = new PgEndpoint
         {
             Host = connection.Host,
             Port = connection.Port ?? 5432,
             Database = connection.Database ?? "postgres",
             Username = connection.Username ?? "postgres",
-            Password = password?.Reveal(),
-            Timeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
-            CommandTimeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
-            // Gates of one run often hit the same server: pooled connections skip the fork and SCRAM
-            // handshake; idle ones are closed within seconds, so nothing lingers after a run.
-            Pooling = true,
-            MaxPoolSize = 8,
-            ConnectionIdleLifetime = 10,
-            ConnectionPruningInterval = 5,
+            Password = password,
+            SslMode = connection.SslMode,
             ApplicationName = "releaseops-gate",
-            // Gates read text, numbers and booleans only: skip loading the server's type catalogue on connect.
-            ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading,
+            ConnectTimeout = context.Timeout,
+            CommandTimeout = context.Timeout,
+            // Gates of one run often hit the same server; they read text, numbers and booleans only.
+            Pooled = true,
+            BuiltInTypesOnly = true,
         };
-        if (connection.SslMode is { } sslMode && Enum.TryParse<SslMode>(sslMode.Replace("-", ""), true, out var mode))
-        {
-            builder.SslMode = mode;
-        }
         var clock = Stopwatch.StartNew();
-        await using var db = new NpgsqlConnection(builder.ConnectionString);
         try
         {
-            await db.OpenAsync(cancellation).ConfigureAwait(false);
+            await using var db = await endpoint.OpenAsync((ex, _) => ex, cancellation).ConfigureAwait(false);
             observation.Measure("connect_time", clock.Elapsed);
             var version = db.PostgreSqlVersion;
             observation.Measure("version", version.Major);
