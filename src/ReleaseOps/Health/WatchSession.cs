@@ -35,9 +35,9 @@ public sealed record WatchOptions
 /// </summary>
 public sealed class WatchSession : IDisposable
 {
-    private readonly DockerClient? _docker;
+    private readonly DockerEngine? _docker;
 
-    private WatchSession(HealthWatch watch, WatchRequest request, DockerClient? docker)
+    private WatchSession(HealthWatch watch, WatchRequest request, DockerEngine? docker)
     {
         Watch = watch;
         Request = request;
@@ -84,10 +84,10 @@ public sealed class WatchSession : IDisposable
             BaselineWindow = options.BaselineWindow,
             SecretsCatalog = options.Plan?.Secrets,
         };
-        DockerClient? docker = null;
+        DockerEngine? docker = null;
         if (definition.Probes.Any(p => p.Type == ProbeType.Container))
         {
-            docker = DockerClient.For(options.Plan?.Docker);
+            docker = new DockerEngine((options.Plan?.Docker ?? new DockerEndpointDefinition()).Resolve());
         }
         try
         {

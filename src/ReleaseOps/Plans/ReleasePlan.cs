@@ -45,6 +45,9 @@ public sealed record DockerEndpointDefinition
     public bool? TlsVerify { get; init; }
     /// <summary>Directory holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH.</summary>
     public string? CertPath { get; init; }
+
+    /// <summary>The engine these settings name, the environment filling what they leave out (DOCKER_HOST, DOCKER_CONTEXT...).</summary>
+    public Docker.DockerEndpoint Resolve() => Docker.DockerEndpoint.Resolve(Host, TlsVerify, CertPath);
 }
 
 /// <summary>The reverse proxy that blue-green and canary releases switch traffic at.</summary>
