@@ -3,8 +3,8 @@ using ReleaseOps.Backup;
 using ReleaseOps.Cli.Rendering;
 using ReleaseOps.Errors;
 using ReleaseOps.Infrastructure.Postgres;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Operations;
-using ReleaseOps.Redis;
 using ReleaseOps.Secrets;
 using ReleaseOps.Text;
 

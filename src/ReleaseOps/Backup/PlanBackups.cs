@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
-using ReleaseOps.Redis;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Backup;

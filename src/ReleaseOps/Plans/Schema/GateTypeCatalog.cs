@@ -121,7 +121,9 @@ public static class GateTypeCatalog
         new GateType("redis", "database", "Redis: connect with AUTH, requirepass set, persistence on, maxmemory-policy, last save.",
             new[]
             {
-                Required("connection", Connection()),
+                Prop("connection", Connection(), "The server (or give configuration:)."),
+                Prop("configuration", String(),
+                    "A StackExchange.Redis connection string instead of connection: host:port[,host:port],password=${secret:NAME},ssl=true; serviceName=NAME with Sentinel endpoints."),
                 Prop("require_password", Boolean()),
                 Prop("persistence", Enum("aof", "rdb", "any")),
                 Prop("maxmemory_policy", String()),

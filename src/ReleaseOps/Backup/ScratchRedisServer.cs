@@ -4,12 +4,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Secrets;
 
-namespace ReleaseOps.Redis;
+namespace ReleaseOps.Backup;
 
 /// <summary>How to start a private redis-server: a scratch server for test-restores and tests.</summary>
-public sealed record RedisServerProcessOptions
+public sealed record ScratchRedisServerOptions
 {
     /// <summary>Working directory (<c>dir</c>): holds the RDB it loads and its log. Created if missing.</summary>
     public required string Directory { get; init; }
@@ -31,18 +32,18 @@ public sealed record RedisServerProcessOptions
 /// (<c>redis-server -</c>) so that its password never shows in a process listing. Persistence is
 /// off (no save points, no AOF): it serves what it loaded and writes nothing back. Dispose stops it.
 /// </summary>
-public sealed class RedisServerProcess : IAsyncDisposable
+public sealed class ScratchRedisServer : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private RedisServerProcess(RedisServerProcessOptions options, int port, Process process)
+    private ScratchRedisServer(ScratchRedisServerOptions options, int port, Process process)
     {
         Options = options;
         Port = port;
         _process = process;
     }
 
-    public RedisServerProcessOptions Options { get; }
+    public ScratchRedisServerOptions Options { get; }
 
     public int Port { get; }
 
@@ -59,10 +60,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
         CommandTimeout = TimeSpan.FromSeconds(30),
     };
 
-    public Task<RedisConnection> ConnectAsync(CancellationToken cancellation = default) =>
-        RedisConnection.ConnectAsync(ConnectionOptions, cancellation);
+    /// <summary>A connection to this server through the shared Redis client.</summary>
+    public Task<RedisSession> ConnectAsync(CancellationToken cancellation = default) =>
+        RedisSession.ConnectAsync(ConnectionOptions, cancellation);
 
-    public static async Task<RedisServerProcess> StartAsync(RedisServerProcessOptions options, CancellationToken cancellation = default)
+    public static async Task<ScratchRedisServer> StartAsync(ScratchRedisServerOptions options, CancellationToken cancellation = default)
     {
         System.IO.Directory.CreateDirectory(options.Directory);
         var port = options.Port == 0 ? FreePort() : options.Port;
@@ -110,7 +112,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         await process.StandardInput.WriteAsync(config.ToString()).ConfigureAwait(false);
         process.StandardInput.Close();
-        var server = new RedisServerProcess(options, port, process);
+        var server = new ScratchRedisServer(options, port, process);
         try
         {
             await server.WaitUntilReadyAsync(cancellation).ConfigureAwait(false);
@@ -154,13 +156,14 @@ public sealed class RedisServerProcess : IAsyncDisposable
             }
             try
             {
-                await using var connection = await RedisConnection.ConnectAsync(
+                await using var connection = await RedisSession.ConnectAsync(
                     ConnectionOptions with { ConnectTimeout = TimeSpan.FromSeconds(1), CommandTimeout = TimeSpan.FromSeconds(5) },
                     cancellation).ConfigureAwait(false);
+                await connection.RunAsync("PING", (server, _) => server.PingAsync(), cancellation).ConfigureAwait(false);
                 return;
             }
-            catch (ReleaseOpsException ex) when (ex.ErrorId is "RedisUnreachable" or "RedisConnectionLost" ||
-                                                   ex is RedisCommandException { ServerErrorCode: "LOADING" })
+            catch (ReleaseOpsException ex) when (ex.ErrorId is "RedisUnreachable" or "RedisConnectionLost" or "RedisTimeout" ||
+                                                   ex is RedisCommandFailedException { ServerErrorCode: "LOADING" })
             {
                 if (clock.Elapsed > Options.StartTimeout)
                 {

@@ -1,15 +1,15 @@
 using ReleaseOps.Errors;
 
-namespace ReleaseOps.Redis;
+namespace ReleaseOps.Infrastructure.Redis;
 
 /// <summary>
 /// The server answered a command with an error reply (<c>-ERR ...</c>, <c>-WRONGTYPE ...</c>).
 /// ErrorId <c>RedisCommandFailed</c>; <see cref="ServerErrorCode"/> holds the reply's first word so
 /// callers can tell a refused command from a missing one without parsing text.
 /// </summary>
-public sealed class RedisCommandException : ReleaseOpsException
+public sealed class RedisCommandFailedException : ReleaseOpsException
 {
-    public RedisCommandException(string command, string serverMessage, string endpoint)
+    public RedisCommandFailedException(string command, string serverMessage, string endpoint)
         : base("RedisCommandFailed", KindOf(serverMessage),
             $"Redis at {endpoint} refused {command}: {serverMessage}", target: endpoint,
             fix: FixFor(command, serverMessage))
