@@ -64,8 +64,7 @@ public sealed partial class DockerContainerPlatform
                 {
                     Image = spec.Image,
                     Labels = new Dictionary<string, string>(spec.Labels),
-                    Env = spec.Env.Select(e => $"{e.Key}={e.Value}")
-                        .Concat(spec.SecretEnv.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList(),
+                    Env = EnvironmentLines(spec.Env, spec.SecretEnv),
                     Command = spec.Command?.ToList(),
                     StopGracePeriod = spec.StopGracePeriod,
                 },

@@ -123,6 +123,10 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
     private static string? Health(ContainerInspectResponse details) =>
         details.HealthStatus() is var health && health == ContainerHealth.None ? null : health;
 
+    /// <summary>NAME=VALUE lines; secret values are revealed here, into the request only.</summary>
+    private static List<string> EnvironmentLines(IReadOnlyDictionary<string, string> plain, IReadOnlyDictionary<string, Secrets.SecretValue> secrets) =>
+        plain.Select(e => $"{e.Key}={e.Value}").Concat(secrets.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList();
+
     private static IReadOnlyDictionary<string, string> ReadOnly(IDictionary<string, string>? labels) =>
         labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(labels);
 
@@ -143,8 +147,7 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
             Name = spec.Name,
             Image = spec.Image,
             Labels = new Dictionary<string, string>(spec.Labels),
-            Env = spec.Env.Select(e => $"{e.Key}={e.Value}")
-                .Concat(spec.SecretEnv.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList(),
+            Env = EnvironmentLines(spec.Env, spec.SecretEnv),
             Cmd = spec.Command?.ToList(),
             User = spec.User,
             ExposedPorts = ports?.ToDictionary(p => p.Key, _ => default(EmptyStruct)),

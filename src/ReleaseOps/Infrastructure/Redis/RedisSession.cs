@@ -135,7 +135,7 @@ public sealed class RedisSession : IAsyncDisposable
             Password = options.Password?.Reveal(),
             DefaultDatabase = options.Database,
             Ssl = options.UseTls,
-            SslHost = options.TlsServerName ?? (options.UseTls ? options.Host : null),
+            SslHost = options.TlsServerName, // else each endpoint's own host name
             ConnectTimeout = Milliseconds(options.ConnectTimeout),
             SyncTimeout = Milliseconds(options.CommandTimeout),
             AsyncTimeout = Milliseconds(options.CommandTimeout),
@@ -153,8 +153,7 @@ public sealed class RedisSession : IAsyncDisposable
         }
         if (options.TlsCaCertificateFile is { } caFile)
         {
-            var accept = CertificateTrust.Accepting(LoadAuthorities(options, caFile), orSystemStore: true);
-            configuration.CertificateValidation += (sender, certificate, chain, errors) => accept(sender, certificate, chain, errors);
+            configuration.CertificateValidation += CertificateTrust.Accepting(LoadAuthorities(options, caFile), orSystemStore: true);
         }
         return configuration;
     }
