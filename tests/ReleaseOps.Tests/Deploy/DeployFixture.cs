@@ -178,29 +178,37 @@ public sealed class DeployFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await RemoveContainersAsync();
-        foreach (var tag in new[] { "exits", "v1" })
-        {
-            if (await Docker.TryInspectImageAsync($"{FaultRepository}:{tag}") is not null)
-            {
-                await Docker.CallAsync("image", (api, token) => api.Images.DeleteImageAsync($"{FaultRepository}:{tag}",
-                    new global::Docker.DotNet.Models.ImageDeleteParameters { Force = true }, token), default);
-            }
-        }
-        if (File.Exists(Path.Combine(Directory, "nginx.pid")))
-        {
-            Run("nginx", "-c", ConfigFile, "-s", "stop");
-        }
-        Docker.Dispose();
-        Http.Dispose();
         try
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            await RemoveContainersAsync();
+            foreach (var tag in new[] { "exits", "v1" })
+            {
+                if (await Docker.TryInspectImageAsync($"{FaultRepository}:{tag}") is not null)
+                {
+                    await Docker.CallAsync("image", (api, token) => api.Images.DeleteImageAsync($"{FaultRepository}:{tag}",
+                        new global::Docker.DotNet.Models.ImageDeleteParameters { Force = true }, token), default);
+                }
+            }
         }
-        catch (IOException)
+        finally
         {
+            // Whatever the cleanup met, the nginx this fixture started must not outlive it (it holds the fixed ports).
+            if (File.Exists(Path.Combine(Directory, "nginx.pid")))
+            {
+                Run("nginx", "-c", ConfigFile, "-s", "stop");
+            }
+            Docker.Dispose();
+            Http.Dispose();
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
+
 
     public static void Run(string file, params string[] args)
     {
