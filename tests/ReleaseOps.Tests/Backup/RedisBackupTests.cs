@@ -101,6 +101,19 @@ public class RedisBackupTests : IDisposable
     }
 
     [Fact]
+    public void Key_counts_come_from_the_keyspace_fields_of_info()
+    {
+        var info = new Dictionary<string, string>
+        {
+            ["redis_version"] = "7.0.15",
+            ["db5"] = "keys=1,expires=0,avg_ttl=0",
+            ["db0"] = "keys=12,expires=3,avg_ttl=400",
+            ["dbfilename"] = "dump.rdb",
+        };
+        Assert.Equal([new RedisKeyCount(0, 12, 3), new RedisKeyCount(5, 1, 0)], RedisBackupService.KeyCounts(info));
+    }
+
+    [Fact]
     public async Task Unreachable_redis_fails_typed_and_leaves_no_backup()
     {
         var ex = await Assert.ThrowsAsync<ReleaseOpsException>(() => new RedisBackupService().BackupAsync(new RedisBackupRequest
