@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Docker.DotNet;
 using Docker.DotNet.Models;
 using ReleaseOps.Secrets;
 
@@ -97,11 +98,31 @@ public sealed partial class DockerEngine
         CallAsync(ContainerTarget(container), (api, token) => api.Containers.StartContainerAsync(container, new ContainerStartParameters(), token),
             cancellation);
 
-    /// <summary>The stop signal, then SIGKILL after <paramref name="grace"/> (default the container's own). False when it was not running.</summary>
+    /// <summary>
+    /// The stop signal, then SIGKILL after <paramref name="grace"/> (default the container's own). False when it was
+    /// not running. A zero grace is SIGKILL at once, as <c>docker stop -t 0</c> ends: the library leaves a zero
+    /// <c>t</c> out of the query, which would make the daemon wait the container's default instead.
+    /// </summary>
     public Task<bool> StopContainerAsync(string container, TimeSpan? grace = null, CancellationToken cancellation = default) =>
-        CallAsync(ContainerTarget(container), (api, token) => api.Containers.StopContainerAsync(container,
-                new ContainerStopParameters { WaitBeforeKillSeconds = grace is { } g ? (uint)Math.Ceiling(g.TotalSeconds) : null }, token),
-            cancellation, Options.RequestTimeout + (grace ?? TimeSpan.FromSeconds(10)));
+        CallAsync(ContainerTarget(container), async (api, token) =>
+        {
+            var seconds = grace is { } g ? (uint)Math.Ceiling(g.TotalSeconds) : (uint?)null;
+            if (seconds != 0)
+            {
+                return await api.Containers.StopContainerAsync(container, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, token)
+                    .ConfigureAwait(false);
+            }
+            try
+            {
+                await api.Containers.KillContainerAsync(container, new ContainerKillParameters { Signal = "KILL" }, token).ConfigureAwait(false);
+                await api.Containers.WaitContainerAsync(container, token).ConfigureAwait(false);
+                return true;
+            }
+            catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict && ex.ResponseBody?.Contains("not running") == true)
+            {
+                return false;
+            }
+        }, cancellation, Options.RequestTimeout + (grace ?? TimeSpan.FromSeconds(10)));
 
     /// <summary>Removes a container (<paramref name="force"/> kills a running one) and its anonymous volumes.</summary>
     public Task RemoveContainerAsync(string container, bool force = false, CancellationToken cancellation = default) =>

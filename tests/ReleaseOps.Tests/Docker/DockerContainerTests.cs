@@ -143,6 +143,28 @@ public sealed class DockerContainerTests(DockerFixture docker)
     }
 
     [Fact]
+    public async Task A_zero_grace_stop_kills_at_once_even_when_the_container_ignores_the_stop_signal()
+    {
+        var name = DockerFixture.Name("stubborn");
+        try
+        {
+            var spec = TestContainers.Spec(name, DockerFixture.Plain, command: ["/bin/sh", "-c", "trap '' TERM; while true; do sleep 1; done"]);
+            spec.StopTimeout = TimeSpan.FromSeconds(60); // what the daemon would wait were the zero grace lost
+            await Client.RunAsync(spec);
+            using var quick = new DockerEngine(docker.Endpoint, new DockerClientOptions { RequestTimeout = TimeSpan.FromSeconds(15) });
+            Assert.True(await quick.StopContainerAsync(name, TimeSpan.Zero));
+            var stopped = await Client.InspectContainerAsync(name);
+            Assert.False(stopped.IsRunning());
+            Assert.Equal(137, stopped.State!.ExitCode); // SIGKILL
+            Assert.False(await quick.StopContainerAsync(name, TimeSpan.Zero));
+        }
+        finally
+        {
+            await Client.RemoveQuietlyAsync(name);
+        }
+    }
+
+    [Fact]
     public async Task Secret_environment_reaches_the_process_but_no_record_or_error()
     {
         var canary = CanarySecret.New();
