@@ -5,7 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Handler.Abstractions;
-using Docker.DotNet.Models;
 using Docker.DotNet.NativeHttp;
 using Docker.DotNet.X509;
 using ReleaseOps.Errors;
@@ -40,9 +39,6 @@ public sealed partial class DockerEngine : IDisposable
         Options = options ?? DockerClientOptions.Default;
         _tls = endpoint.Transport == DockerTransport.TcpTls ? Credentials(endpoint) : null;
     }
-
-    /// <summary>The engine a plan or the environment names (DOCKER_HOST, DOCKER_CONTEXT and friends).</summary>
-    public static DockerEngine FromEnvironment(DockerClientOptions? options = null) => new(DockerEndpoint.Resolve(), options);
 
     public DockerEndpoint Endpoint { get; }
 
@@ -81,7 +77,7 @@ public sealed partial class DockerEngine : IDisposable
         }, cancellation, timeout, secrets);
 
     /// <summary>Like <see cref="CallAsync{T}"/>, but null when the daemon says the object does not exist.</summary>
-    public async Task<T?> TryCallAsync<T>(string target, Func<IDockerClient, CancellationToken, Task<T>> call, CancellationToken cancellation)
+    private async Task<T?> TryCallAsync<T>(string target, Func<IDockerClient, CancellationToken, Task<T>> call, CancellationToken cancellation)
         where T : class
     {
         try

@@ -6,7 +6,6 @@ namespace ReleaseOps.Docker;
 public static class ContainerHealth
 {
     public const string None = "none";
-    public const string Starting = "starting";
     public const string Healthy = "healthy";
     public const string Unhealthy = "unhealthy";
 }
