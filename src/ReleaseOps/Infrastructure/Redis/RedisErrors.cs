@@ -9,7 +9,7 @@ namespace ReleaseOps.Infrastructure.Redis;
 /// <see cref="RedisCommandFailedException"/> (<c>RedisCommandFailed</c>). Callers pass text that has
 /// been redacted; these never add a secret.
 /// </summary>
-public static class RedisErrors
+internal static class RedisErrors
 {
     public static ReleaseOpsException Unreachable(RedisConnectionOptions options, string what, Exception? inner) =>
         new("RedisUnreachable", FailureKind.ConnectionFailed, $"Redis at {options.Endpoint} {what}.",
