@@ -73,8 +73,9 @@ public sealed class RedisSession : IAsyncDisposable
         }
         catch (Exception ex) when (ex is RedisException or SocketException or AuthenticationException or TimeoutException)
         {
-            // The library says only "unable to connect" when a server accepts and never answers: the clock tells.
-            throw Translate(options, ex, "connecting", redactor, silent: clock.Elapsed >= options.ConnectTimeout);
+            // The library says only "unable to connect" when a server accepts and never answers: the clock tells
+            // (its own timer fires a little early or late, so most of the connect timeout having passed counts).
+            throw Translate(options, ex, "connecting", redactor, silent: clock.Elapsed >= options.ConnectTimeout * 0.8);
         }
         try
         {
