@@ -58,7 +58,6 @@ public sealed class RedisSession : IAsyncDisposable
                 fix: "Give a host name or address and a port between 1 and 65535.");
         }
         var redactor = SecretRedactor.For(options.Password);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var connecting = ConnectionMultiplexer.ConnectAsync(Configuration(options));
         ConnectionMultiplexer multiplexer;
         try
@@ -73,9 +72,13 @@ public sealed class RedisSession : IAsyncDisposable
         }
         catch (Exception ex) when (ex is RedisException or SocketException or AuthenticationException or TimeoutException)
         {
-            // The library says only "unable to connect" when a server accepts and never answers: the clock tells
-            // (its own timer fires a little early or late, so most of the connect timeout having passed counts).
-            throw Translate(options, ex, "connecting", redactor, silent: clock.Elapsed >= options.ConnectTimeout * 0.8);
+            // Of a plain server the library says only "unable to connect", whether nothing listens or a server
+            // accepts and never answers: one plain connection attempt tells which.
+            var probe = options.ServiceName is null && Find<SocketException>(ex) is null
+                && ex is RedisConnectionException { FailureType: ConnectionFailureType.UnableToConnect }
+                ? await TryConnectAsync(options, cancellation).ConfigureAwait(false)
+                : (SocketError?)null;
+            throw Translate(options, ex, "connecting", redactor, probe);
         }
         try
         {
@@ -178,8 +181,29 @@ public sealed class RedisSession : IAsyncDisposable
         span == Timeout.InfiniteTimeSpan ? int.MaxValue : (int)Math.Clamp(span.TotalMilliseconds, 1, int.MaxValue);
 
     /// <summary>What the library threw, as the engine's typed errors; the library's own text is redacted first.</summary>
+    /// <summary>What a plain TCP connection to the (first) endpoint meets: <see cref="SocketError.Success"/> when it is accepted.</summary>
+    private static async Task<SocketError> TryConnectAsync(RedisConnectionOptions options, CancellationToken cancellation)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        limit.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.Port, limit.Token).ConfigureAwait(false);
+            return SocketError.Success;
+        }
+        catch (SocketException ex)
+        {
+            return ex.SocketErrorCode;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return SocketError.TimedOut;
+        }
+    }
+
     private static ReleaseOpsException Translate(RedisConnectionOptions options, Exception ex, string command, SecretRedactor redactor,
-        bool silent = false)
+        SocketError? probe = null)
     {
         var text = redactor.Redact(ex.Message);
         // The library's message may echo the server's, which may quote what was sent; keep the cause only when clean.
@@ -198,8 +222,9 @@ public sealed class RedisSession : IAsyncDisposable
         {
             return RedisErrors.TlsFailed(options, tls.Message, inner);
         }
-        var socket = Find<SocketException>(ex)?.SocketErrorCode;
-        if (ex is RedisTimeoutException or TimeoutException || text.Contains("ConnectTimeout", StringComparison.Ordinal) || (silent && socket is null))
+        var socket = Find<SocketException>(ex)?.SocketErrorCode ?? (probe is SocketError.Success ? null : probe);
+        if (ex is RedisTimeoutException or TimeoutException || text.Contains("ConnectTimeout", StringComparison.Ordinal)
+            || probe is SocketError.Success or SocketError.TimedOut)
         {
             return RedisErrors.TimedOut(options, command, command == "connecting" ? options.ConnectTimeout : options.CommandTimeout, inner);
         }
