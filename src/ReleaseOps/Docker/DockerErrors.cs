@@ -67,8 +67,8 @@ internal static partial class DockerErrors
     /// <summary>The daemon could not be reached, or the connection broke: socket, TLS, refused, not a Docker engine.</summary>
     public static ReleaseOpsException Unreachable(Exception ex, DockerEndpoint endpoint, Func<string, string> redact)
     {
-        var socketError = FindInner<SocketException>(ex)?.SocketErrorCode;
-        var tls = FindInner<AuthenticationException>(ex);
+        var socketError = ex.FindInner<SocketException>()?.SocketErrorCode;
+        var tls = ex.FindInner<AuthenticationException>();
         var fix = "Start dockerd (or the Docker service), or set DOCKER_HOST to the address the daemon listens on.";
         var kind = FailureKind.ConnectionFailed;
         string why;
@@ -155,17 +155,5 @@ internal static partial class DockerErrors
         }
         text = text.Trim();
         return text.Length > 500 ? text[..500] + "..." : text;
-    }
-
-    private static T? FindInner<T>(Exception? ex) where T : Exception
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is T match)
-            {
-                return match;
-            }
-        }
-        return null;
     }
 }

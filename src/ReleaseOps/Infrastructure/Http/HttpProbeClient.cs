@@ -200,7 +200,7 @@ public sealed class HttpProbeClient : IDisposable
         var target = url.ToString();
         // The cause stays attached only when it holds none of the request's secrets (a server may echo them).
         var inner = redact(ex.ToString()) == ex.ToString() ? ex : null;
-        var socket = FindInner<SocketException>(ex);
+        var socket = ex.FindInner<SocketException>();
         if (socket is not null)
         {
             return socket.SocketErrorCode switch
@@ -215,7 +215,7 @@ public sealed class HttpProbeClient : IDisposable
                     $"Could not connect to {endpoint}: {socket.SocketErrorCode}.", target, "Check that the host is up and reachable from here.", inner),
             };
         }
-        if (FindInner<AuthenticationException>(ex) is not null
+        if (ex.FindInner<AuthenticationException>() is not null
             || ex is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
         {
             var why = certificateErrors switch
@@ -241,17 +241,5 @@ public sealed class HttpProbeClient : IDisposable
         var reason = ex is IOException ? "connection broken: " + text : text;
         return new HttpProbeException("HttpRequestFailed", FailureKind.ConnectionFailed, reason,
             $"The request to {target} failed: {reason}", target, "Check the URL and that the service answers.", inner);
-    }
-
-    private static T? FindInner<T>(Exception? ex) where T : Exception
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is T found)
-            {
-                return found;
-            }
-        }
-        return null;
     }
 }

@@ -74,7 +74,7 @@ public sealed class RedisSession : IAsyncDisposable
         {
             // Of a plain server the library says only "unable to connect", whether nothing listens or a server
             // accepts and never answers: one plain connection attempt tells which.
-            var probe = options.ServiceName is null && Find<SocketException>(ex) is null
+            var probe = options.ServiceName is null && ex.FindInner<SocketException>() is null
                 && ex is RedisConnectionException { FailureType: ConnectionFailureType.UnableToConnect }
                 ? await TryConnectAsync(options, cancellation).ConfigureAwait(false)
                 : (SocketError?)null;
@@ -208,9 +208,9 @@ public sealed class RedisSession : IAsyncDisposable
         var text = redactor.Redact(ex.Message);
         // The library's message may echo the server's, which may quote what was sent; keep the cause only when clean.
         var inner = redactor.Redact(ex.ToString()) == ex.ToString() ? ex : null;
-        var serverError = Find<RedisServerException>(ex);
+        var serverError = ex.FindInner<RedisServerException>();
         var code = serverError?.Message.Split(' ', 2)[0];
-        if (code is "NOAUTH" or "WRONGPASS" || ex is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } && Find<AuthenticationException>(ex) is null)
+        if (code is "NOAUTH" or "WRONGPASS" || ex is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } && ex.FindInner<AuthenticationException>() is null)
         {
             return RedisErrors.AuthenticationFailed(options, redactor.Redact(serverError?.Message ?? "authentication failed"));
         }
@@ -218,11 +218,11 @@ public sealed class RedisSession : IAsyncDisposable
         {
             return new RedisCommandFailedException(command, redactor.Redact(serverError.Message), options.Endpoint);
         }
-        if (Find<AuthenticationException>(ex) is { } tls)
+        if (ex.FindInner<AuthenticationException>() is { } tls)
         {
             return RedisErrors.TlsFailed(options, tls.Message, inner);
         }
-        var socket = Find<SocketException>(ex)?.SocketErrorCode ?? (probe is SocketError.Success ? null : probe);
+        var socket = ex.FindInner<SocketException>()?.SocketErrorCode ?? (probe is SocketError.Success ? null : probe);
         if (ex is RedisTimeoutException or TimeoutException || text.Contains("ConnectTimeout", StringComparison.Ordinal)
             || probe is SocketError.Success or SocketError.TimedOut)
         {
@@ -239,21 +239,5 @@ public sealed class RedisSession : IAsyncDisposable
             }, inner);
         }
         return RedisErrors.ConnectionLost(options, command, text, inner);
-    }
-
-    private static T? Find<T>(Exception? ex) where T : Exception
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is T found)
-            {
-                return found;
-            }
-            if (ex is AggregateException { InnerExceptions.Count: > 0 } many)
-            {
-                return many.InnerExceptions.Select(Find<T>).FirstOrDefault(f => f is not null);
-            }
-        }
-        return null;
     }
 }
