@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using ReleaseOps.Backup;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Operations;
 using ReleaseOps.Secrets;
 
@@ -209,27 +210,15 @@ public sealed class BackupBenchmark : IBenchmark
 
     private static async Task ExecuteAsync(PgEndpoint endpoint, string sql, CancellationToken cancellation)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString(endpoint));
-        await connection.OpenAsync(cancellation);
+        await using var connection = await endpoint.OpenAsync((ex, _) => ex, cancellation);
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellation);
     }
 
     private static async Task<object?> ScalarAsync(PgEndpoint endpoint, string sql, CancellationToken cancellation)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString(endpoint));
-        await connection.OpenAsync(cancellation);
+        await using var connection = await endpoint.OpenAsync((ex, _) => ex, cancellation);
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         return await command.ExecuteScalarAsync(cancellation);
     }
-
-    private static string ConnectionString(PgEndpoint endpoint) => new NpgsqlConnectionStringBuilder
-    {
-        Host = endpoint.Host,
-        Port = endpoint.Port,
-        Database = endpoint.Database,
-        Username = endpoint.Username,
-        Password = endpoint.Password?.Reveal(),
-        Pooling = false,
-    }.ConnectionString;
 }

@@ -22,13 +22,13 @@ internal sealed class BenchStack : IAsyncDisposable
     {
         DockerHost = dockerHost;
         _listen = listen;
-        Docker = new DockerClient(DockerEndpoint.Parse(dockerHost));
+        Docker = new DockerEngine(DockerEndpoint.Parse(dockerHost));
         Platform = new DockerContainerPlatform(Docker);
         Engine = new DeploymentEngine(_ => Platform);
     }
 
     public string DockerHost { get; }
-    public DockerClient Docker { get; }
+    public DockerEngine Docker { get; }
     public DockerContainerPlatform Platform { get; }
     public DeploymentEngine Engine { get; }
 
@@ -103,12 +103,9 @@ internal sealed class BenchStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var c in await Docker.ListContainersAsync(new ContainerListFilter
-                 {
-                     All = true, Labels = new Dictionary<string, string?> { ["org.releaseops.application"] = Application },
-                 }))
+        foreach (var c in await Docker.ListContainersAsync(new Dictionary<string, string?> { ["org.releaseops.application"] = Application }))
         {
-            await Platform.RemoveAsync(c.Id, default);
+            await Platform.RemoveAsync(c.ID, default);
         }
         try
         {

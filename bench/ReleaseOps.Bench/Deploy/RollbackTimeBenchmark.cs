@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Docker.DotNet.Models;
 using ReleaseOps.Deploy;
 using ReleaseOps.Docker;
 using ReleaseOps.Operations;
@@ -47,18 +48,23 @@ public sealed class RollbackTimeBenchmark : IBenchmark
         Console.WriteLine("# target: <= 10 s and no slower than Swarm (ratio <= 1).");
     }
 
-    private static async Task<(double Converged, double Completed)> SwarmRollbackAsync(DockerClient docker, CancellationToken cancellation)
+    private static async Task<(double Converged, double Completed)> SwarmRollbackAsync(DockerEngine docker, CancellationToken cancellation)
     {
         const string name = "ro-depl-bench-swarm";
         if (await docker.TryInspectServiceAsync(name, cancellation) is not null) await docker.RemoveServiceAsync(name, cancellation);
         await docker.CreateServiceAsync(new ServiceSpec
         {
-            Name = name, Image = "releaseops-test/web:v1", Replicas = 1, Ports = new[] { ServicePortSpec.HostMode(8080, 21251) },
-        }, cancellation);
+            Name = name,
+            TaskTemplate = new TaskSpec { ContainerSpec = new ContainerSpec { Image = "releaseops-test/web:v1" } },
+            Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = 1 } },
+            EndpointSpec = new EndpointSpec { Ports = [new PortConfig { Protocol = "tcp", TargetPort = 8080, PublishedPort = 21251, PublishMode = "host" }] },
+        }, cancellation: cancellation);
         try
         {
             await WaitAsync(docker, name, "releaseops-test/web:v1", cancellation);
-            await docker.UpdateServiceImageAsync(name, "releaseops-test/web:v2", cancellation: cancellation);
+            var current = await docker.InspectServiceAsync(name, cancellation);
+            current.Spec!.TaskTemplate!.ContainerSpec!.Image = "releaseops-test/web:v2";
+            await docker.UpdateServiceAsync(name, (long)current.Version!.Index!.Value, current.Spec, cancellation: cancellation);
             await WaitCompletedAsync(docker, name, "updating", cancellation);
             var clock = Stopwatch.StartNew();
             await docker.RollbackServiceAsync(name, cancellation);
@@ -73,14 +79,14 @@ public sealed class RollbackTimeBenchmark : IBenchmark
         }
     }
 
-    private static async Task WaitAsync(DockerClient docker, string name, string image, CancellationToken cancellation)
+    private static async Task WaitAsync(DockerEngine docker, string name, string image, CancellationToken cancellation)
     {
         var result = await docker.WaitForServiceTasksAsync(name, image, 1, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(100), cancellation);
         if (!result.Converged) throw new InvalidOperationException($"{name} did not converge on {image}");
     }
 
     /// <summary>Until UpdateStatus says the update (or rollback) completed, as <c>docker service update/rollback</c> waits.</summary>
-    private static async Task WaitCompletedAsync(DockerClient docker, string name, string phase, CancellationToken cancellation)
+    private static async Task WaitCompletedAsync(DockerEngine docker, string name, string phase, CancellationToken cancellation)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)

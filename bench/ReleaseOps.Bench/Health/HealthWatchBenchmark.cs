@@ -3,6 +3,7 @@ using System.Globalization;
 using ReleaseOps.Health;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Bench.Health;
 

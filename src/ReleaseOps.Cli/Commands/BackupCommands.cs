@@ -2,9 +2,11 @@ using System.CommandLine;
 using ReleaseOps.Backup;
 using ReleaseOps.Cli.Rendering;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Operations;
-using ReleaseOps.Redis;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cli.Commands;
 
@@ -238,7 +240,7 @@ public sealed class BackupCommands : ICliCommandSet
             {
                 Directory = result.GetValue(directory)!,
                 KeepCount = result.GetValue(keep),
-                MaxAge = result.GetValue(maxAge) is { } text ? ReleaseOps.Plans.DurationText.Parse(text) : null,
+                MaxAge = result.GetValue(maxAge) is { } text ? DurationText.Parse(text) : null,
             };
             var removals = new List<BackupRemoval>();
             await foreach (var removal in BackupRetention.ApplyAsync(request, result.GetValue(dryRun) ? Confirm.Never : Confirm.Always,

@@ -27,7 +27,7 @@ public sealed class DockerCommands : ICliCommandSet
         var output = CommonOptions.Output();
         var variables = CommonOptions.Variables();
         var command = new Command("docker-check",
-            "Connect to the Docker engine, negotiate the API version and print the endpoint, engine, API and swarm state. Exit 0 usable, 3 unreachable or too old.")
+            "Connect to the Docker engine, settle the API version and print the endpoint, engine, API and swarm state. Exit 0 usable, 3 unreachable or too old.")
         {
             plan, host, output, variables,
         };
@@ -44,19 +44,18 @@ public sealed class DockerCommands : ICliCommandSet
             {
                 definition = definition with { Host = address };
             }
-            var endpoint = DockerEndpoint.Resolve(definition);
+            var endpoint = definition.Resolve();
             if (!string.IsNullOrEmpty(address))
             {
                 endpoint = endpoint with { Origin = "--host" };
             }
-            using var client = new DockerClient(endpoint);
-            var ping = await client.PingAsync(cancellation);
-            var api = await client.NegotiateApiVersionAsync(cancellation);
-            var version = await client.GetVersionAsync(cancellation);
-            var info = await client.GetSystemInfoAsync(cancellation);
+            using var engine = new DockerEngine(endpoint);
+            var ping = await engine.PingAsync(cancellation);
+            var version = await engine.GetVersionAsync(cancellation);
+            var info = await engine.GetSystemInfoAsync(cancellation);
             var report = new DockerCheckReport(endpoint.Address, endpoint.Origin, endpoint.Transport.ToString(), version.Version,
-                api.ToString(), version.ApiVersion, version.MinApiVersion, info.Swarm.LocalNodeState, info.Swarm.ControlAvailable,
-                info.ContainersRunning, info.Images, Math.Round(ping.RoundTrip.TotalMilliseconds, 2));
+                engine.ApiVersion.ToString()!, version.APIVersion, version.MinAPIVersion ?? "", info.Swarm?.LocalNodeState ?? "inactive",
+                info.Swarm?.ControlAvailable ?? false, (int)info.ContainersRunning, (int)info.Images, Math.Round(ping.TotalMilliseconds, 2));
             if (result.GetValue(output) == OutputFormat.Json)
             {
                 RecordWriter.WriteJson(context.Out, report);

@@ -5,6 +5,7 @@ using ReleaseOps.Gates;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cli.Commands;
 
@@ -84,7 +85,7 @@ public sealed class GateCommands : ICliCommandSet
                     Tags = result.GetValue(tags) ?? Array.Empty<string>(),
                 },
             };
-            var summary = await new GateRunner().RunToSummaryAsync(gates, environment, options, reporter, cancellation);
+            var summary = await Releases.StandardRelease.GateRunner().RunToSummaryAsync(gates, environment, options, reporter, cancellation);
             await GateReport.WriteAsync(summary, result.GetValue(junit)?.FullName, result.GetValue(json)?.FullName, result.GetValue(markdown)?.FullName, cancellation);
             if (result.GetValue(output) == OutputFormat.Json)
             {

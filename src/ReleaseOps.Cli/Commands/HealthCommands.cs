@@ -4,6 +4,7 @@ using ReleaseOps.Errors;
 using ReleaseOps.Health;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ReleaseOps.Cli.Rendering;
 using ReleaseOps.Plans;
 using ReleaseOps.Plans.Schema;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cli.Commands;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cli.Rendering;
 

@@ -4,6 +4,7 @@ using ReleaseOps.Backup;
 using ReleaseOps.Cmdlets.Hosting;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Cmdlets.Backup;

@@ -2,7 +2,7 @@ using ReleaseOps.Cmdlets.Hosting;
 using System.Management.Automation;
 using ReleaseOps.Backup;
 using ReleaseOps.Plans;
-using ReleaseOps.Redis;
+using ReleaseOps.Infrastructure.Redis;
 
 namespace ReleaseOps.Cmdlets.Backup;
 

@@ -150,7 +150,7 @@ public sealed class TestReleaseGateCommand : PlanCmdlet
                 Stages = Stage ?? Array.Empty<GateStage>(),
             },
         };
-        var summary = await new GateRunner().RunToSummaryAsync(gates, environment, options, op, op.Cancellation,
+        var summary = await ReleaseOps.Releases.StandardRelease.GateRunner().RunToSummaryAsync(gates, environment, options, op, op.Cancellation,
             Summary.IsPresent ? null : op.Emit).ConfigureAwait(false);
         lock (_runs)
         {

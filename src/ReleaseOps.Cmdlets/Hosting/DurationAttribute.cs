@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
-using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Cmdlets.Hosting;
 

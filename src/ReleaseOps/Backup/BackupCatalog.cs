@@ -1,3 +1,4 @@
+using ReleaseOps.Text;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ReleaseOps.Errors;
@@ -164,7 +165,7 @@ public sealed class BackupCatalog
                 }
                 else if (maxAge is { } age && now - backup.CreatedAt > age)
                 {
-                    reason = $"older than {Plans.DurationText.Format(age)}";
+                    reason = $"older than {DurationText.Format(age)}";
                 }
                 if (reason is not null && !ReferenceEquals(backup, lastVerified))
                 {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Operations;
 using ReleaseOps.Secrets;
 
@@ -66,7 +67,7 @@ public sealed class PgBackupService
         var toolVersion = await ToolVersionAsync("pg_dump", request.ToolDirectory, cancellation).ConfigureAwait(false);
         reporter.Verbose($"{toolVersion}; backing up {source.Describe()} as {source.Username} to {finalPath}");
 
-        await using var snapshotConnection = await source.OpenAsync(cancellation).ConfigureAwait(false);
+        await using var snapshotConnection = await source.ConnectAsync(cancellation).ConfigureAwait(false);
         await using var snapshot = await snapshotConnection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellation)
             .ConfigureAwait(false);
         string snapshotId, serverVersion;

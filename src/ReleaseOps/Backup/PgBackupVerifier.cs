@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Operations;
 using ReleaseOps.Secrets;
 
@@ -65,7 +66,7 @@ public sealed class PgBackupVerifier
         {
             if (ok)
             {
-                await using var maintenance = await request.Server.OpenAsync(cancellation).ConfigureAwait(false);
+                await using var maintenance = await request.Server.ConnectAsync(cancellation).ConfigureAwait(false);
                 try
                 {
                     ok = await steps.RunAsync("Restore", async () =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Backup;
@@ -150,7 +151,7 @@ internal static class PgRestoreRunner
         IReadOnlyList<TableRowCount> expected, bool checksums, Action? tableDone, CancellationToken cancellation)
     {
         var differences = new List<VerificationDifference>();
-        await using var connection = await server.OpenAsync(cancellation, database).ConfigureAwait(false);
+        await using var connection = await server.ConnectAsync(cancellation, database).ConfigureAwait(false);
         var present = (await PgTables.ListAsync(connection, null, cancellation).ConfigureAwait(false)).ToHashSet();
         foreach (var table in expected)
         {

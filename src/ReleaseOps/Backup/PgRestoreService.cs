@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Operations;
 using ReleaseOps.Secrets;
 
@@ -64,7 +65,7 @@ public sealed class PgRestoreService
         }).ConfigureAwait(false);
 
         var server = target.ForDatabase(request.MaintenanceDatabase);
-        await using var maintenance = await server.OpenAsync(cancellation).ConfigureAwait(false);
+        await using var maintenance = await server.ConnectAsync(cancellation).ConfigureAwait(false);
         var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var staging = PgRestoreRunner.Name("", target.Database, "_restoring_" + stamp);
         var replaced = PgRestoreRunner.Name("", target.Database, "_replaced_" + stamp);

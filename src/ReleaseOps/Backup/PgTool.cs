@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Backup;
@@ -64,7 +65,11 @@ internal sealed class PgTool : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         var passFile = PgPassFile.For(endpoint);
-        endpoint.ApplyTo(start, passFile);
+        BackupConnections.Named(endpoint).ApplyTo(start);
+        if (passFile is not null)
+        {
+            start.Environment["PGPASSFILE"] = passFile.Path;
+        }
         try
         {
             var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start");

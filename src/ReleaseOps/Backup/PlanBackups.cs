@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
-using ReleaseOps.Redis;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Backup;
@@ -162,7 +162,7 @@ public sealed class PlanBackups
                 continue;
             }
             var backup = await FindPreDeployAsync(definition, release, reporter, cancellation).ConfigureAwait(false);
-            var endpoint = PgEndpoint.From(definition.Connection, plan.Secrets);
+            var endpoint = BackupConnections.FromPlan(definition.Connection, plan.Secrets);
             yield return await _restore.RestoreAsync(backup, new PgRestoreRequest
             {
                 Target = endpoint,
@@ -191,7 +191,7 @@ public sealed class PlanBackups
 
     public static PgBackupRequest PgRequest(BackupDefinition definition, SecretCatalog secrets, string reason, string? release) => new()
     {
-        Source = PgEndpoint.From(definition.Connection, secrets),
+        Source = BackupConnections.FromPlan(definition.Connection, secrets),
         Destination = definition.Destination,
         Name = definition.Name,
         Format = definition.Format,
@@ -203,7 +203,7 @@ public sealed class PlanBackups
 
     public static PgVerifyRequest VerifyRequest(BackupDefinition definition, SecretCatalog secrets) => new()
     {
-        Server = PgEndpoint.From(definition.Connection, secrets).ForDatabase("postgres"),
+        Server = BackupConnections.FromPlan(definition.Connection, secrets).ForDatabase("postgres"),
         Jobs = definition.Jobs,
         EncryptionKey = secrets.Expand(definition.EncryptionKey),
     };

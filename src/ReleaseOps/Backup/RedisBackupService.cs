@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Operations;
 using ReleaseOps.Redis;
 using ReleaseOps.Secrets;
@@ -9,6 +11,7 @@ namespace ReleaseOps.Backup;
 /// <summary>What Redis server to back up, and where.</summary>
 public sealed record RedisBackupRequest
 {
+    /// <summary>The server, or with a Sentinel service name the primary the Sentinels name.</summary>
     public required RedisConnectionOptions Source { get; init; }
     public required string Destination { get; init; }
     /// <summary>Name the backup is filed under; default <c>redis-HOST-PORT</c>.</summary>
@@ -61,19 +64,16 @@ public sealed class RedisBackupService
         var manifestPath = Path.Combine(request.Destination, id + BackupFiles.ManifestSuffix);
         using var activity = ProgressActivity.Start(reporter, $"Backing up Redis at {request.Source.Endpoint}");
 
-        var connection = await RedisConnection.ConnectAsync(request.Source with { Database = 0 }, cancellation).ConfigureAwait(false);
-        RedisInfo info;
-        try
+        RedisConnectionOptions primary;
+        IReadOnlyDictionary<string, string> info;
+        await using (var session = await RedisSession.ConnectAsync(request.Source with { Database = 0 }, cancellation).ConfigureAwait(false))
         {
-            info = await connection.InfoAsync(null, cancellation).ConfigureAwait(false);
+            info = await session.InfoAsync(null, cancellation).ConfigureAwait(false);
+            primary = session.Primary;
         }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        var keyCounts = info.Keyspace.Select(k => new RedisKeyCount(k.Database, k.Keys, k.Expires)).ToArray();
-        reporter.Verbose($"Redis {info.Version} at {request.Source.Endpoint}: {keyCounts.Sum(k => k.Keys)} keys in {keyCounts.Length} databases; requesting SYNC");
+        var version = info.GetValueOrDefault("redis_version");
+        var keyCounts = KeyCounts(info);
+        reporter.Verbose($"Redis {version} at {primary.Endpoint}: {keyCounts.Sum(k => k.Keys)} keys in {keyCounts.Count} databases; requesting SYNC");
 
         string sha;
         long size;
@@ -87,12 +87,12 @@ public sealed class RedisBackupService
                     void Progress(long bytes) => activity.Report($"{bytes:N0} bytes received");
                     if (key is null)
                     {
-                        await connection.ReadRdbSnapshotAsync(check, Progress, cancellation).ConfigureAwait(false);
+                        await RedisSnapshotReader.ReadAsync(primary, check, Progress, cancellation: cancellation).ConfigureAwait(false);
                     }
                     else
                     {
                         await using var encrypt = new EncryptingStream(check, key);
-                        await connection.ReadRdbSnapshotAsync(encrypt, Progress, cancellation).ConfigureAwait(false);
+                        await RedisSnapshotReader.ReadAsync(primary, encrypt, Progress, cancellation: cancellation).ConfigureAwait(false);
                         await encrypt.FinishAsync(cancellation).ConfigureAwait(false);
                     }
                     await file.FlushAsync(cancellation).ConfigureAwait(false);
@@ -111,7 +111,6 @@ public sealed class RedisBackupService
         }
         catch (Exception ex)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
             BackupFiles.TryDelete(partialPath);
             BackupFiles.TryDelete(finalPath);
             if (BackupFiles.IsDiskFull(ex))
@@ -128,8 +127,8 @@ public sealed class RedisBackupService
             Kind = BackupKind.Redis,
             Reason = request.Reason,
             Release = request.Release,
-            Source = request.Source.Endpoint,
-            ServerVersion = info.Version ?? "unknown",
+            Source = primary.Endpoint,
+            ServerVersion = version ?? "unknown",
             Format = "rdb",
             DataFile = dataFile,
             SizeBytes = size,
@@ -168,7 +167,7 @@ public sealed class RedisBackupService
         BackupFiles.EnsureDirectory(directory);
 
         const string rdbName = "restore.rdb";
-        RedisServerProcess? server = null;
+        ScratchRedisServer? server = null;
         try
         {
             var ok = await steps.RunAsync("Checksum", async () =>
@@ -205,7 +204,7 @@ public sealed class RedisBackupService
 
             ok = ok && await steps.RunAsync("Load", async () =>
             {
-                server = await RedisServerProcess.StartAsync(new RedisServerProcessOptions
+                server = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions
                 {
                     Directory = directory,
                     Port = request.Port,
@@ -220,7 +219,7 @@ public sealed class RedisBackupService
             ok = ok && await steps.RunAsync("KeyCounts", async () =>
             {
                 await using var connection = await server!.ConnectAsync(cancellation).ConfigureAwait(false);
-                var loaded = (await connection.InfoAsync("keyspace", cancellation).ConfigureAwait(false)).Keyspace
+                var loaded = KeyCounts(await connection.InfoAsync("keyspace", cancellation).ConfigureAwait(false))
                     .ToDictionary(k => k.Database, k => k.Keys);
                 var expected = backup.Manifest.KeyCounts.ToDictionary(k => k.Database, k => k.Keys);
                 foreach (var db in expected.Keys.Union(loaded.Keys).Order())
@@ -262,4 +261,18 @@ public sealed class RedisBackupService
         await BackupCatalog.RecordVerificationAsync(backup, result, cancellation).ConfigureAwait(false);
         return result;
     }
+
+    /// <summary>Keys and expiring keys per database from INFO's keyspace fields (<c>db0</c> = <c>keys=12,expires=3,avg_ttl=400</c>).</summary>
+    internal static IReadOnlyList<RedisKeyCount> KeyCounts(IReadOnlyDictionary<string, string> info) =>
+        info.Where(f => f.Key.StartsWith("db", StringComparison.OrdinalIgnoreCase)
+                && int.TryParse(f.Key.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .Select(f =>
+            {
+                var counts = f.Value.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
+                    .ToDictionary(p => p[0], p => long.TryParse(p[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0);
+                return new RedisKeyCount(int.Parse(f.Key.AsSpan(2), CultureInfo.InvariantCulture),
+                    counts.GetValueOrDefault("keys"), counts.GetValueOrDefault("expires"));
+            })
+            .OrderBy(k => k.Database)
+            .ToArray();
 }

@@ -1,3 +1,4 @@
+using ReleaseOps.Text;
 namespace ReleaseOps.Backup;
 
 /// <summary>
@@ -109,7 +110,7 @@ public sealed record RestoreResult
     public required DateTimeOffset StartedAt { get; init; }
     public required TimeSpan Duration { get; init; }
 
-    public override string ToString() => $"{TargetDatabase} restored from {BackupId} in {Plans.DurationText.Format(Duration)}";
+    public override string ToString() => $"{TargetDatabase} restored from {BackupId} in {DurationText.Format(Duration)}";
 }
 
 /// <summary>A backup retention chose, and whether it was removed (false under -WhatIf).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Conditions;
 
@@ -414,7 +415,7 @@ internal sealed class ConditionParser
             "m" => ConditionValue.Duration(TimeSpan.FromMinutes(number)),
             "h" => ConditionValue.Duration(TimeSpan.FromHours(number)),
             "d" => ConditionValue.Duration(TimeSpan.FromDays(number)),
-            _ => Plans.Schema.SizeText.TryParse(numberText.TrimStart('+') + unit, out var bytes) && !numberText.StartsWith('-')
+            _ => SizeText.TryParse(numberText.TrimStart('+') + unit, out var bytes) && !numberText.StartsWith('-')
                 ? ConditionValue.Size(bytes)
                 : throw new SyntaxFailure(unitStart,
                     $"expected a unit: ms, s, m, h, d (durations), % or B, KB, MB, GB, TB, KiB, MiB, GiB (sizes); '{unit}' is not one"),

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ReleaseOps.Plans;
-using ReleaseOps.Plans.Schema;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Conditions;
 

@@ -4,6 +4,7 @@ using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Deploy;
 

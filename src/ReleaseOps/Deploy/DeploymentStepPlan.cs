@@ -1,6 +1,7 @@
 using ReleaseOps.Deploy.Proxy;
 using ReleaseOps.Journal;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Deploy;
 

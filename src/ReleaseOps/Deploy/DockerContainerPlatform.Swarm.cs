@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using ReleaseOps.Docker;
 using ReleaseOps.Errors;
 
@@ -11,14 +12,15 @@ public sealed partial class DockerContainerPlatform
         var details = await _client.TryInspectServiceAsync(name, cancellation).ConfigureAwait(false);
         return details is null
             ? null
-            : new SwarmServiceState(details.Id, details.Name, details.Image, details.Version.Index, details.UpdateStatus?.State, details.PreviousImage);
+            : new SwarmServiceState(details.ID, details.Spec?.Name ?? name, details.Image() ?? "", (long)(details.Version?.Index ?? 0),
+                details.UpdateStatus?.State, details.PreviousImage());
     }
 
     public async Task CreateServiceAsync(SwarmServiceSpec spec, CancellationToken cancellation) =>
-        await _client.CreateServiceAsync(ToServiceSpec(spec), cancellation).ConfigureAwait(false);
+        await _client.CreateServiceAsync(ToServiceSpec(spec), spec.SecretEnv.Values, cancellation).ConfigureAwait(false);
 
     public async Task UpdateServiceAsync(SwarmServiceSpec spec, long version, CancellationToken cancellation) =>
-        await _client.UpdateServiceAsync(spec.Name, version, ToServiceSpec(spec), cancellation).ConfigureAwait(false);
+        await _client.UpdateServiceAsync(spec.Name, version, ToServiceSpec(spec), spec.SecretEnv.Values, cancellation).ConfigureAwait(false);
 
     public async Task RollbackServiceAsync(string name, CancellationToken cancellation) =>
         await _client.RollbackServiceAsync(name, cancellation).ConfigureAwait(false);
@@ -26,8 +28,8 @@ public sealed partial class DockerContainerPlatform
     public async Task<IReadOnlyList<SwarmTaskState>> ListTasksAsync(string service, CancellationToken cancellation)
     {
         var tasks = await _client.ListTasksAsync(service, null, cancellation).ConfigureAwait(false);
-        return tasks.Select(t => new SwarmTaskState(t.Id, t.Spec.ContainerSpec.Image, t.State, t.DesiredState,
-            t.Status.Error is { Length: > 0 } e ? e : null, t.Status.ContainerStatus?.ExitCode)).ToArray();
+        return tasks.Select(t => new SwarmTaskState(t.ID, t.Spec?.ContainerSpec?.Image ?? "", (t.Status?.State).Name(), t.DesiredState.Name(),
+            t.Status?.Err is { Length: > 0 } e ? e : null, t.Status?.ContainerStatus?.ExitCode)).ToArray();
     }
 
     public async Task RemoveServiceAsync(string name, CancellationToken cancellation)
@@ -41,11 +43,12 @@ public sealed partial class DockerContainerPlatform
         }
     }
 
+    /// <summary>A replicated service of one container spec, ports published in host mode (no ingress mesh here).</summary>
     private static ServiceSpec ToServiceSpec(SwarmServiceSpec spec)
     {
-        var policy = new ServiceUpdatePolicy
+        SwarmUpdateConfig Policy() => new()
         {
-            Parallelism = spec.Parallelism,
+            Parallelism = (ulong)spec.Parallelism,
             Delay = spec.Delay,
             Monitor = spec.Monitor,
             FailureAction = "pause",
@@ -54,19 +57,28 @@ public sealed partial class DockerContainerPlatform
         return new ServiceSpec
         {
             Name = spec.Name,
-            Image = spec.Image,
-            Replicas = spec.Replicas,
-            Labels = spec.Labels,
-            ContainerLabels = spec.Labels,
-            Env = spec.Env,
-            SecretEnv = spec.SecretEnv,
-            Command = spec.Command,
-            StopGracePeriod = spec.StopGracePeriod,
-            Ports = spec.ContainerPort is { } port && spec.HostPort is { } host
-                ? new[] { ServicePortSpec.HostMode(port, host) }
-                : Array.Empty<ServicePortSpec>(),
-            UpdateConfig = policy,
-            RollbackConfig = policy with { FailureAction = "pause" },
+            Labels = new Dictionary<string, string>(spec.Labels),
+            TaskTemplate = new TaskSpec
+            {
+                ContainerSpec = new ContainerSpec
+                {
+                    Image = spec.Image,
+                    Labels = new Dictionary<string, string>(spec.Labels),
+                    Env = EnvironmentLines(spec.Env, spec.SecretEnv),
+                    Command = spec.Command?.ToList(),
+                    StopGracePeriod = spec.StopGracePeriod,
+                },
+            },
+            Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)spec.Replicas } },
+            UpdateConfig = Policy(),
+            RollbackConfig = Policy(),
+            EndpointSpec = spec.ContainerPort is { } port && spec.HostPort is { } host
+                ? new EndpointSpec
+                {
+                    Mode = "vip",
+                    Ports = [new PortConfig { Protocol = "tcp", TargetPort = (uint)port, PublishedPort = (uint)host, PublishMode = "host" }],
+                }
+                : null,
         };
     }
 }

@@ -1,23 +1,26 @@
+using System.Globalization;
+using Docker.DotNet.Models;
 using ReleaseOps.Docker;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Deploy;
 
-/// <summary>The deployment's Docker operations over ReleaseOps's own Engine API client.</summary>
+/// <summary>The deployment's Docker operations over the Docker adapter (Docker.DotNet.Enhanced underneath).</summary>
 public sealed partial class DockerContainerPlatform : IContainerPlatform, IDisposable
 {
-    private readonly DockerClient _client;
+    private readonly DockerEngine _client;
     private readonly bool _owns;
 
-    public DockerContainerPlatform(DockerClient client, bool ownsClient = false)
+    public DockerContainerPlatform(DockerEngine client, bool ownsClient = false)
     {
         _client = client;
         _owns = ownsClient;
     }
 
     /// <summary>The engine a plan names (docker.host), else DOCKER_HOST and friends.</summary>
-    public static IContainerPlatform For(ReleasePlan plan) => new DockerContainerPlatform(DockerClient.For(plan.Docker), ownsClient: true);
+    public static IContainerPlatform For(ReleasePlan plan) => new DockerContainerPlatform(new DockerEngine(plan.Docker.Resolve()), ownsClient: true);
 
     public string Endpoint => _client.Endpoint.ToString();
 
@@ -30,25 +33,25 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
                 $"Image {image} is not on the Docker engine at {Endpoint}; nothing was changed.", image,
                 "Build or pull the image (docker pull / docker load) before deploying this version.");
         }
-        return details.RepoDigests.Count > 0 ? details.RepoDigests[0][(details.RepoDigests[0].IndexOf('@') + 1)..] : details.Id;
+        return details.RepoDigests is { Count: > 0 } digests ? digests[0][(digests[0].IndexOf('@') + 1)..] : details.ID;
     }
 
     public async Task<IReadOnlyList<InstanceState>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellation)
     {
-        var filter = new ContainerListFilter { All = true, Labels = labels.ToDictionary(kv => kv.Key, kv => (string?)kv.Value) };
-        var list = await _client.ListContainersAsync(filter, cancellation).ConfigureAwait(false);
+        var list = await _client.ListContainersAsync(labels.ToDictionary(kv => kv.Key, kv => (string?)kv.Value), cancellation: cancellation)
+            .ConfigureAwait(false);
         var result = new List<InstanceState>();
         foreach (var summary in list)
         {
-            // The summary has no health; inspect running ones for it.
+            // The summary of API 1.41 has no health; inspect running ones for it.
             string? health = null;
-            if (summary.IsRunning)
+            if (summary.IsRunning())
             {
-                var details = await _client.TryInspectContainerAsync(summary.Id, cancellation).ConfigureAwait(false);
+                var details = await _client.TryInspectContainerAsync(summary.ID, cancellation).ConfigureAwait(false);
                 if (details is null) continue;
-                health = details.HealthStatus == ContainerHealth.None ? null : details.HealthStatus;
+                health = Health(details);
             }
-            result.Add(new InstanceState(summary.Id, summary.Name, summary.Image, summary.Labels, summary.IsRunning, health, null));
+            result.Add(new InstanceState(summary.ID, summary.ShortName(), summary.Image, ReadOnly(summary.Labels), summary.IsRunning(), health, null));
         }
         return result;
     }
@@ -56,13 +59,13 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
     public async Task<InstanceState> InspectAsync(string id, CancellationToken cancellation)
     {
         var d = await _client.InspectContainerAsync(id, cancellation).ConfigureAwait(false);
-        return new InstanceState(d.Id, d.ShortName, d.Config.Image, d.Config.Labels, d.State.Running,
-            d.HealthStatus == ContainerHealth.None ? null : d.HealthStatus, d.State.Running ? null : d.State.ExitCode);
+        return new InstanceState(d.ID, d.ShortName(), d.Config?.Image ?? d.Image, ReadOnly(d.Config?.Labels), d.IsRunning(),
+            Health(d), d.IsRunning() ? null : d.State?.ExitCode);
     }
 
     public async Task<string> RunAsync(InstanceSpec spec, CancellationToken cancellation)
     {
-        var id = await _client.CreateContainerAsync(ToContainerSpec(spec), cancellation).ConfigureAwait(false);
+        var id = await CreateAsync(spec, cancellation).ConfigureAwait(false);
         try
         {
             await _client.StartContainerAsync(id, cancellation).ConfigureAwait(false);
@@ -93,14 +96,14 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
 
     public async Task<(long ExitCode, string Output)> RunToCompletionAsync(InstanceSpec spec, TimeSpan timeout, CancellationToken cancellation)
     {
-        var id = await _client.CreateContainerAsync(ToContainerSpec(spec), cancellation).ConfigureAwait(false);
+        var id = await CreateAsync(spec, cancellation).ConfigureAwait(false);
         try
         {
             await _client.StartContainerAsync(id, cancellation).ConfigureAwait(false);
-            ContainerWaitResult wait;
+            long exitCode;
             try
             {
-                wait = await _client.WaitContainerAsync(id, ContainerWaitCondition.NotRunning, timeout, cancellation).ConfigureAwait(false);
+                exitCode = await _client.WaitContainerAsync(id, timeout, cancellation).ConfigureAwait(false);
             }
             catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.Timeout)
             {
@@ -108,8 +111,8 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
                     $"{spec.Name} did not finish within {DurationText.Format(timeout)}; it was stopped.", spec.Name,
                     "Raise migration.timeout or make the migration faster.", ex);
             }
-            var output = await LogsAsync(id, cancellation).ConfigureAwait(false);
-            return (wait.StatusCode, output);
+            var output = await _client.GetContainerOutputAsync(id, tail: 200, cancellation).ConfigureAwait(false);
+            return (exitCode, output);
         }
         finally
         {
@@ -117,33 +120,48 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
         }
     }
 
-    private async Task<string> LogsAsync(string id, CancellationToken cancellation)
-    {
-        var text = new System.Text.StringBuilder();
-        await foreach (var line in _client.GetContainerLogsAsync(id, new ContainerLogOptions { Tail = 200 }, cancellation).ConfigureAwait(false))
-        {
-            text.AppendLine(line.Text.TrimEnd('\n'));
-        }
-        return text.ToString();
-    }
+    private static string? Health(ContainerInspectResponse details) =>
+        details.HealthStatus() is var health && health == ContainerHealth.None ? null : health;
 
-    private static ContainerSpec ToContainerSpec(InstanceSpec spec) => new()
+    /// <summary>NAME=VALUE lines; secret values are revealed here, into the request only.</summary>
+    private static List<string> EnvironmentLines(IReadOnlyDictionary<string, string> plain, IReadOnlyDictionary<string, Secrets.SecretValue> secrets) =>
+        plain.Select(e => $"{e.Key}={e.Value}").Concat(secrets.Select(e => $"{e.Key}={e.Value.Reveal()}")).ToList();
+
+    private static IReadOnlyDictionary<string, string> ReadOnly(IDictionary<string, string>? labels) =>
+        labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(labels);
+
+    /// <summary>
+    /// Creates the container the spec describes: the first network at creation, the others connected
+    /// after; secret environment values revealed only into the request and kept out of its errors.
+    /// </summary>
+    private Task<string> CreateAsync(InstanceSpec spec, CancellationToken cancellation)
     {
-        Name = spec.Name,
-        Image = spec.Image,
-        Labels = spec.Labels,
-        Env = spec.Env,
-        SecretEnv = spec.SecretEnv,
-        Command = spec.Command,
-        User = spec.User,
-        ReadOnlyRootFilesystem = spec.ReadOnlyRootFilesystem,
-        MemoryLimit = spec.MemoryLimit,
-        CpuLimit = spec.CpuLimit,
-        Networks = spec.Networks,
-        Ports = spec.ContainerPort is { } port && spec.HostPort is { } host
-            ? new[] { new PortBinding(port, host, "127.0.0.1") }
-            : Array.Empty<PortBinding>(),
-    };
+        var ports = spec.ContainerPort is { } port && spec.HostPort is { } host
+            ? new Dictionary<string, IList<PortBinding>>
+            {
+                [port.ToString(CultureInfo.InvariantCulture) + "/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = host.ToString(CultureInfo.InvariantCulture) }],
+            }
+            : null;
+        var parameters = new CreateContainerParameters
+        {
+            Name = spec.Name,
+            Image = spec.Image,
+            Labels = new Dictionary<string, string>(spec.Labels),
+            Env = EnvironmentLines(spec.Env, spec.SecretEnv),
+            Cmd = spec.Command?.ToList(),
+            User = spec.User,
+            ExposedPorts = ports?.ToDictionary(p => p.Key, _ => default(EmptyStruct)),
+            HostConfig = new HostConfig
+            {
+                ReadonlyRootfs = spec.ReadOnlyRootFilesystem,
+                Memory = spec.MemoryLimit ?? 0,
+                NanoCPUs = spec.CpuLimit is { } cpus ? (long)Math.Round(cpus * 1e9) : 0,
+                PortBindings = ports,
+                NetworkMode = spec.Networks.FirstOrDefault() ?? "",
+            },
+        };
+        return _client.CreateContainerAsync(parameters, spec.Networks.Skip(1).ToArray(), spec.SecretEnv.Values, cancellation);
+    }
 
     public void Dispose()
     {

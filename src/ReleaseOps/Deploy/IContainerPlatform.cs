@@ -55,7 +55,7 @@ public sealed record SwarmServiceState(string Id, string Name, string Image, lon
 public sealed record SwarmTaskState(string Id, string Image, string State, string DesiredState, string? Error, long? ExitCode);
 
 /// <summary>
-/// The Docker operations deployments need, over the engine's own Docker API client
+/// The Docker operations deployments need, over the engine's Docker adapter
 /// (<see cref="DockerContainerPlatform"/>). Kept small so the strategies read as what they do.
 /// </summary>
 public interface IContainerPlatform

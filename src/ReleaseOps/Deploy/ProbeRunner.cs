@@ -1,10 +1,12 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Http;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Deploy;
 
@@ -25,18 +27,7 @@ public sealed record ProbeOutcome(string Probe, string Target, bool Passed, stri
 public sealed class ProbeRunner : IDisposable
 {
     private static readonly string[] DefaultExpectation = { "status < 400" };
-    private readonly HttpClient _http;
-
-    public ProbeRunner()
-    {
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromSeconds(30),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            AllowAutoRedirect = false,
-        })
-        { Timeout = Timeout.InfiniteTimeSpan };
-    }
+    private readonly HttpProbeClient _http = new();
 
     /// <summary>Throws InvalidConfiguration (naming where) for an expectation that is not a valid condition.</summary>
     public static void Validate(IEnumerable<string> expectations, string where)
@@ -94,40 +85,33 @@ public sealed class ProbeRunner : IDisposable
         IReadOnlyDictionary<string, string> headers, IReadOnlyList<string> expect, TimeSpan timeout, CancellationToken cancellation)
     {
         var target = url.ToString();
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        limit.CancelAfter(timeout);
-        var clock = Stopwatch.StartNew();
+        HttpProbeResponse response;
         try
         {
-            using var request = new HttpRequestMessage(new HttpMethod(method), url);
-            foreach (var (key, value) in headers) request.Headers.TryAddWithoutValidation(key, value);
-            if (body is not null) request.Content = new StringContent(body);
-            using var response = await _http.SendAsync(request, limit.Token).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(limit.Token).ConfigureAwait(false);
-            var elapsed = clock.Elapsed;
-            var status = (int)response.StatusCode;
-            var observed = $"status {status.ToString(CultureInfo.InvariantCulture)} in {(long)elapsed.TotalMilliseconds} ms";
-            var values = HttpResponseValues.Create(status, elapsed, text, response.Headers.Concat(response.Content.Headers)
-                .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
-                .ToDictionary(g => g.Key, g => string.Join(", ", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase));
-            foreach (var rule in expect.Count == 0 ? DefaultExpectation : expect)
+            response = await _http.SendAsync(new HttpProbeRequest
             {
-                var outcome = ConditionExpression.Parse(rule).Evaluate(values);
-                if (!outcome.Passed)
-                {
-                    return new ProbeOutcome(name, target, false, $"{observed} ({outcome.Message})", rule);
-                }
+                Url = url,
+                Method = method,
+                Headers = headers.ToDictionary(h => h.Key, h => new SecretValue(h.Value)),
+                Body = body is null ? null : new SecretValue(body),
+                Timeout = timeout,
+            }, cancellation).ConfigureAwait(false);
+        }
+        catch (HttpProbeException ex)
+        {
+            return new ProbeOutcome(name, target, false, ex.Kind == FailureKind.Timeout ? ex.Reason + " (timed out)" : ex.Reason, "an answer");
+        }
+        var observed = $"status {response.Status.ToString(CultureInfo.InvariantCulture)} in {(long)response.Elapsed.TotalMilliseconds} ms";
+        var values = HttpResponseValues.Create(response.Status, response.Elapsed, response.Body, response.Headers);
+        foreach (var rule in expect.Count == 0 ? DefaultExpectation : expect)
+        {
+            var outcome = ConditionExpression.Parse(rule).Evaluate(values);
+            if (!outcome.Passed)
+            {
+                return new ProbeOutcome(name, target, false, $"{observed} ({outcome.Message})", rule);
             }
-            return new ProbeOutcome(name, target, true, observed, null);
         }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-        {
-            return new ProbeOutcome(name, target, false, $"no answer within {DurationText.Format(timeout)} (timed out)", "an answer");
-        }
-        catch (HttpRequestException ex)
-        {
-            return new ProbeOutcome(name, target, false, ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : ex.HttpRequestError.ToString(), "an answer");
-        }
+        return new ProbeOutcome(name, target, true, observed, null);
     }
 
     public void Dispose() => _http.Dispose();

@@ -9,8 +9,11 @@ public readonly record struct DockerApiVersion(int Major, int Minor) : IComparab
     /// <summary>The oldest API this client speaks: Docker 20.10 (Debian 12's docker.io).</summary>
     public static readonly DockerApiVersion Minimum = new(1, 41);
 
-    /// <summary>The newest API this client speaks: Docker 26.1. Newer daemons are talked to at this version.</summary>
-    public static readonly DockerApiVersion Maximum = new(1, 45);
+    /// <summary>
+    /// The newest API the library speaks: Docker.DotNet.Enhanced 4.3.3 is generated from Docker 29.4's API,
+    /// 1.54. Newer daemons are talked to at this version.
+    /// </summary>
+    public static readonly DockerApiVersion Maximum = new(1, 54);
 
     public static DockerApiVersion Parse(string text)
     {
@@ -59,10 +62,13 @@ public readonly record struct DockerApiVersion(int Major, int Minor) : IComparab
         {
             throw new ReleaseOpsException(DockerErrorIds.ApiVersionUnsupported, FailureKind.VersionMismatch,
                 $"The Docker daemon at {endpoint} no longer speaks API {clientMaximum} (its oldest is {oldest}).",
-                target: endpoint, fix: "Upgrade ReleaseOps to a release that speaks this daemon's API.");
+                target: endpoint, fix: "Upgrade ReleaseOps (and with it Docker.DotNet.Enhanced) to a release that speaks this daemon's API.");
         }
         return daemonMaximum < clientMaximum ? daemonMaximum : clientMaximum;
     }
+
+    /// <summary>As the library takes it.</summary>
+    public System.Version ToVersion() => new(Major, Minor);
 
     public int CompareTo(DockerApiVersion other) =>
         Major != other.Major ? Major.CompareTo(other.Major) : Minor.CompareTo(other.Minor);

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Docker.DotNet;
 using ReleaseOps.Errors;
-using ReleaseOps.Plans;
 
 namespace ReleaseOps.Docker;
 
@@ -15,9 +17,11 @@ public enum DockerTransport
 }
 
 /// <summary>
-/// Where a Docker engine listens and how to talk to it, resolved the way the docker CLI does:
-/// the plan's <c>docker:</c> section first, then DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_TLS and
-/// DOCKER_CERT_PATH, then <c>unix:///var/run/docker.sock</c>.
+/// Where a Docker engine listens and how to talk to it, resolved the way the docker CLI does: the
+/// caller's settings (a plan's <c>docker:</c> section) first, then DOCKER_HOST, then the Docker
+/// context (DOCKER_CONTEXT, else <c>currentContext</c> in DOCKER_CONFIG's config.json), then
+/// <c>unix:///var/run/docker.sock</c>; TLS from DOCKER_TLS_VERIFY, DOCKER_TLS and DOCKER_CERT_PATH
+/// (or the context's TLS material); an API version pinned by DOCKER_API_VERSION.
 /// </summary>
 public sealed record DockerEndpoint
 {
@@ -38,8 +42,10 @@ public sealed record DockerEndpoint
     public bool TlsVerify { get; init; }
     /// <summary>TLS: the directory holding ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH, default ~/.docker).</summary>
     public string? CertPath { get; init; }
+    /// <summary>An API version to talk instead of negotiating one (DOCKER_API_VERSION).</summary>
+    public DockerApiVersion? PinnedApiVersion { get; init; }
 
-    /// <summary>Where the endpoint's settings came from: <c>plan</c>, <c>DOCKER_HOST</c> or <c>default</c>.</summary>
+    /// <summary>Where the address came from: <c>plan</c>, <c>DOCKER_HOST</c>, <c>context NAME</c> or <c>default</c>.</summary>
     public string Origin { get; init; } = "default";
 
     public string? CaCertificateFile => CertPath is null ? null : Path.Combine(CertPath, "ca.pem");
@@ -47,49 +53,53 @@ public sealed record DockerEndpoint
     public string? ClientKeyFile => CertPath is null ? null : Path.Combine(CertPath, "key.pem");
 
     /// <summary>
-    /// Resolves the endpoint from a plan's definition (its fields win) and the environment (DOCKER_HOST,
-    /// DOCKER_TLS_VERIFY, DOCKER_TLS, DOCKER_CERT_PATH). <paramref name="environment"/> defaults to the
-    /// process environment; tests pass their own.
+    /// Resolves the endpoint from the caller's settings (they win) and the environment.
+    /// <paramref name="environment"/> defaults to the process environment; tests pass their own.
     /// </summary>
-    public static DockerEndpoint Resolve(DockerEndpointDefinition? definition = null,
+    public static DockerEndpoint Resolve(string? host = null, bool? tlsVerify = null, string? certPath = null,
         Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        string host;
+        string? Env(string name) => environment(name) is { Length: > 0 } value ? value : null;
         string origin;
-        if (!string.IsNullOrWhiteSpace(definition?.Host))
+        var contextTls = (string?)null;
+        if (!string.IsNullOrWhiteSpace(host))
         {
-            host = definition.Host!;
             origin = "plan";
         }
-        else if (!string.IsNullOrWhiteSpace(environment("DOCKER_HOST")))
+        else if (Env("DOCKER_HOST") is { } fromEnvironment)
         {
-            host = environment("DOCKER_HOST")!;
-            origin = "DOCKER_HOST";
+            (host, origin) = (fromEnvironment, "DOCKER_HOST");
+        }
+        else if (CurrentContext(environment) is { } context)
+        {
+            (host, contextTls) = ContextEndpoint(context, environment);
+            origin = "context " + context;
         }
         else
         {
-            host = DefaultHost;
-            origin = "default";
+            (host, origin) = (DefaultHost, "default");
         }
-        // As the docker CLI: any non-empty DOCKER_TLS_VERIFY turns verification on; DOCKER_TLS turns TLS on.
-        var tlsVerify = definition?.TlsVerify ?? !string.IsNullOrEmpty(environment("DOCKER_TLS_VERIFY"));
-        var tls = tlsVerify || !string.IsNullOrEmpty(environment("DOCKER_TLS"));
-        var certPath = definition?.CertPath;
-        if (string.IsNullOrWhiteSpace(certPath))
-        {
-            certPath = environment("DOCKER_CERT_PATH");
-        }
+        // As the docker CLI: any non-empty DOCKER_TLS_VERIFY turns verification on; DOCKER_TLS turns TLS on;
+        // a context that carries TLS material verifies with it.
+        var verify = tlsVerify ?? (Env("DOCKER_TLS_VERIFY") is not null || contextTls is not null);
+        var tls = verify || Env("DOCKER_TLS") is not null;
         if (string.IsNullOrWhiteSpace(certPath))
         {
             var home = environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            certPath = string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".docker");
+            certPath = contextTls ?? Env("DOCKER_CERT_PATH") ?? (string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".docker"));
         }
-        return Parse(host, tls, tlsVerify, certPath) with { Origin = origin };
+        var endpoint = Parse(host, tls, verify, certPath) with { Origin = origin };
+        if (Env("DOCKER_API_VERSION") is { } pinned)
+        {
+            endpoint = endpoint with
+            {
+                PinnedApiVersion = DockerApiVersion.TryParse(pinned, out var version) ? version
+                    : throw Invalid(pinned, "DOCKER_API_VERSION is not an API version such as 1.41", "Unset DOCKER_API_VERSION or give MAJOR.MINOR."),
+            };
+        }
+        return endpoint;
     }
-
-    /// <summary>The endpoint from the environment only, as the docker CLI would see it.</summary>
-    public static DockerEndpoint FromEnvironment() => Resolve();
 
     /// <summary>Parses <c>unix:///path</c> or <c>tcp://host[:port]</c>.</summary>
     public static DockerEndpoint Parse(string host, bool tls = false, bool tlsVerify = false, string? certPath = null)
@@ -134,10 +144,68 @@ public sealed record DockerEndpoint
         throw Invalid(host, $"scheme '{scheme}' is not supported; use unix:// or tcp://");
     }
 
-    private static ReleaseOpsException Invalid(string host, string why) =>
+    public override string ToString() => Address;
+
+    /// <summary>The context the docker CLI would use: DOCKER_CONTEXT, else config.json's currentContext; null for the default.</summary>
+    private static string? CurrentContext(Func<string, string?> environment)
+    {
+        var config = Config(environment);
+        var name = environment("DOCKER_CONTEXT") is { Length: > 0 } chosen ? chosen
+            : config.Exists ? ReadCurrentContext(config) : null;
+        return name is null or "" or "default" ? null : name;
+    }
+
+    private static string? ReadCurrentContext(DockerConfig config)
+    {
+        try
+        {
+            using var document = config.Parse();
+            return document.RootElement.TryGetProperty("currentContext", out var current)
+                && current.ValueKind == System.Text.Json.JsonValueKind.String ? current.GetString() : null;
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            throw Invalid(config.FullName, $"the Docker CLI configuration cannot be read ({ex.Message})",
+                "Repair the file, or set DOCKER_HOST (or the plan's docker.host) to bypass it.");
+        }
+    }
+
+    /// <summary>A context's address (read by the library from its meta.json) and its TLS directory, when it has one.</summary>
+    private static (string Host, string? TlsDirectory) ContextEndpoint(string context, Func<string, string?> environment)
+    {
+        Uri address;
+        try
+        {
+            address = Config(environment).GetEndpoint(context);
+        }
+        catch (DockerConfigurationException ex)
+        {
+            throw Invalid("context " + context, ex.Message,
+                "Choose an existing context (docker context ls), unset DOCKER_CONTEXT, or set DOCKER_HOST.");
+        }
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(context))).ToLowerInvariant();
+        var tls = Path.Combine(ConfigDirectory(environment), "contexts", "tls", hash, "docker");
+        var host = address.Scheme == "unix" ? "unix://" + address.AbsolutePath : address.ToString().TrimEnd('/');
+        return (host, File.Exists(Path.Combine(tls, "ca.pem")) ? tls : null);
+    }
+
+    private static DockerConfig Config(Func<string, string?> environment) => new(new CliSettings(environment));
+
+    private static string ConfigDirectory(Func<string, string?> environment) =>
+        environment("DOCKER_CONFIG") is { Length: > 0 } directory ? directory
+            : Path.Combine(environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
+
+    private static ReleaseOpsException Invalid(string host, string why, string? fix = null) =>
         new(DockerErrorIds.EndpointInvalid, FailureKind.InvalidConfiguration,
             $"Docker endpoint '{host}' is not usable: {why}.",
-            target: host, fix: "Set DOCKER_HOST (or the plan's docker.host) to unix:///PATH or tcp://HOST:PORT.");
+            target: host, fix: fix ?? "Set DOCKER_HOST (or the plan's docker.host) to unix:///PATH or tcp://HOST:PORT.");
 
-    public override string ToString() => Address;
+    /// <summary>The library's view of the docker CLI settings, read from the given environment.</summary>
+    private sealed class CliSettings(Func<string, string?> environment) : IDockerCliSettings
+    {
+        public string? DockerConfig => ConfigDirectory(environment);
+        public string? DockerHost => environment("DOCKER_HOST");
+        public string? DockerTlsVerify => environment("DOCKER_TLS_VERIFY");
+        public string? DockerContext => environment("DOCKER_CONTEXT");
+    }
 }

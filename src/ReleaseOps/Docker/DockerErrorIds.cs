@@ -1,7 +1,7 @@
 namespace ReleaseOps.Docker;
 
 /// <summary>
-/// The stable error identifiers the Docker client throws (as <see cref="Errors.ReleaseOpsException.ErrorId"/>).
+/// The stable error identifiers the Docker adapter throws (as <see cref="Errors.ReleaseOpsException.ErrorId"/>).
 /// Scripts match on these; they never change once published.
 /// </summary>
 public static class DockerErrorIds
@@ -18,12 +18,12 @@ public static class DockerErrorIds
     public const string ApiVersionTooOld = "DockerApiVersionTooOld";
     /// <summary>The daemon's oldest API version is newer than the newest this client speaks.</summary>
     public const string ApiVersionUnsupported = "DockerApiVersionUnsupported";
-    /// <summary>Any other refusal (400, 403, 500, 503) or a broken response; the message carries the daemon's text.</summary>
+    /// <summary>The daemon refused the API version the client is pinned to (too new or too old for it).</summary>
+    public const string ApiVersionRefused = "DockerApiVersionRefused";
+    /// <summary>Any other refusal (400, 403, 500) or an answer that is not the expected JSON; the message carries the daemon's text.</summary>
     public const string RequestFailed = "DockerRequestFailed";
     /// <summary>The engine is not a swarm manager (503), so services, tasks, nodes and secrets are unavailable.</summary>
     public const string SwarmUnavailable = "DockerSwarmUnavailable";
-    /// <summary>A request, an exec or a wait did not finish within its time limit.</summary>
+    /// <summary>A request or a wait did not finish within its time limit.</summary>
     public const string Timeout = "DockerTimeout";
-    /// <summary>A command run through exec did not finish within its time limit.</summary>
-    public const string ExecTimeout = "DockerExecTimeout";
 }

@@ -1,4 +1,5 @@
 using ReleaseOps.Gates.Checks;
+using ReleaseOps.Plans.Schema;
 
 namespace ReleaseOps.Gates;
 

@@ -5,7 +5,9 @@ using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Plans.Schema;
 using ReleaseOps.Secrets;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates;
 
@@ -18,14 +20,19 @@ namespace ReleaseOps.Gates;
 public sealed class GateRunner
 {
     private readonly IReadOnlyDictionary<string, IGateCheck> _checks;
+    private readonly IGateBackupInventory? _backups;
 
+    /// <summary>Every standard check, without a backup inventory (Releases.StandardRelease.GateRunner() adds one).</summary>
     public GateRunner()
         : this(GateChecks.All)
     {
     }
 
-    public GateRunner(IEnumerable<IGateCheck> checks)
+    /// <param name="checks">The checks, by the gate types they serve.</param>
+    /// <param name="backups">Where <c>max_backup_age</c> looks for backups; without one that setting cannot be checked.</param>
+    public GateRunner(IEnumerable<IGateCheck> checks, IGateBackupInventory? backups = null)
     {
+        _backups = backups;
         _checks = checks.SelectMany(c => c.Types.Select(t => (t, c)))
             .ToDictionary(p => p.t, p => p.c, StringComparer.OrdinalIgnoreCase);
     }
@@ -188,7 +195,7 @@ public sealed class GateRunner
                 attemptTimeout = remaining < attemptTimeout ? remaining : attemptTimeout;
                 attemptTimeout = attemptTimeout < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : attemptTimeout;
             }
-            result = await AttemptAsync(gate, check!, conditions!, environment, options, reporter, redactor, attemptTimeout,
+            result = await AttemptAsync(gate, check!, conditions!, environment, _backups, options, reporter, redactor, attemptTimeout,
                 baseResult, cancellation).ConfigureAwait(false);
             result = result with { Attempts = attempts, Duration = clock.Elapsed };
             if (result.Status is GateStatus.Passed or GateStatus.Warning || deadline is null || cancellation.IsCancellationRequested)
@@ -257,11 +264,11 @@ public sealed class GateRunner
     }
 
     private static async Task<GateResult> AttemptAsync(GateDefinition gate, IGateCheck check, IReadOnlyList<ConditionExpression> conditions,
-        GateEnvironment environment, GateRunOptions options, IOperationReporter reporter, SecretRedactor redactor, TimeSpan timeout,
+        GateEnvironment environment, IGateBackupInventory? backups, GateRunOptions options, IOperationReporter reporter, SecretRedactor redactor, TimeSpan timeout,
         GateResult baseResult, CancellationToken cancellation)
     {
         var observation = new GateObservation();
-        var context = new GateCheckContext(gate, environment, reporter, redactor, timeout, options.Clock);
+        var context = new GateCheckContext(gate, environment, reporter, redactor, timeout, options.Clock, backups);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         limit.CancelAfter(timeout);
         try

@@ -49,8 +49,9 @@ public sealed record GateEnvironment
 public sealed class GateCheckContext
 {
     internal GateCheckContext(GateDefinition gate, GateEnvironment environment, IOperationReporter reporter,
-        SecretRedactor redactor, TimeSpan timeout, TimeProvider clock)
+        SecretRedactor redactor, TimeSpan timeout, TimeProvider clock, IGateBackupInventory? backups = null)
     {
+        Backups = backups;
         Gate = gate;
         Environment = environment;
         Reporter = reporter;
@@ -68,6 +69,8 @@ public sealed class GateCheckContext
     /// <summary>The time this attempt has; clients should use it for their own connect/read limits.</summary>
     public TimeSpan Timeout { get; }
     public TimeProvider Clock { get; }
+    /// <summary>The backups gates may ask about; null when the runner was built without them.</summary>
+    public IGateBackupInventory? Backups { get; }
 
     public string Describe => $"gate '{Gate.Name}' ({Gate.Type})";
 

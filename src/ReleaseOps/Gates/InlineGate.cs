@@ -2,6 +2,8 @@ using System.Collections;
 using System.Globalization;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Plans.Schema;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates;
 

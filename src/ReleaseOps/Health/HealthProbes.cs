@@ -31,7 +31,7 @@ public sealed record ContainerObservation(
     long? MemoryBytes,
     long? MemoryLimitBytes);
 
-/// <summary>Reads a container's state and resource use; implemented over the Docker Engine API client.</summary>
+/// <summary>Reads a container's state and resource use; implemented over the Docker adapter (<see cref="DockerContainerObserver"/>).</summary>
 public interface IContainerObserver
 {
     Task<ContainerObservation> ObserveAsync(string container, CancellationToken cancellation);

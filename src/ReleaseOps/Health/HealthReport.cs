@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ReleaseOps.Errors;
 using ReleaseOps.Reporting;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 
@@ -93,12 +94,12 @@ public static class HealthReport
         var properties = new Dictionary<string, string>
         {
             ["expect"] = c.Expect,
-            ["window"] = Plans.DurationText.Format(c.Window),
+            ["window"] = DurationText.Format(c.Window),
         };
-        if (c.For is { } f) properties["for"] = Plans.DurationText.Format(f);
+        if (c.For is { } f) properties["for"] = DurationText.Format(f);
         if (c.Observed is { } o) properties["observed"] = o.ToString("G6", CultureInfo.InvariantCulture);
         if (c.Threshold is { } t) properties["threshold"] = t.ToString("G6", CultureInfo.InvariantCulture);
-        if (c.BreachedAt is { } at) properties["breached_at"] = Plans.DurationText.Format(at);
+        if (c.BreachedAt is { } at) properties["breached_at"] = DurationText.Format(at);
         return properties;
     }
 }

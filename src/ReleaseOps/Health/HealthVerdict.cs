@@ -1,4 +1,5 @@
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 
@@ -79,7 +80,7 @@ public sealed record HealthVerdict
 
     public override string ToString() => Status == HealthStatus.Breached
         ? $"Breached: {Criterion} ({Expect}; observed {Observed:G4}, threshold {Threshold:G4})"
-        : $"{Status} after {Plans.DurationText.Format(Duration)} ({Samples} samples)";
+        : $"{Status} after {DurationText.Format(Duration)} ({Samples} samples)";
 }
 
 /// <summary>One probe's figures over the whole watch; also what the next release compares against.</summary>

@@ -3,8 +3,10 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Http;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 
@@ -58,7 +60,7 @@ public sealed class HealthWatch
     private readonly Dictionary<string, ProbeAccumulator> _accumulators = new(StringComparer.Ordinal);
     private readonly HashSet<string> _everFailing = new(StringComparer.Ordinal);
     private IReadOnlyList<IHealthProbe> _probes = Array.Empty<IHealthProbe>();
-    private HttpClient? _client;
+    private HttpProbeClient? _client;
     private bool _prepared;
     private ProbeAccumulator _overall = new("(all)", ProbeType.Http);
     private long _origin;
@@ -83,7 +85,7 @@ public sealed class HealthWatch
     public LatencyBaseline? Baseline { get; private set; }
 
     /// <summary>Checks the request and builds probes and criteria without sampling anything.</summary>
-    public void Prepare(HttpMessageHandler? handler = null)
+    public void Prepare()
     {
         if (_prepared) return;
         var definition = _request.Definition;
@@ -111,7 +113,7 @@ public sealed class HealthWatch
             throw new ReleaseOpsException("WatchProbeNameDuplicate", FailureKind.InvalidArgument,
                 $"Two probes are named '{duplicate.Key}'; criteria refer to probes by name.", duplicate.Key, "Give each probe its own name.");
         }
-        var client = new HttpClient(handler ?? CreateHandler(), disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpProbeClient();
         try
         {
             _probes = definition.Probes.Select(p => CreateProbe(p, client)).ToList();
@@ -299,18 +301,6 @@ public sealed class HealthWatch
         Criteria = verdict.Criteria,
     };
 
-    /// <summary>A handler tuned for many probes: pooled keep-alive connections, no redirects, no cookies.</summary>
-    public static SocketsHttpHandler CreateHandler() => new()
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        UseProxy = false,
-        AutomaticDecompression = DecompressionMethods.None,
-    };
-
     private TimeSpan Now() => Stopwatch.GetElapsedTime(_origin);
 
     private async Task JudgePeriodicallyAsync(IOperationReporter reporter, CancellationTokenSource stop, Task finished)
@@ -402,7 +392,7 @@ public sealed class HealthWatch
     /// <summary>The probe's own interval, or the watch's when the probe sets none.</summary>
     private TimeSpan IntervalOf(ProbeDefinition probe) => probe.Interval ?? _request.Definition.Interval;
 
-    private IHealthProbe CreateProbe(ProbeDefinition probe, HttpClient client)
+    private IHealthProbe CreateProbe(ProbeDefinition probe, HttpProbeClient client)
     {
         var interval = _request.IntervalOverride ?? IntervalOf(probe);
         var where = probe.Location?.ToString() ?? probe.Name;

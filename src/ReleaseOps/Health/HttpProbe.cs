@@ -1,28 +1,28 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using ReleaseOps.Conditions;
+using ReleaseOps.Infrastructure.Http;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 
 /// <summary>
-/// Samples an HTTP endpoint: status, latency and, when an expectation reads it, the body. A hung
-/// endpoint fails at the probe's timeout with the timeout as its latency. Without expectations a
-/// status below 400 is healthy. Connections are pooled by the shared handler. Header values are
-/// secrets (they may hold <c>${secret:NAME}</c> tokens) and are revealed only into the request.
+/// Samples an HTTP endpoint through the engine's HTTP probe: status, latency and the values
+/// expectations read. A hung endpoint fails at the probe's timeout with the timeout as its
+/// latency. Without expectations a status below 400 is healthy. Connections are kept open by the
+/// watch's shared client. Header values are secrets (they may hold <c>${secret:NAME}</c> tokens)
+/// and are revealed only into the request.
 /// </summary>
 public sealed class HttpProbe : IHealthProbe
 {
-    private const int MaxBodyChars = 256 * 1024;
-    private readonly HttpClient _client;
+    private readonly HttpProbeClient _client;
     private readonly Uri _url;
     private readonly TimeSpan _timeout;
     private readonly IReadOnlyList<HealthCondition> _expect;
     private readonly IReadOnlyDictionary<string, Secrets.SecretValue> _headers;
-    private readonly bool _readsBody;
-    private readonly bool _readsHeaders;
 
-    public HttpProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpClient client,
+    public HttpProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpProbeClient client,
         IReadOnlyList<HealthCondition>? expect = null, IReadOnlyDictionary<string, Secrets.SecretValue>? headers = null)
     {
         Name = name;
@@ -32,8 +32,6 @@ public sealed class HttpProbe : IHealthProbe
         _client = client;
         _expect = expect ?? Array.Empty<HealthCondition>();
         _headers = headers ?? new Dictionary<string, Secrets.SecretValue>();
-        _readsBody = _expect.Any(c => c.Names.Any(n => n.Equals("body", StringComparison.OrdinalIgnoreCase) || n.StartsWith("json.", StringComparison.OrdinalIgnoreCase)));
-        _readsHeaders = _expect.Any(c => c.Names.Any(n => n.StartsWith("header.", StringComparison.OrdinalIgnoreCase)));
     }
 
     public string Name { get; }
@@ -46,61 +44,44 @@ public sealed class HttpProbe : IHealthProbe
 
     public async Task<HealthSample> SampleAsync(CancellationToken cancellation)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(_timeout);
+        var (response, error, latencyMs) = await SendAsync(_client, _url, _timeout, _headers, cancellation).ConfigureAwait(false);
+        if (response is null)
+        {
+            return new HealthSample { Probe = Name, Type = ProbeType.Http, Success = false, LatencyMs = latencyMs, Error = error };
+        }
+        var (ok, why) = Judge(response);
+        return new HealthSample { Probe = Name, Type = ProbeType.Http, Success = ok, Status = response.Status, LatencyMs = latencyMs, Error = why };
+    }
+
+    /// <summary>
+    /// One request: the response, or the probe's few words for why there is none. A request that
+    /// timed out counts the whole timeout as its latency.
+    /// </summary>
+    internal static async Task<(HttpProbeResponse? Response, string? Error, double LatencyMs)> SendAsync(HttpProbeClient client, Uri url,
+        TimeSpan timeout, IReadOnlyDictionary<string, Secrets.SecretValue> headers, CancellationToken cancellation)
+    {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, _url);
-            foreach (var (header, value) in _headers)
-            {
-                request.Headers.TryAddWithoutValidation(header, value.Reveal());
-            }
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            string? body = null;
-            if (_readsBody)
-            {
-                body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-                if (body.Length > MaxBodyChars) body = body[..MaxBodyChars];
-            }
-            else
-            {
-                // Drain so that the connection goes back to the pool.
-                await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-                await stream.CopyToAsync(Stream.Null, timeout.Token).ConfigureAwait(false);
-            }
-            var latency = Stopwatch.GetElapsedTime(started);
-            var status = (int)response.StatusCode;
-            var (ok, why) = Judge(status, latency, body, response);
-            return new HealthSample { Probe = Name, Type = ProbeType.Http, Success = ok, Status = status, LatencyMs = latency.TotalMilliseconds, Error = why };
+            var response = await client.SendAsync(new HttpProbeRequest { Url = url, Headers = headers, Timeout = timeout }, cancellation)
+                .ConfigureAwait(false);
+            return (response, null, response.Elapsed.TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        catch (HttpProbeException ex)
         {
-            return Failed(_timeout.TotalMilliseconds, $"no answer within {DurationText.Format(_timeout)}");
-        }
-        catch (HttpRequestException ex)
-        {
-            return Failed(Stopwatch.GetElapsedTime(started).TotalMilliseconds, Describe(ex));
-        }
-        catch (IOException ex)
-        {
-            return Failed(Stopwatch.GetElapsedTime(started).TotalMilliseconds, "connection broken: " + ex.Message);
+            var latency = ex.Kind == Errors.FailureKind.Timeout ? timeout : Stopwatch.GetElapsedTime(started);
+            return (null, ex.Reason, latency.TotalMilliseconds);
         }
     }
 
-    private (bool Ok, string? Why) Judge(int status, TimeSpan latency, string? body, HttpResponseMessage response)
+    private (bool Ok, string? Why) Judge(HttpProbeResponse response)
     {
         if (_expect.Count == 0)
         {
-            return status < 400 ? (true, null) : (false, $"status {status}");
+            return response.Status < 400 ? (true, null) : (false, $"status {response.Status}");
         }
         // The values every HTTP condition reads (status, response_time, body, header.*, json.*), as gates read them.
-        var headers = _readsHeaders
-            ? response.Headers.Concat(response.Content.Headers)
-                .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
-                .ToDictionary(g => g.Key, g => string.Join(", ", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase)
-            : new Dictionary<string, string>();
-        var values = HttpResponseValues.Create(status, latency, body ?? string.Empty, headers).Set("latency", latency);
+        var values = HttpResponseValues.Create(response.Status, response.Elapsed, response.Body, response.Headers).Set("latency", response.Elapsed);
         foreach (var condition in _expect)
         {
             var outcome = condition.Expression.Evaluate(values);
@@ -111,17 +92,6 @@ public sealed class HttpProbe : IHealthProbe
         }
         return (true, null);
     }
-
-    private HealthSample Failed(double latencyMs, string why) =>
-        new() { Probe = Name, Type = ProbeType.Http, Success = false, LatencyMs = latencyMs, Error = why };
-
-    internal static string Describe(HttpRequestException ex) => ex.InnerException switch
-    {
-        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "connection refused",
-        SocketException socket => "socket error: " + socket.SocketErrorCode,
-        IOException io => "connection broken: " + io.Message,
-        _ => ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : ex.HttpRequestError.ToString(),
-    };
 }
 
 /// <summary>Samples a TCP port: healthy when a connection is accepted within the timeout.</summary>

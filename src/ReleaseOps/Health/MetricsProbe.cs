@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Http;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 
@@ -13,13 +15,14 @@ namespace ReleaseOps.Health;
 /// </summary>
 public sealed class MetricsProbe : IHealthProbe
 {
-    private readonly HttpClient _client;
+    private static readonly IReadOnlyDictionary<string, Secrets.SecretValue> NoHeaders = new Dictionary<string, Secrets.SecretValue>();
+    private readonly HttpProbeClient _client;
     private readonly Uri _url;
     private readonly TimeSpan _timeout;
     private (double Requests, double Errors)? _previousTotals;
     private SortedDictionary<double, double>? _previousBuckets;
 
-    public MetricsProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpClient client)
+    public MetricsProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpProbeClient client)
     {
         Name = name;
         _url = url;
@@ -36,30 +39,21 @@ public sealed class MetricsProbe : IHealthProbe
 
     public async Task<HealthSample> SampleAsync(CancellationToken cancellation)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(_timeout);
-        var started = Stopwatch.GetTimestamp();
-        string text;
-        int status;
-        try
+        var (response, error, latency) = await HttpProbe.SendAsync(_client, _url, _timeout, NoHeaders, cancellation).ConfigureAwait(false);
+        if (response is null)
         {
-            using var response = await _client.GetAsync(_url, timeout.Token).ConfigureAwait(false);
-            status = (int)response.StatusCode;
-            text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            return Failed(null, latency, error!);
         }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-        {
-            return Failed(null, _timeout.TotalMilliseconds, $"no answer within {DurationText.Format(_timeout)}");
-        }
-        catch (HttpRequestException ex)
-        {
-            return Failed(null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, HttpProbe.Describe(ex));
-        }
-        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var status = response.Status;
         if (status >= 400)
         {
             return Failed(status, latency, $"status {status}");
         }
+        if (response.BodyTruncated)
+        {
+            return Failed(status, latency, $"the metrics page is larger than {HttpProbeClient.MaxBodyBytes / (1 << 20)} MiB");
+        }
+        var text = response.Body;
         try
         {
             return new HealthSample

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 

@@ -41,10 +41,10 @@ public sealed record HealthReportPaths(string? Json = null, string? JUnit = null
 /// </summary>
 public sealed class WatchSession : IDisposable
 {
-    private readonly DockerClient? _docker;
+    private readonly DockerEngine? _docker;
     private readonly HealthReportPaths _reports;
 
-    private WatchSession(HealthWatch watch, WatchRequest request, DockerClient? docker, HealthReportPaths reports)
+    private WatchSession(HealthWatch watch, WatchRequest request, DockerEngine? docker, HealthReportPaths reports)
     {
         Watch = watch;
         Request = request;
@@ -63,7 +63,7 @@ public sealed class WatchSession : IDisposable
         options.JournalPath ?? (options.Plan is { Journal.Store: JournalStore.File } plan ? Path.GetFullPath(plan.Journal.Path) : null);
 
     /// <summary>Builds and checks the watch (no sampling yet). Bad input throws an InvalidArgument/InvalidConfiguration ReleaseOpsException.</summary>
-    public static WatchSession Create(WatchOptions options, HttpMessageHandler? handler = null)
+    public static WatchSession Create(WatchOptions options)
     {
         var planned = options.Plan?.Watch;
         if (options.Plan is not null && planned is null && options.Probes.Count == 0)
@@ -95,10 +95,10 @@ public sealed class WatchSession : IDisposable
             BaselineWindow = options.BaselineWindow,
             SecretsCatalog = options.Plan?.Secrets,
         };
-        DockerClient? docker = null;
+        DockerEngine? docker = null;
         if (definition.Probes.Any(p => p.Type == ProbeType.Container))
         {
-            docker = DockerClient.For(options.Plan?.Docker);
+            docker = new DockerEngine((options.Plan?.Docker ?? new DockerEndpointDefinition()).Resolve());
         }
         try
         {
@@ -106,7 +106,7 @@ public sealed class WatchSession : IDisposable
             {
                 Containers = docker is null ? null : new DockerContainerObserver(docker),
             });
-            watch.Prepare(handler);
+            watch.Prepare();
             return new WatchSession(watch, request, docker, options.Reports);
         }
         catch

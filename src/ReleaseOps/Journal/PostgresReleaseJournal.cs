@@ -1,5 +1,6 @@
 using Npgsql;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Journal;
@@ -12,25 +13,23 @@ namespace ReleaseOps.Journal;
 /// </summary>
 public sealed class PostgresReleaseJournal : IReleaseJournal
 {
-    private readonly string _connectionString;
+    private readonly PgEndpoint _endpoint;
     private readonly string _display;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private bool _schemaReady;
 
     public PostgresReleaseJournal(string host, int port, string database, string username, SecretValue? password)
     {
-        var builder = new NpgsqlConnectionStringBuilder
+        _endpoint = new PgEndpoint
         {
             Host = host,
             Port = port,
             Database = database,
             Username = username,
-            Password = password?.Reveal(),
-            Timeout = 10,
-            CommandTimeout = 30,
+            Password = password,
             ApplicationName = "releaseops-journal",
+            CommandTimeout = TimeSpan.FromSeconds(30),
         };
-        _connectionString = builder.ConnectionString;
         _display = $"postgresql://{username}@{host}:{port}/{database}";
     }
 
@@ -145,20 +144,7 @@ public sealed class PostgresReleaseJournal : IReleaseJournal
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellation)
     {
-        var connection = new NpgsqlConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellation).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            var auth = ex is PostgresException { SqlState: "28P01" or "28000" };
-            throw new ReleaseOpsException(auth ? "JournalAuthenticationFailed" : "JournalUnreachable",
-                auth ? FailureKind.AuthenticationFailed : FailureKind.ConnectionFailed,
-                $"Cannot open the PostgreSQL journal at {_display}: {(ex is PostgresException pg ? pg.MessageText : ex.GetType().Name)}.",
-                _display, auth ? "Check the journal connection's username and password secret." : "Check that PostgreSQL runs and the plan's journal connection points at it.", ex);
-        }
+        var connection = await _endpoint.OpenAsync(CannotOpen, cancellation).ConfigureAwait(false);
         if (!_schemaReady)
         {
             await _schemaGate.WaitAsync(cancellation).ConfigureAwait(false);
@@ -194,6 +180,15 @@ public sealed class PostgresReleaseJournal : IReleaseJournal
         command.Parameters.AddWithValue("pid", l.Pid);
         command.Parameters.AddWithValue("at", l.AcquiredAt.UtcDateTime);
         command.Parameters.AddWithValue("r", (object?)l.ReleaseId ?? DBNull.Value);
+    }
+
+    private ReleaseOpsException CannotOpen(Exception ex, PgEndpoint endpoint)
+    {
+        var auth = ex is PostgresException { SqlState: "28P01" or "28000" };
+        return new ReleaseOpsException(auth ? "JournalAuthenticationFailed" : "JournalUnreachable",
+            auth ? FailureKind.AuthenticationFailed : FailureKind.ConnectionFailed,
+            $"Cannot open the PostgreSQL journal at {_display}: {(ex is PostgresException pg ? pg.MessageText : ex.GetType().Name)}.",
+            _display, auth ? "Check the journal connection's username and password secret." : "Check that PostgreSQL runs and the plan's journal connection points at it.", ex);
     }
 
     private static async Task<DeployLock?> ReadLockAsync(NpgsqlConnection connection, string application, string environment,

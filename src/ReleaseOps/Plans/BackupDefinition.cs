@@ -1,3 +1,4 @@
+using ReleaseOps.Text;
 namespace ReleaseOps.Plans;
 
 public enum BackupSourceType

@@ -48,6 +48,9 @@ public sealed record DockerEndpointDefinition
 
     public override string ToString() =>
         (Host ?? "DOCKER_HOST, else the default socket") + (TlsVerify == true ? " (TLS verified)" : "") + (CertPath is null ? "" : $" (certificates in {CertPath})");
+
+    /// <summary>The engine these settings name, the environment filling what they leave out (DOCKER_HOST, DOCKER_CONTEXT...).</summary>
+    public Docker.DockerEndpoint Resolve() => Docker.DockerEndpoint.Resolve(Host, TlsVerify, CertPath);
 }
 
 /// <summary>The reverse proxy that blue-green and canary releases switch traffic at.</summary>

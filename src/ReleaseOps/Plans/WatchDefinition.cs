@@ -1,3 +1,4 @@
+using ReleaseOps.Text;
 namespace ReleaseOps.Plans;
 
 /// <summary>The post-deployment watch: what is sampled, for how long, and what breaches.</summary>

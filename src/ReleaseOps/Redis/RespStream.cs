@@ -6,14 +6,13 @@ using System.Text;
 namespace ReleaseOps.Redis;
 
 /// <summary>
-/// RESP2 framing over a byte stream: writes commands as arrays of bulk strings and reads replies
-/// from its own buffer, including large bulk payloads copied straight to another stream (the RDB
-/// of a SYNC) without holding them in memory.
+/// The little of RESP2 the snapshot reader needs over a byte stream: commands written as arrays of
+/// bulk strings, reply lines read from its own buffer, and a bulk payload (the RDB of a SYNC)
+/// copied straight to another stream, by length or up to an end marker, never held in memory.
 /// </summary>
 internal sealed class RespStream
 {
     private const int MaxLineLength = 1024 * 1024;
-    private const int MaxBulkLength = 512 * 1024 * 1024;
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
@@ -54,60 +53,6 @@ internal sealed class RespStream
         }
     }
 
-    public async ValueTask<RedisValue> ReadValueAsync(CancellationToken cancellation)
-    {
-        var line = await ReadLineAsync(cancellation).ConfigureAwait(false);
-        if (line.Length == 0)
-        {
-            throw new InvalidDataException("Empty RESP reply line.");
-        }
-        var body = line[1..];
-        switch (line[0])
-        {
-            case '+':
-                return new RedisSimpleString(body);
-            case '-':
-                return new RedisErrorReply(body);
-            case ':':
-                return new RedisInteger(ParseLength(body, allowNegative: true));
-            case '$':
-            {
-                var n = ParseLength(body, allowNegative: true);
-                if (n < 0)
-                {
-                    return RedisNull.Instance;
-                }
-                if (n > MaxBulkLength)
-                {
-                    throw new InvalidDataException($"Bulk reply of {n} bytes exceeds the RESP limit.");
-                }
-                var bytes = new byte[n + 2];
-                await ReadExactAsync(bytes, cancellation).ConfigureAwait(false);
-                if (bytes[n] != '\r' || bytes[n + 1] != '\n')
-                {
-                    throw new InvalidDataException("Bulk reply is not terminated by CRLF.");
-                }
-                return new RedisBulkString(bytes.AsSpan(0, (int)n).ToArray());
-            }
-            case '*':
-            {
-                var n = ParseLength(body, allowNegative: true);
-                if (n < 0)
-                {
-                    return RedisNull.Instance;
-                }
-                var items = new RedisValue[n];
-                for (var i = 0; i < n; i++)
-                {
-                    items[i] = await ReadValueAsync(cancellation).ConfigureAwait(false);
-                }
-                return new RedisArray(items);
-            }
-            default:
-                throw new InvalidDataException($"Unknown RESP type byte 0x{(int)line[0]:x2}.");
-        }
-    }
-
     /// <summary>Reads one CRLF-terminated line (without the CRLF). A bare LF also ends a line (SYNC keep-alives).</summary>
     public async ValueTask<string> ReadLineAsync(CancellationToken cancellation)
     {
@@ -130,22 +75,6 @@ internal sealed class RespStream
                 throw new InvalidDataException("RESP line longer than 1 MiB.");
             }
             await FillAsync(cancellation).ConfigureAwait(false);
-        }
-    }
-
-    public async ValueTask ReadExactAsync(Memory<byte> target, CancellationToken cancellation)
-    {
-        var filled = 0;
-        while (filled < target.Length)
-        {
-            if (_start == _end)
-            {
-                await FillAsync(cancellation).ConfigureAwait(false);
-            }
-            var take = Math.Min(_end - _start, target.Length - filled);
-            _buffer.AsMemory(_start, take).CopyTo(target[filled..]);
-            _start += take;
-            filled += take;
         }
     }
 
@@ -227,15 +156,6 @@ internal sealed class RespStream
             throw new EndOfStreamException("The server closed the connection.");
         }
         _end += n;
-    }
-
-    private static long ParseLength(string text, bool allowNegative)
-    {
-        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) || (!allowNegative && n < 0))
-        {
-            throw new InvalidDataException($"Malformed RESP length or integer '{text}'.");
-        }
-        return n;
     }
 
     private static int Put(byte[] frame, int at, byte prefix, int number)

@@ -17,7 +17,7 @@ public sealed class DeploymentGateStage : IReleaseGateRunner
 
     public DeploymentGateStage(GateRunner? runner = null, GateRunOptions? options = null)
     {
-        _runner = runner ?? new GateRunner();
+        _runner = runner ?? StandardRelease.GateRunner();
         _options = options ?? new GateRunOptions();
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using ReleaseOps.Backup;
+using ReleaseOps.Infrastructure.Postgres;
 using ReleaseOps.Secrets;
 using ReleaseOps.Tests.Support;
 using Xunit;
@@ -200,16 +201,8 @@ public sealed class OwnPostgresFixture : IAsyncLifetime
 
 internal static class PgEndpointTestExtensions
 {
-    public static string ConnectionStringForTests(this PgEndpoint endpoint) => new NpgsqlConnectionStringBuilder
-    {
-        Host = endpoint.Host,
-        Port = endpoint.Port,
-        Database = endpoint.Database,
-        Username = endpoint.Username,
-        Password = endpoint.Password?.Reveal(),
-        Pooling = false,
-        CommandTimeout = 120,
-    }.ConnectionString;
+    public static string ConnectionStringForTests(this PgEndpoint endpoint) =>
+        (endpoint with { CommandTimeout = TimeSpan.FromSeconds(120) }).ConnectionString();
 }
 
 /// <summary>Records what an engine operation reports, for leak scans and progress checks.</summary>

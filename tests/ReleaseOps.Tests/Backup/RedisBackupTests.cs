@@ -1,6 +1,6 @@
 using ReleaseOps.Backup;
 using ReleaseOps.Errors;
-using ReleaseOps.Redis;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Secrets;
 using ReleaseOps.Tests.Redis;
 using ReleaseOps.Tests.Support;
@@ -32,16 +32,15 @@ public class RedisBackupTests : IDisposable
     private async Task SeedAsync()
     {
         await using var admin = await _redis.Server.ConnectAsync();
-        await admin.SelectAsync(1);
-        await admin.ExecuteAsync("FLUSHDB");
+        await admin.Server.FlushDatabaseAsync(1);
+        var one = admin.Server.Multiplexer.GetDatabase(1);
         for (var i = 0; i < 25; i++)
         {
-            await admin.ExecuteAsync("SET", $"ro-bkp-k{i}", new string('x', i));
+            await one.StringSetAsync($"ro-bkp-k{i}", new string('x', i));
         }
-        await admin.ExecuteAsync("HSET", "ro-bkp-hash", "a", "1", "b", "2");
-        await admin.SelectAsync(4);
-        await admin.ExecuteAsync("FLUSHDB");
-        await admin.ExecuteAsync("SET", "ro-bkp-expiring", "v", "EX", "3600");
+        await one.HashSetAsync("ro-bkp-hash", [new("a", "1"), new("b", "2")]);
+        await admin.Server.FlushDatabaseAsync(4);
+        await admin.Server.Multiplexer.GetDatabase(4).StringSetAsync("ro-bkp-expiring", "v", TimeSpan.FromHours(1));
     }
 
     [Fact]
@@ -99,6 +98,19 @@ public class RedisBackupTests : IDisposable
         Assert.False(bad.Passed);
         Assert.Equal("BackupIntegrityFailure", bad.ErrorId);
         Assert.Equal(VerificationStatus.Skipped, bad.Levels.Single(l => l.Level == "Load").Status);
+    }
+
+    [Fact]
+    public void Key_counts_come_from_the_keyspace_fields_of_info()
+    {
+        var info = new Dictionary<string, string>
+        {
+            ["redis_version"] = "7.0.15",
+            ["db5"] = "keys=1,expires=0,avg_ttl=0",
+            ["db0"] = "keys=12,expires=3,avg_ttl=400",
+            ["dbfilename"] = "dump.rdb",
+        };
+        Assert.Equal([new RedisKeyCount(0, 12, 3), new RedisKeyCount(5, 1, 0)], RedisBackupService.KeyCounts(info));
     }
 
     [Fact]

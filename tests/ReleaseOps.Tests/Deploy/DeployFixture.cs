@@ -31,7 +31,7 @@ public sealed class DeployFixture : IAsyncLifetime
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "ro-depl-" + Guid.NewGuid().ToString("N")[..8]);
     public string UpstreamFile => Path.Combine(Directory, "upstreams.conf");
     public string ConfigFile => Path.Combine(Directory, "nginx.conf");
-    public DockerClient Docker { get; private set; } = null!;
+    public DockerEngine Docker { get; private set; } = null!;
     public DockerContainerPlatform Platform { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(5) };
 
@@ -39,7 +39,7 @@ public sealed class DeployFixture : IAsyncLifetime
     {
         TestEnvironment.Require(TestService.Docker);
         System.IO.Directory.CreateDirectory(Directory);
-        Docker = new DockerClient(DockerEndpoint.Parse(TestEnvironment.DockerHost));
+        Docker = new DockerEngine(DockerEndpoint.Parse(TestEnvironment.DockerHost));
         Platform = new DockerContainerPlatform(Docker);
         await RemoveContainersAsync();
         // Every upstream must exist when nginx starts: a placeholder backend until the first release.
@@ -140,7 +140,8 @@ public sealed class DeployFixture : IAsyncLifetime
         try
         {
             if (await Docker.TryInspectImageAsync(FaultRepository + ":exits") is not null) return;
-            await Docker.TagImageAsync("releaseops-test/web:v1", FaultRepository, "v1");
+            await Docker.CallAsync("image", (api, token) => api.Images.TagImageAsync("releaseops-test/web:v1",
+                new global::Docker.DotNet.Models.ImageTagParameters { RepositoryName = FaultRepository, Tag = "v1" }, token), default);
             var context = Path.Combine(Directory, "exits-image");
             System.IO.Directory.CreateDirectory(context);
             await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"),
@@ -168,41 +169,46 @@ public sealed class DeployFixture : IAsyncLifetime
 
     public async Task RemoveContainersAsync()
     {
-        var all = await Docker.ListContainersAsync(new ContainerListFilter
-        {
-            All = true,
-            Labels = new Dictionary<string, string?> { ["org.releaseops.application"] = "ro-depl-app" },
-        });
+        var all = await Docker.ListContainersAsync(new Dictionary<string, string?> { ["org.releaseops.application"] = "ro-depl-app" });
         foreach (var c in all)
         {
-            await Platform.RemoveAsync(c.Id, default); // tolerates containers already gone (Swarm tasks)
+            await Platform.RemoveAsync(c.ID, default); // tolerates containers already gone (Swarm tasks)
         }
     }
 
     public async Task DisposeAsync()
     {
-        await RemoveContainersAsync();
-        foreach (var tag in new[] { "exits", "v1" })
-        {
-            if (await Docker.TryInspectImageAsync($"{FaultRepository}:{tag}") is not null)
-            {
-                await Docker.RemoveImageAsync($"{FaultRepository}:{tag}", force: true);
-            }
-        }
-        if (File.Exists(Path.Combine(Directory, "nginx.pid")))
-        {
-            Run("nginx", "-c", ConfigFile, "-s", "stop");
-        }
-        Docker.Dispose();
-        Http.Dispose();
         try
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            await RemoveContainersAsync();
+            foreach (var tag in new[] { "exits", "v1" })
+            {
+                if (await Docker.TryInspectImageAsync($"{FaultRepository}:{tag}") is not null)
+                {
+                    await Docker.CallAsync("image", (api, token) => api.Images.DeleteImageAsync($"{FaultRepository}:{tag}",
+                        new global::Docker.DotNet.Models.ImageDeleteParameters { Force = true }, token), default);
+                }
+            }
         }
-        catch (IOException)
+        finally
         {
+            // Whatever the cleanup met, the nginx this fixture started must not outlive it (it holds the fixed ports).
+            if (File.Exists(Path.Combine(Directory, "nginx.pid")))
+            {
+                Run("nginx", "-c", ConfigFile, "-s", "stop");
+            }
+            Docker.Dispose();
+            Http.Dispose();
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
+
 
     public static void Run(string file, params string[] args)
     {

@@ -7,7 +7,15 @@ namespace ReleaseOps.Tests.Docker;
 public sealed class DockerApiVersionTests
 {
     private static readonly DockerApiVersion Min = new(1, 41);
-    private static readonly DockerApiVersion Max = new(1, 45);
+    private static readonly DockerApiVersion Max = DockerApiVersion.Maximum;
+
+    [Fact]
+    public void The_newest_version_is_the_librarys()
+    {
+        // Docker.DotNet.Enhanced 4.3.3 is generated from Docker 29.4 (API 1.54); raise this with the package.
+        Assert.Equal(new DockerApiVersion(1, 54), DockerApiVersion.Maximum);
+        Assert.Equal(new System.Version(1, 54), DockerApiVersion.Maximum.ToVersion());
+    }
 
     [Fact]
     public void Versions_compare_numerically()
@@ -21,7 +29,8 @@ public sealed class DockerApiVersionTests
     [Theory]
     [InlineData("1.41", "1.12", "1.41")]
     [InlineData("1.43", "1.12", "1.43")]
-    [InlineData("1.51", "1.24", "1.45")]
+    [InlineData("1.54", "1.24", "1.54")]
+    [InlineData("1.60", "1.44", "1.54")]
     public void The_lower_of_the_daemons_newest_and_ours_is_used(string daemonMax, string daemonMin, string expected)
     {
         var version = DockerApiVersion.Negotiate(DockerApiVersion.Parse(daemonMax), DockerApiVersion.Parse(daemonMin), Min, Max, "unix:///x");

@@ -1,6 +1,5 @@
 using ReleaseOps.Docker;
 using ReleaseOps.Errors;
-using ReleaseOps.Plans;
 using Xunit;
 
 namespace ReleaseOps.Tests.Docker;
@@ -16,7 +15,7 @@ public sealed class DockerEndpointTests
     [Fact]
     public void Without_settings_the_default_socket_is_used()
     {
-        var endpoint = DockerEndpoint.Resolve(null, Env());
+        var endpoint = DockerEndpoint.Resolve(environment: Env());
         Assert.Equal("unix:///var/run/docker.sock", endpoint.Address);
         Assert.Equal(DockerTransport.UnixSocket, endpoint.Transport);
         Assert.Equal("/var/run/docker.sock", endpoint.SocketPath);
@@ -26,7 +25,7 @@ public sealed class DockerEndpointTests
     [Fact]
     public void Docker_host_names_a_unix_socket()
     {
-        var endpoint = DockerEndpoint.Resolve(null, Env(("DOCKER_HOST", "unix:///tmp/x/docker.sock")));
+        var endpoint = DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", "unix:///tmp/x/docker.sock")));
         Assert.Equal("/tmp/x/docker.sock", endpoint.SocketPath);
         Assert.Equal("DOCKER_HOST", endpoint.Origin);
     }
@@ -34,12 +33,12 @@ public sealed class DockerEndpointTests
     [Fact]
     public void Tcp_without_tls_defaults_to_2375_and_with_tls_verify_to_2376_with_the_cert_path()
     {
-        var plain = DockerEndpoint.Resolve(null, Env(("DOCKER_HOST", "tcp://10.1.2.3")));
+        var plain = DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", "tcp://10.1.2.3")));
         Assert.Equal(DockerTransport.Tcp, plain.Transport);
         Assert.Equal(2375, plain.TcpPort);
         Assert.Null(plain.CertPath);
 
-        var tls = DockerEndpoint.Resolve(null, Env(("DOCKER_HOST", "tcp://docker.example:2400"),
+        var tls = DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", "tcp://docker.example:2400"),
             ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", "/etc/docker-certs")));
         Assert.Equal(DockerTransport.TcpTls, tls.Transport);
         Assert.True(tls.TlsVerify);
@@ -49,7 +48,7 @@ public sealed class DockerEndpointTests
         Assert.Equal("/etc/docker-certs/cert.pem", tls.ClientCertificateFile);
         Assert.Equal("/etc/docker-certs/key.pem", tls.ClientKeyFile);
 
-        var defaultPort = DockerEndpoint.Resolve(null, Env(("DOCKER_HOST", "tcp://10.1.2.3"), ("DOCKER_TLS_VERIFY", "0"),
+        var defaultPort = DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", "tcp://10.1.2.3"), ("DOCKER_TLS_VERIFY", "0"),
             ("HOME", "/home/ops")));
         Assert.Equal(2376, defaultPort.TcpPort);
         Assert.True(defaultPort.TlsVerify); // as the docker CLI: any non-empty value turns verification on
@@ -68,7 +67,7 @@ public sealed class DockerEndpointTests
     [Fact]
     public void Docker_tls_alone_encrypts_without_verifying()
     {
-        var endpoint = DockerEndpoint.Resolve(null, Env(("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS", "1")));
+        var endpoint = DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS", "1")));
         Assert.Equal(DockerTransport.TcpTls, endpoint.Transport);
         Assert.False(endpoint.TlsVerify);
     }
@@ -76,15 +75,14 @@ public sealed class DockerEndpointTests
     [Fact]
     public void The_plans_fields_win_over_the_environment()
     {
-        var definition = new DockerEndpointDefinition { Host = "tcp://127.0.0.1:20999", TlsVerify = false, CertPath = "/plan/certs" };
-        var endpoint = DockerEndpoint.Resolve(definition, Env(("DOCKER_HOST", "unix:///tmp/other.sock"),
+        var endpoint = DockerEndpoint.Resolve("tcp://127.0.0.1:20999", tlsVerify: false, certPath: "/plan/certs", Env(("DOCKER_HOST", "unix:///tmp/other.sock"),
             ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", "/env/certs")));
         Assert.Equal("tcp://127.0.0.1:20999", endpoint.Address);
         Assert.Equal(DockerTransport.Tcp, endpoint.Transport);
         Assert.Equal("plan", endpoint.Origin);
 
-        var partial = DockerEndpoint.Resolve(new DockerEndpointDefinition { CertPath = "/plan/certs" },
-            Env(("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS_VERIFY", "1")));
+        var partial = DockerEndpoint.Resolve(certPath: "/plan/certs",
+            environment: Env(("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS_VERIFY", "1")));
         Assert.Equal("/plan/certs", partial.CertPath);
         Assert.True(partial.TlsVerify);
     }
@@ -97,7 +95,7 @@ public sealed class DockerEndpointTests
     [InlineData("/var/run/docker.sock")]
     public void Unusable_addresses_are_refused_with_a_typed_error(string host)
     {
-        var error = Assert.Throws<ReleaseOpsException>(() => DockerEndpoint.Resolve(null, Env(("DOCKER_HOST", host))));
+        var error = Assert.Throws<ReleaseOpsException>(() => DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", host))));
         Assert.Equal(DockerErrorIds.EndpointInvalid, error.ErrorId);
         Assert.Equal(FailureKind.InvalidConfiguration, error.Kind);
         Assert.Contains(host, error.Message);
@@ -111,7 +109,7 @@ public sealed class DockerEndpointTests
         try
         {
             var endpoint = DockerEndpoint.Parse("tcp://127.0.0.1:20998", tls: true, tlsVerify: true, certPath: directory.FullName);
-            var error = Assert.Throws<ReleaseOpsException>(() => new DockerClient(endpoint));
+            var error = Assert.Throws<ReleaseOpsException>(() => new DockerEngine(endpoint));
             Assert.Equal(DockerErrorIds.EndpointInvalid, error.ErrorId);
             Assert.Contains("ca.pem", error.Message);
         }
@@ -120,4 +118,81 @@ public sealed class DockerEndpointTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void The_current_context_names_the_endpoint_when_docker_host_is_not_set()
+    {
+        var config = Directory.CreateTempSubdirectory("ro-dock-config-");
+        try
+        {
+            WriteContext(config.FullName, "ro-dock-ctx", "unix:///tmp/ro-dock-ctx.sock");
+            WriteContext(config.FullName, "ro-dock-other", "tcp://10.9.8.7:2375");
+            File.WriteAllText(Path.Combine(config.FullName, "config.json"), """{ "currentContext": "ro-dock-ctx" }""");
+
+            var current = DockerEndpoint.Resolve(environment: Env(("DOCKER_CONFIG", config.FullName)));
+            Assert.Equal("unix:///tmp/ro-dock-ctx.sock", current.Address);
+            Assert.Equal("context ro-dock-ctx", current.Origin);
+
+            var chosen = DockerEndpoint.Resolve(environment: Env(("DOCKER_CONFIG", config.FullName), ("DOCKER_CONTEXT", "ro-dock-other")));
+            Assert.Equal("tcp://10.9.8.7:2375", chosen.Address);
+            Assert.Equal(DockerTransport.Tcp, chosen.Transport);
+
+            var host = DockerEndpoint.Resolve(environment: Env(("DOCKER_CONFIG", config.FullName), ("DOCKER_HOST", "unix:///tmp/env.sock")));
+            Assert.Equal("unix:///tmp/env.sock", host.Address);
+            Assert.Equal("DOCKER_HOST", host.Origin);
+
+            var missing = Assert.Throws<ReleaseOpsException>(() =>
+                DockerEndpoint.Resolve(environment: Env(("DOCKER_CONFIG", config.FullName), ("DOCKER_CONTEXT", "ro-dock-none"))));
+            Assert.Equal(DockerErrorIds.EndpointInvalid, missing.ErrorId);
+            Assert.Contains("ro-dock-none", missing.Message);
+            Assert.Contains("docker context ls", missing.Fix);
+        }
+        finally
+        {
+            config.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_context_with_tls_material_verifies_with_it()
+    {
+        var config = Directory.CreateTempSubdirectory("ro-dock-config-");
+        try
+        {
+            WriteContext(config.FullName, "ro-dock-tls", "tcp://docker.example:2376");
+            var tls = Path.Combine(config.FullName, "contexts", "tls", Hash("ro-dock-tls"), "docker");
+            Directory.CreateDirectory(tls);
+            File.WriteAllText(Path.Combine(tls, "ca.pem"), "placeholder");
+            var endpoint = DockerEndpoint.Resolve(environment: Env(("DOCKER_CONFIG", config.FullName), ("DOCKER_CONTEXT", "ro-dock-tls")));
+            Assert.Equal(DockerTransport.TcpTls, endpoint.Transport);
+            Assert.True(endpoint.TlsVerify);
+            Assert.Equal(Path.Combine(tls, "ca.pem"), endpoint.CaCertificateFile);
+        }
+        finally
+        {
+            config.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Docker_api_version_pins_the_version_and_a_malformed_one_is_refused()
+    {
+        var pinned = DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", "unix:///tmp/x.sock"), ("DOCKER_API_VERSION", "1.43")));
+        Assert.Equal(new DockerApiVersion(1, 43), pinned.PinnedApiVersion);
+        var error = Assert.Throws<ReleaseOpsException>(() =>
+            DockerEndpoint.Resolve(environment: Env(("DOCKER_HOST", "unix:///tmp/x.sock"), ("DOCKER_API_VERSION", "latest"))));
+        Assert.Equal(DockerErrorIds.EndpointInvalid, error.ErrorId);
+        Assert.Contains("DOCKER_API_VERSION", error.Message);
+    }
+
+    private static void WriteContext(string config, string name, string host)
+    {
+        var meta = Path.Combine(config, "contexts", "meta", Hash(name));
+        Directory.CreateDirectory(meta);
+        File.WriteAllText(Path.Combine(meta, "meta.json"),
+            $$"""{ "Name": "{{name}}", "Metadata": {}, "Endpoints": { "docker": { "Host": "{{host}}", "SkipTLSVerify": false } } }""");
+    }
+
+    private static string Hash(string name) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))).ToLowerInvariant();
 }

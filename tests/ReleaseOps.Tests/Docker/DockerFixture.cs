@@ -1,12 +1,12 @@
+using Docker.DotNet.Models;
 using ReleaseOps.Docker;
-using ReleaseOps.Errors;
 using ReleaseOps.Tests.Support;
 using Xunit;
 
 namespace ReleaseOps.Tests.Docker;
 
 /// <summary>
-/// One <see cref="DockerClient"/> for all Docker tests, talking to the test environment's dockerd. Everything
+/// One <see cref="DockerEngine"/> for all Docker tests, talking to the test environment's dockerd. Everything
 /// the tests create is named <c>ro-dock-*</c>; the fixture removes what a failed test left behind, before and
 /// after the run. Ports come from the docker range 20000-20999.
 /// </summary>
@@ -17,10 +17,10 @@ public sealed class DockerFixture : IAsyncLifetime
     public const string WebV2 = "releaseops-test/web:v2";
     public const string Plain = "releaseops-test/web:plain";
     private static int _nextPort = 20100;
-    private DockerClient? _client;
+    private DockerEngine? _client;
     private Task<SharedWebContainer>? _web;
 
-    public DockerClient Client => _client ?? throw new InvalidOperationException("The Docker fixture is not initialised.");
+    public DockerEngine Client => _client ?? throw new InvalidOperationException("The Docker fixture is not initialised.");
 
     public DockerEndpoint Endpoint => DockerEndpoint.Parse(TestEnvironment.DockerHost);
 
@@ -33,7 +33,7 @@ public sealed class DockerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         TestEnvironment.Require(TestService.Docker);
-        _client = new DockerClient(Endpoint, new DockerClientOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
+        _client = new DockerEngine(Endpoint, new DockerClientOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
         await RemoveLeftoversAsync();
     }
 
@@ -49,7 +49,7 @@ public sealed class DockerFixture : IAsyncLifetime
 
     /// <summary>
     /// One healthy web:v1 container (64 MiB limit, 8080 published on 127.0.0.1) shared by the tests that only read
-    /// from a running container (logs, stats, exec); started on first use, removed with the fixture.
+    /// from a running container (output, stats); started on first use, removed with the fixture.
     /// </summary>
     public Task<SharedWebContainer> SharedWebAsync() => LazyInitializer.EnsureInitialized(ref _web, StartSharedWebAsync);
 
@@ -57,13 +57,7 @@ public sealed class DockerFixture : IAsyncLifetime
     {
         var name = Name("shared-web");
         var port = Port();
-        var id = await RunAsync(new ContainerSpec
-        {
-            Name = name,
-            Image = WebV1,
-            Ports = [new PortBinding(8080, port, "127.0.0.1")],
-            MemoryLimit = 64L * 1024 * 1024,
-        });
+        var id = await Client.RunAsync(TestContainers.Spec(name, WebV1, port, memory: 64L * 1024 * 1024));
         var health = await Client.WaitForContainerHealthAsync(id, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
         if (!health.IsHealthy)
         {
@@ -72,69 +66,32 @@ public sealed class DockerFixture : IAsyncLifetime
         return new SharedWebContainer(id, name, port);
     }
 
-    /// <summary>Removes a container if it exists (cleanup in finally blocks).</summary>
-    public async Task RemoveContainerQuietlyAsync(string container)
-    {
-        try
-        {
-            await Client.RemoveContainerAsync(container, force: true, removeVolumes: true);
-        }
-        catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.ObjectNotFound
-            || (ex.ErrorId == DockerErrorIds.Conflict && ex.Message.Contains("already in progress", StringComparison.Ordinal)))
-        {
-        }
-    }
-
-    /// <summary>Creates and starts a container, returning its id.</summary>
-    public async Task<string> RunAsync(ContainerSpec spec)
-    {
-        var id = await Client.CreateContainerAsync(spec);
-        await Client.StartContainerAsync(id);
-        return id;
-    }
-
     private async Task RemoveLeftoversAsync()
     {
-        foreach (var service in await Client.ListServicesAsync())
+        var services = await Client.CallAsync("services", (api, token) => api.Swarm.ListServicesAsync(null, token), default);
+        foreach (var service in services.Where(s => s.Spec?.Name?.StartsWith(Prefix, StringComparison.Ordinal) == true))
         {
-            if (service.Name.StartsWith(Prefix, StringComparison.Ordinal))
-            {
-                await Client.RemoveServiceAsync(service.Id);
-            }
+            await TestContainers.QuietlyAsync(() => Client.RemoveServiceAsync(service.ID));
         }
-        foreach (var container in await Client.ListContainersAsync(new ContainerListFilter { All = true, Name = Prefix }))
+        foreach (var container in await Client.ListContainersAsync(name: Prefix))
         {
-            if (container.Name.StartsWith(Prefix, StringComparison.Ordinal))
+            if (container.ShortName().StartsWith(Prefix, StringComparison.Ordinal))
             {
-                await RemoveContainerQuietlyAsync(container.Id);
+                await Client.RemoveQuietlyAsync(container.ID);
             }
         }
         foreach (var secret in await Client.ListSecretsAsync())
         {
-            if (secret.Name.StartsWith(Prefix, StringComparison.Ordinal))
+            if (secret.Spec.Name?.StartsWith(Prefix, StringComparison.Ordinal) == true)
             {
-                try
-                {
-                    await Client.RemoveSecretAsync(secret.Id);
-                }
-                catch (ReleaseOpsException)
-                {
-                    // Still held by a service being removed; the next run clears it.
-                }
+                // Still held by a service being removed: the next run clears it.
+                await TestContainers.QuietlyAsync(() => Client.CallAsync("secret", (api, token) => api.Secrets.DeleteAsync(secret.ID, token), default));
             }
         }
-        foreach (var network in await Client.ListNetworksAsync(Prefix))
+        var networks = await Client.CallAsync("networks", (api, token) => api.Networks.ListNetworksAsync(new NetworksListParameters(), token), default);
+        foreach (var network in networks.Where(n => n.Name.StartsWith(Prefix, StringComparison.Ordinal)))
         {
-            if (network.Name.StartsWith(Prefix, StringComparison.Ordinal))
-            {
-                try
-                {
-                    await Client.RemoveNetworkAsync(network.Id);
-                }
-                catch (ReleaseOpsException)
-                {
-                }
-            }
+            await TestContainers.QuietlyAsync(() => Client.CallAsync("network", (api, token) => api.Networks.DeleteNetworkAsync(network.ID, token), default));
         }
     }
 }

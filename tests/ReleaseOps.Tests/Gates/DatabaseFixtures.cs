@@ -1,5 +1,5 @@
 using Npgsql;
-using ReleaseOps.Redis;
+using ReleaseOps.Backup;
 using ReleaseOps.Secrets;
 using ReleaseOps.Tests.Support;
 using Xunit;
@@ -67,12 +67,12 @@ public sealed class GateRedisFixture : IAsyncLifetime
 
     public SecretValue Password { get; } = new(CanarySecret.New());
 
-    public RedisServerProcess Hardened { get; private set; } = null!;
-    public RedisServerProcess Open { get; private set; } = null!;
+    public ScratchRedisServer Hardened { get; private set; } = null!;
+    public ScratchRedisServer Open { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Hardened = await RedisServerProcess.StartAsync(new RedisServerProcessOptions
+        Hardened = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions
         {
             Directory = Path.Combine(_directory, "hardened"),
             Port = HardenedPort,
@@ -80,7 +80,7 @@ public sealed class GateRedisFixture : IAsyncLifetime
             ExtraConfiguration = new[] { "appendonly yes", "save 3600 1", "maxmemory 32mb", "maxmemory-policy allkeys-lru" },
             StartTimeout = TimeSpan.FromSeconds(15),
         });
-        Open = await RedisServerProcess.StartAsync(new RedisServerProcessOptions
+        Open = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions
         {
             Directory = Path.Combine(_directory, "open"),
             Port = OpenPort,

@@ -1,4 +1,5 @@
 using ReleaseOps.Gates;
+using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
 using ReleaseOps.Tests.Support;
@@ -192,5 +193,11 @@ public class PostgresBackupAgeGateTests : IClassFixture<GatePostgresFixture>, IC
         var none = await Run(env, ("type", "postgres"), ("connection", connection), ("max_backup_age", "1h"), ("backup_directory", Path.Combine(_dir.Path, "no-such-dir")));
         Assert.Equal(GateStatus.Error, none.Status);
         Assert.Equal("BackupDirectoryNotFound", none.ErrorId);
+
+        // Gates do not read the backup catalogue themselves: a runner built without the standard wiring cannot answer.
+        var unwired = await new GateRunner().RunGateAsync(Define(("type", "postgres"), ("connection", connection), ("max_backup_age", "24h"),
+            ("backup_directory", directory)), env, new GateRunOptions { DefaultTimeout = TimeSpan.FromSeconds(5) }, SilentReporter.Instance, default);
+        Assert.Equal(GateStatus.Error, unwired.Status);
+        Assert.Equal("GateBackupsUnavailable", unwired.ErrorId);
     }
 }

@@ -1,8 +1,10 @@
+using Docker.DotNet.Models;
 using ReleaseOps.Docker;
 using ReleaseOps.Errors;
 using ReleaseOps.Gates;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
+using ReleaseOps.Tests.Docker;
 using ReleaseOps.Tests.Support;
 using Xunit;
 
@@ -19,7 +21,7 @@ public sealed class GateDockerFixture : IAsyncLifetime
     public const string Prefix = "ro-gate-";
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
 
-    public DockerClient Client { get; private set; } = null!;
+    public DockerEngine Client { get; private set; } = null!;
     public string RootContainer => $"{Prefix}root-{_run}";
     public string UserContainer => $"{Prefix}user-{_run}";
     public string SecretPrefix => $"{Prefix}s-{_run}-";
@@ -31,31 +33,29 @@ public sealed class GateDockerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         TestEnvironment.Require(TestService.Docker);
-        Client = new DockerClient(DockerEndpoint.Parse(TestEnvironment.DockerHost));
-        var root = await Client.CreateContainerAsync(new ContainerSpec
+        Client = new DockerEngine(DockerEndpoint.Parse(TestEnvironment.DockerHost));
+        var root = await Client.RunAsync(new CreateContainerParameters
         {
             Name = RootContainer,
             Image = "releaseops-test/web:v1",
-            Ports = [new PortBinding(5432, 22432, "127.0.0.1")],
+            ExposedPorts = new Dictionary<string, EmptyStruct> { ["5432/tcp"] = default },
+            HostConfig = new HostConfig
+            {
+                PortBindings = new Dictionary<string, IList<PortBinding>> { ["5432/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "22432" }] },
+            },
         });
-        await Client.StartContainerAsync(root);
-        var user = await Client.CreateContainerAsync(new ContainerSpec
-        {
-            Name = UserContainer,
-            Image = "releaseops-test/web:plain",
-            ReadOnlyRootFilesystem = true,
-            CapDrop = ["ALL"],
-            MemoryLimit = 32L * 1024 * 1024,
-            CpuLimit = 0.25,
-            Healthcheck = HealthcheckSpec.Command(["/bin/sleep", "0"], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
-        });
-        await Client.StartContainerAsync(user);
+        var user = await Client.RunAsync(HardenedContainer(UserContainer, "releaseops-test/web:plain"));
         for (var i = 1; i <= 3; i++)
         {
-            await Client.CreateSecretAsync(SecretPrefix + i, new SecretValue(CanarySecret.New()));
+            await CreateSecretAsync(Client, SecretPrefix + i);
         }
-        await Client.CreateNetworkAsync(new NetworkSpec { Name = Network, Internal = true });
-        await Client.CreateServiceAsync(new ServiceSpec { Name = Service, Image = "releaseops-test/web:plain", Replicas = 1 });
+        await Client.CallAsync("network", (api, token) => api.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = Network, Internal = true }, token), default);
+        await Client.CreateServiceAsync(new ServiceSpec
+        {
+            Name = Service,
+            TaskTemplate = new TaskSpec { ContainerSpec = new ContainerSpec { Image = "releaseops-test/web:plain" } },
+            Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = 1 } },
+        });
         await Client.WaitForContainerHealthAsync(root, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
         await Client.WaitForContainerHealthAsync(user, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
         await Client.WaitForServiceTasksAsync(Service, "releaseops-test/web:plain", 1, TimeSpan.FromSeconds(30));
@@ -63,25 +63,43 @@ public sealed class GateDockerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Quietly(() => Client.RemoveServiceAsync(Service));
-        await Quietly(() => Client.RemoveContainerAsync(RootContainer, force: true));
-        await Quietly(() => Client.RemoveContainerAsync(UserContainer, force: true));
-        await Quietly(() => Client.RemoveNetworkAsync(Network));
+        await TestContainers.QuietlyAsync(() => Client.RemoveServiceAsync(Service));
+        await Client.RemoveQuietlyAsync(RootContainer);
+        await Client.RemoveQuietlyAsync(UserContainer);
+        await TestContainers.QuietlyAsync(() => Client.CallAsync("network", (api, token) => api.Networks.DeleteNetworkAsync(Network, token), default));
         for (var i = 1; i <= 3; i++)
         {
-            await Quietly(() => Client.RemoveSecretAsync(SecretPrefix + i));
+            var secret = SecretPrefix + i;
+            await TestContainers.QuietlyAsync(() => Client.CallAsync("secret", (api, token) => api.Secrets.DeleteAsync(secret, token), default));
         }
         Client.Dispose();
     }
 
-    private static async Task Quietly(Func<Task> action)
+    /// <summary>
+    /// A container that passes every hardening rule: read-only root, all capabilities dropped, memory and CPU
+    /// limits, a healthcheck that passes, running as the image's non-root user.
+    /// </summary>
+    public static CreateContainerParameters HardenedContainer(string name, string image, string? network = null) => new()
     {
-        try
+        Name = name,
+        Image = image,
+        Healthcheck = new HealthcheckConfig { Test = ["CMD", "/bin/sleep", "0"], Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(2) },
+        HostConfig = new HostConfig
         {
-            await action();
-        }
-        catch (ReleaseOpsException)
+            ReadonlyRootfs = true,
+            CapDrop = ["ALL"],
+            Memory = 32L * 1024 * 1024,
+            NanoCPUs = 250_000_000,
+            NetworkMode = network ?? "",
+        },
+    };
+
+    /// <summary>A Swarm secret holding a canary value.</summary>
+    public static Task CreateSecretAsync(DockerEngine docker, string name) =>
+        docker.CallAsync("secret", (api, token) => api.Secrets.CreateAsync(new SwarmSecretSpec
         {
-        }
-    }
+            Name = name,
+            Labels = new Dictionary<string, string>(),
+            Data = System.Text.Encoding.UTF8.GetBytes(CanarySecret.New()),
+        }, token), default);
 }

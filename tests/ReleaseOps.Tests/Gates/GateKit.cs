@@ -7,7 +7,7 @@ namespace ReleaseOps.Tests.Gates;
 /// <summary>Runs one inline gate through the real runner, as Test-ReleaseGate would.</summary>
 internal static class GateKit
 {
-    public static readonly GateRunner Runner = new();
+    public static readonly GateRunner Runner = ReleaseOps.Releases.StandardRelease.GateRunner();
 
     public static GateDefinition Define(params (string Key, object? Value)[] values) =>
         InlineGate.Create(values.Select(v => new KeyValuePair<string, object?>(v.Key, v.Value)));

@@ -5,6 +5,7 @@ using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 using ReleaseOps.Reporting;
 using ReleaseOps.Secrets;
+using ReleaseOps.Tests.Docker;
 using ReleaseOps.Tests.Plans;
 using ReleaseOps.Tests.Support;
 using Xunit;
@@ -19,7 +20,7 @@ namespace ReleaseOps.Tests.Gates;
 public sealed class SeedStackFixture : IAsyncLifetime
 {
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
-    private DockerClient _docker = null!;
+    private DockerEngine _docker = null!;
 
     public string ContainerPrefix => $"ro-gate-seed-{_run}-";
     public string SecretPrefix => $"ro-gate-seed-{_run}_";
@@ -28,24 +29,14 @@ public sealed class SeedStackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         TestEnvironment.Require(TestService.Docker);
-        _docker = new DockerClient(DockerEndpoint.Parse(TestEnvironment.DockerHost));
+        _docker = new DockerEngine(DockerEndpoint.Parse(TestEnvironment.DockerHost));
         for (var i = 1; i <= 3; i++)
         {
-            await _docker.CreateSecretAsync(SecretPrefix + i, new SecretValue(CanarySecret.New()));
+            await GateDockerFixture.CreateSecretAsync(_docker, SecretPrefix + i);
         }
-        await _docker.CreateNetworkAsync(new NetworkSpec { Name = Network, Internal = true });
-        var id = await _docker.CreateContainerAsync(new ContainerSpec
-        {
-            Name = ContainerPrefix + "api",
-            Image = "releaseops-test/web:plain",
-            ReadOnlyRootFilesystem = true,
-            CapDrop = ["ALL"],
-            MemoryLimit = 32L * 1024 * 1024,
-            CpuLimit = 0.25,
-            Healthcheck = HealthcheckSpec.Command(["/bin/sleep", "0"], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
-            Networks = [Network],
-        });
-        await _docker.StartContainerAsync(id);
+        await _docker.CallAsync("network", (api, token) => api.Networks.CreateNetworkAsync(
+            new global::Docker.DotNet.Models.NetworksCreateParameters { Name = Network, Internal = true }, token), default);
+        await _docker.RunAsync(GateDockerFixture.HardenedContainer(ContainerPrefix + "api", "releaseops-test/web:plain", Network));
     }
 
     public async Task DisposeAsync()
@@ -53,10 +44,10 @@ public sealed class SeedStackFixture : IAsyncLifetime
         foreach (var cleanup in new Func<Task>[]
                  {
                      () => _docker.RemoveContainerAsync(ContainerPrefix + "api", force: true),
-                     () => _docker.RemoveNetworkAsync(Network),
-                     () => _docker.RemoveSecretAsync(SecretPrefix + 1),
-                     () => _docker.RemoveSecretAsync(SecretPrefix + 2),
-                     () => _docker.RemoveSecretAsync(SecretPrefix + 3),
+                     () => _docker.CallAsync("network", (api, token) => api.Networks.DeleteNetworkAsync(Network, token), default),
+                     () => _docker.CallAsync("secret", (api, token) => api.Secrets.DeleteAsync(SecretPrefix + 1, token), default),
+                     () => _docker.CallAsync("secret", (api, token) => api.Secrets.DeleteAsync(SecretPrefix + 2, token), default),
+                     () => _docker.CallAsync("secret", (api, token) => api.Secrets.DeleteAsync(SecretPrefix + 3, token), default),
                  })
         {
             try
@@ -98,7 +89,7 @@ public class SeedGatesExampleTests : IClassFixture<SeedStackFixture>
             ["max_response_time"] = "30s",
         });
 
-        var summary = await new GateRunner().RunToSummaryAsync(plan.Gates, GateEnvironment.For(plan), new GateRunOptions(), SilentReporter.Instance, default);
+        var summary = await ReleaseOps.Releases.StandardRelease.GateRunner().RunToSummaryAsync(plan.Gates, GateEnvironment.For(plan), new GateRunOptions(), SilentReporter.Instance, default);
 
         Assert.Equal(plan.Gates.Count, summary.Total);
         Assert.True(summary.Passed == summary.Total, string.Join("\n", summary.Results.Where(r => r.Status != GateStatus.Passed).Select(GateKit.Explain)));

@@ -2,6 +2,7 @@ using ReleaseOps.Deploy;
 using ReleaseOps.Health;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Releases;
 using Xunit;
 
 namespace ReleaseOps.Tests.Health;

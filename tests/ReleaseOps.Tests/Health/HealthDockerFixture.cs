@@ -1,6 +1,7 @@
 using ReleaseOps.Docker;
 using ReleaseOps.Errors;
 using ReleaseOps.Health;
+using ReleaseOps.Tests.Docker;
 using ReleaseOps.Tests.Support;
 using Xunit;
 
@@ -16,14 +17,14 @@ public sealed class HealthDockerFixture : IAsyncLifetime
     public const string Prefix = "ro-hlth-";
     public const string WebContainer = "ro-hlth-web";
     public const int WebPort = 24050;
-    private DockerClient? _client;
+    private DockerEngine? _client;
 
-    public DockerClient Client => _client ?? throw new InvalidOperationException("The health Docker fixture is not initialised.");
+    public DockerEngine Client => _client ?? throw new InvalidOperationException("The health Docker fixture is not initialised.");
 
     public async Task InitializeAsync()
     {
         TestEnvironment.Require(TestService.Docker);
-        _client = new DockerClient(DockerEndpoint.Parse(TestEnvironment.DockerHost), new DockerClientOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
+        _client = new DockerEngine(DockerEndpoint.Parse(TestEnvironment.DockerHost), new DockerClientOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
         await RemoveLeftoversAsync();
         await RunWebAsync(WebContainer, "releaseops-test/web:v1", WebPort, memoryLimit: 64L * 1024 * 1024);
         await Client.WaitForContainerHealthAsync(WebContainer, TimeSpan.FromSeconds(20));
@@ -31,28 +32,11 @@ public sealed class HealthDockerFixture : IAsyncLifetime
 
     public async Task<string> RunWebAsync(string name, string image, int hostPort, long? memoryLimit = null)
     {
-        var id = await Client.CreateContainerAsync(new ContainerSpec
-        {
-            Name = name,
-            Image = image,
-            Ports = new[] { new PortBinding(8080, hostPort, "127.0.0.1") },
-            MemoryLimit = memoryLimit,
-            Labels = new Dictionary<string, string> { ["org.releaseops.test"] = "health" },
-        });
-        await Client.StartContainerAsync(id);
-        return id;
+        return await Client.RunAsync(TestContainers.Spec(name, image, hostPort, memoryLimit,
+            new Dictionary<string, string> { ["org.releaseops.test"] = "health" }));
     }
 
-    public async Task RemoveQuietlyAsync(string container)
-    {
-        try
-        {
-            await Client.RemoveContainerAsync(container, force: true);
-        }
-        catch (ReleaseOpsException ex) when (ex.ErrorId == DockerErrorIds.ObjectNotFound)
-        {
-        }
-    }
+    public Task RemoveQuietlyAsync(string container) => Client.RemoveQuietlyAsync(container);
 
     public async Task DisposeAsync()
     {
@@ -63,9 +47,9 @@ public sealed class HealthDockerFixture : IAsyncLifetime
 
     private async Task RemoveLeftoversAsync()
     {
-        foreach (var container in await Client.ListContainersAsync(new ContainerListFilter { All = true, Name = Prefix }))
+        foreach (var container in await Client.ListContainersAsync(name: Prefix))
         {
-            if (container.Name.StartsWith(Prefix, StringComparison.Ordinal)) await RemoveQuietlyAsync(container.Id);
+            if (container.ShortName().StartsWith(Prefix, StringComparison.Ordinal)) await RemoveQuietlyAsync(container.ID);
         }
     }
 }

@@ -21,7 +21,7 @@ public class JsonSchemaTests
 
         var gateVariants = properties["gates"]!["items"]!["allOf"]!.AsArray();
         var tags = gateVariants.Select(v => v!["if"]!["properties"]!["type"]!["const"]!.GetValue<string>());
-        Assert.Equal(ReleaseOps.Gates.GateTypeCatalog.All.Select(t => t.Name), tags);
+        Assert.Equal(ReleaseOps.Plans.Schema.GateTypeCatalog.All.Select(t => t.Name), tags);
         var tls = gateVariants.Single(v => v!["if"]!["properties"]!["type"]!["const"]!.GetValue<string>() == "tls")!["then"]!;
         Assert.Contains("host", tls["required"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.False(tls["additionalProperties"]!.GetValue<bool>());
@@ -38,7 +38,7 @@ public class PlanReferenceTests
         {
             Assert.Contains($"| `{key}` |", reference);
         }
-        foreach (var type in ReleaseOps.Gates.GateTypeCatalog.All)
+        foreach (var type in ReleaseOps.Plans.Schema.GateTypeCatalog.All)
         {
             Assert.Contains($"| `{type.Name}` |", reference);
         }

@@ -119,7 +119,7 @@ public class PlanValidationTests
     {
         var error = SingleError(Validate(Header + "gates:\n  - name: api\n    type: htp\n    url: http://x/\n"));
         Assert.Equal("plan.yml:6:11: 'htp' is not valid for 'gates[0].type': expected one of "
-            + string.Join(", ", ReleaseOps.Gates.GateTypeCatalog.All.Select(t => t.Name)) + "; did you mean 'http'?", error.ToString());
+            + string.Join(", ", ReleaseOps.Plans.Schema.GateTypeCatalog.All.Select(t => t.Name)) + "; did you mean 'http'?", error.ToString());
     }
 
     [Fact]

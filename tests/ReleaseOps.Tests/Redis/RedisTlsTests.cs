@@ -1,12 +1,13 @@
 using ReleaseOps.Errors;
-using ReleaseOps.Redis;
+using ReleaseOps.Backup;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Secrets;
 using ReleaseOps.Tests.Support;
 using Xunit;
 
 namespace ReleaseOps.Tests.Redis;
 
-/// <summary>The RESP2 client over TLS against a private redis-server with a certificate made by openssl.</summary>
+/// <summary>The Redis client and the snapshot reader over TLS against a private redis-server with a certificate made by openssl.</summary>
 public class RedisTlsTests
 {
     [Fact]
@@ -19,7 +20,7 @@ public class RedisTlsTests
         await ReleaseOps.Tests.Backup.Shell.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert);
         var password = new SecretValue(CanarySecret.New());
-        await using var server = await RedisServerProcess.StartAsync(new RedisServerProcessOptions
+        await using var server = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions
         {
             Directory = directory,
             Port = 23101,
@@ -41,16 +42,26 @@ public class RedisTlsTests
                 Password = password,
                 Database = 2,
             };
-            await using (var tls = await RedisConnection.ConnectAsync(options))
+            await using (var tls = await RedisSession.ConnectAsync(options))
             {
-                await tls.PingAsync();
+                await tls.RunAsync("PING", (redis, _) => redis.PingAsync());
                 Assert.Equal("23102", (await tls.ConfigGetAsync("tls-port"))["tls-port"]);
-                Assert.Equal(0, await tls.DbSizeAsync());
             }
-            var untrusted = await Assert.ThrowsAsync<ReleaseOpsException>(() =>
-                RedisConnection.ConnectAsync(options with { TlsCaCertificateFile = null }));
-            Assert.Equal("RedisTlsFailed", untrusted.ErrorId);
-            Assert.Contains("127.0.0.1:23102", untrusted.Message);
+            using (var rdb = new MemoryStream())
+            {
+                var transfer = await ReleaseOps.Redis.RedisSnapshotReader.ReadAsync(options, rdb);
+                Assert.Equal(transfer.Bytes, rdb.Length);
+            }
+            foreach (var untrusting in new Func<Task>[]
+                     {
+                         () => RedisSession.ConnectAsync(options with { TlsCaCertificateFile = null }),
+                         () => ReleaseOps.Redis.RedisSnapshotReader.ReadAsync(options with { TlsCaCertificateFile = null }, Stream.Null),
+                     })
+            {
+                var untrusted = await Assert.ThrowsAsync<ReleaseOpsException>(untrusting);
+                Assert.Equal("RedisTlsFailed", untrusted.ErrorId);
+                Assert.Contains("127.0.0.1:23102", untrusted.Message);
+            }
         }
         finally
         {

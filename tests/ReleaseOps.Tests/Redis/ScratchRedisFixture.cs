@@ -1,4 +1,5 @@
-using ReleaseOps.Redis;
+using ReleaseOps.Backup;
+using ReleaseOps.Infrastructure.Redis;
 using ReleaseOps.Secrets;
 using ReleaseOps.Tests.Support;
 
@@ -17,13 +18,13 @@ public sealed class ScratchRedisFixture : IAsyncDisposable, Xunit.IAsyncLifetime
 
     public SecretValue Password { get; } = new(CanarySecret.New());
 
-    public RedisServerProcess Server { get; private set; } = null!;
+    public ScratchRedisServer Server { get; private set; } = null!;
 
     public RedisConnectionOptions Options => Server.ConnectionOptions;
 
     public async Task InitializeAsync()
     {
-        Server = await RedisServerProcess.StartAsync(new RedisServerProcessOptions
+        Server = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions
         {
             Directory = Directory,
             Port = Port,

@@ -216,7 +216,7 @@ public sealed class StatisticalCanaryReleaseTests(DeployFixture fixture) : IAsyn
         var service = DeployFixture.Service("web-release", DeploymentStrategyType.Canary, 21261, 21262);
         var plan = fixture.Plan(service with { Strategy = service.Strategy with { Steps = new[] { 50, 100 }, Pause = TimeSpan.FromSeconds(2) } });
         var engine = new DeploymentEngine(_ => fixture.Platform, StandardRelease.Hooks());
-        Assert.IsType<ReleaseOps.Health.StatisticalCanaryAnalysis>(engine.Hooks.Canary);
+        Assert.IsType<ReleaseOps.Releases.StatisticalCanaryAnalysis>(engine.Hooks.Canary);
 
         foreach (var version in new[] { "v1", "v2" })
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Docker.DotNet.Models;
 using ReleaseOps.Conditions;
 using ReleaseOps.Docker;
 
@@ -7,8 +8,8 @@ namespace ReleaseOps.Gates.Checks;
 /// <summary>What the Docker checks share: a client for the plan's engine with the gate's time limits, and container selection.</summary>
 internal static class DockerGateAccess
 {
-    public static DockerClient Client(GateCheckContext context) =>
-        DockerClient.For(context.Environment.Docker, new DockerClientOptions
+    public static DockerEngine Client(GateCheckContext context) =>
+        new(context.Environment.Docker.Resolve(), new DockerClientOptions
         {
             RequestTimeout = context.Timeout,
             ConnectTimeout = context.Timeout,
@@ -16,7 +17,7 @@ internal static class DockerGateAccess
         });
 
     /// <summary>Containers chosen by the gate's <c>container</c> (exact, or a prefix ending in *) and/or <c>label</c> (key=value).</summary>
-    public static async Task<IReadOnlyList<ContainerSummary>> SelectAsync(GateCheckContext context, DockerClient docker, GateObservation observation,
+    public static async Task<IReadOnlyList<ContainerListResponse>> SelectAsync(GateCheckContext context, DockerEngine docker, GateObservation observation,
         CancellationToken cancellation)
     {
         var name = context.Settings.GetString("container");
@@ -33,11 +34,11 @@ internal static class DockerGateAccess
         }
         var prefix = name is not null && name.EndsWith('*');
         var stem = name?.TrimEnd('*');
-        var all = await docker.ListContainersAsync(new ContainerListFilter { All = true, Labels = labels, Name = stem }, cancellation).ConfigureAwait(false);
-        var chosen = all.Where(c => stem is null || (prefix ? c.Name.StartsWith(stem, StringComparison.Ordinal) : c.Name == stem))
-            .OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+        var all = await docker.ListContainersAsync(labels, stem, cancellation: cancellation).ConfigureAwait(false);
+        var chosen = all.Where(c => stem is null || (prefix ? c.ShortName().StartsWith(stem, StringComparison.Ordinal) : c.ShortName() == stem))
+            .OrderBy(c => c.ShortName(), StringComparer.Ordinal).ToArray();
         observation.Target = name ?? label;
-        observation.Evidence["containers"] = chosen.Select(c => c.Name).ToArray();
+        observation.Evidence["containers"] = chosen.Select(c => c.ShortName()).ToArray();
         return chosen;
     }
 }
@@ -58,21 +59,21 @@ internal sealed class DockerContainerGateCheck : IGateCheck
         var problems = new List<string>();
         foreach (var summary in containers)
         {
-            var details = await docker.InspectContainerAsync(summary.Id, cancellation).ConfigureAwait(false);
-            if (!details.IsRunning)
+            var details = await docker.InspectContainerAsync(summary.ID, cancellation).ConfigureAwait(false);
+            if (!details.IsRunning())
             {
-                problems.Add($"{summary.Name} is {details.State.Status}" + (details.State.ExitCode != 0 ? $" (exit {details.State.ExitCode})" : ""));
+                problems.Add($"{summary.ShortName()} is {details.State?.Status}" + (details.State?.ExitCode is { } code and not 0 ? $" (exit {code})" : ""));
                 continue;
             }
             running++;
-            var health = details.HealthStatus;
+            var health = details.HealthStatus();
             if (health is ContainerHealth.Healthy or ContainerHealth.None)
             {
                 healthy++;
             }
             else if (requireHealthy)
             {
-                problems.Add($"{summary.Name} is {health}");
+                problems.Add($"{summary.ShortName()} is {health}");
             }
         }
         observation.Measure("count", containers.Count);
@@ -103,12 +104,13 @@ internal sealed class DockerServiceGateCheck : IGateCheck
             return;
         }
         var tasks = await docker.ListTasksAsync(name, "running", cancellation).ConfigureAwait(false);
-        var running = tasks.Count(t => string.Equals(t.Status.State, "running", StringComparison.OrdinalIgnoreCase));
-        var wanted = context.Settings.GetInteger("min_replicas") ?? service.Replicas ?? 1;
+        var running = tasks.Count(t => t.Status?.State == TaskState.Running);
+        var replicas = service.Replicas();
+        var wanted = context.Settings.GetInteger("min_replicas") ?? replicas ?? 1;
         observation.Measure("running", running);
-        observation.Measure("replicas", service.Replicas);
-        observation.Measure("image", service.Image);
-        observation.Rule("replicas", running >= wanted, running >= wanted ? $"{running}/{service.Replicas?.ToString(CultureInfo.InvariantCulture) ?? "global"} tasks running" : $"{running} task(s) running, expected {wanted}");
+        observation.Measure("replicas", replicas);
+        observation.Measure("image", service.Image());
+        observation.Rule("replicas", running >= wanted, running >= wanted ? $"{running}/{replicas?.ToString(CultureInfo.InvariantCulture) ?? "global"} tasks running" : $"{running} task(s) running, expected {wanted}");
         observation.Fix = $"Inspect the service's tasks: docker service ps {name} --no-trunc.";
     }
 }
@@ -127,7 +129,7 @@ internal sealed class DockerSecretsGateCheck : IGateCheck
             throw context.Missing("names", "Add names: [db_password, jwt_secret] or prefix: medianest_ with count: 9.");
         }
         using var docker = DockerGateAccess.Client(context);
-        var existing = (await docker.ListSecretsAsync(null, null, cancellation).ConfigureAwait(false)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var existing = (await docker.ListSecretsAsync(cancellation).ConfigureAwait(false)).Select(s => s.Spec.Name ?? "").ToHashSet(StringComparer.Ordinal);
         observation.Target = prefix is null ? string.Join(", ", names) : prefix + "*";
         foreach (var name in names)
         {
@@ -174,31 +176,33 @@ internal sealed class DockerHardeningGateCheck : IGateCheck
         var violations = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var summary in containers)
         {
-            var c = await docker.InspectContainerAsync(summary.Id, cancellation).ConfigureAwait(false);
+            var c = await docker.InspectContainerAsync(summary.ID, cancellation).ConfigureAwait(false);
+            var config = c.Config ?? new ContainerConfig();
+            var host = c.HostConfig ?? new HostConfig();
             var found = new List<string>();
             foreach (var rule in rules)
             {
                 var problem = rule switch
                 {
-                    "non-root" => IsRoot(c.Config.User) ? $"runs as root (user '{(c.Config.User.Length == 0 ? "" : c.Config.User)}')" : null,
-                    "not-privileged" => c.HostConfig.Privileged ? "is privileged" : null,
-                    "capabilities" => Capabilities(c.HostConfig, allowed),
-                    "read-only-rootfs" => c.HostConfig.ReadonlyRootfs ? null : "has a writable root filesystem",
-                    "memory-limit" => c.HostConfig.Memory > 0 ? null : "has no memory limit",
-                    "cpu-limit" => c.HostConfig.NanoCpus > 0 ? null : "has no CPU limit",
-                    "healthcheck" => c.Config.Healthcheck is { Test.Count: > 0 } h && h.Test[0] != "NONE" ? null : "has no healthcheck",
-                    "no-host-network" => c.HostConfig.NetworkMode == "host" ? "uses the host network" : null,
-                    "no-host-pid" => c.HostConfig.PidMode == "host" ? "shares the host PID namespace" : null,
+                    "non-root" => IsRoot(config.User ?? "") ? $"runs as root (user '{config.User}')" : null,
+                    "not-privileged" => host.Privileged ? "is privileged" : null,
+                    "capabilities" => Capabilities(host, allowed),
+                    "read-only-rootfs" => host.ReadonlyRootfs ? null : "has a writable root filesystem",
+                    "memory-limit" => host.Memory > 0 ? null : "has no memory limit",
+                    "cpu-limit" => host.NanoCPUs > 0 ? null : "has no CPU limit",
+                    "healthcheck" => HasHealthcheck(config.Healthcheck) ? null : "has no healthcheck",
+                    "no-host-network" => host.NetworkMode == "host" ? "uses the host network" : null,
+                    "no-host-pid" => host.PidMode == "host" ? "shares the host PID namespace" : null,
                     "no-published-db-ports" => PublishedDatabasePorts(c, dbPorts),
                     _ => throw context.Invalid("rules", $"'{rule}' is not a hardening rule.", "Use: " + string.Join(", ", AllRules) + "."),
                 };
                 if (problem is not null)
                 {
                     found.Add(problem);
-                    observation.Rule($"{summary.Name}:{rule}", false, $"{summary.Name} {problem}");
+                    observation.Rule($"{summary.ShortName()}:{rule}", false, $"{summary.ShortName()} {problem}");
                 }
             }
-            violations[summary.Name] = found.ToArray();
+            violations[summary.ShortName()] = found.ToArray();
         }
         observation.Evidence["violations"] = violations.ToDictionary(kv => kv.Key, kv => kv.Value.Length == 0 ? "none" : string.Join("; ", kv.Value));
         observation.Measure("violations", violations.Values.Sum(v => v.Length));
@@ -215,10 +219,13 @@ internal sealed class DockerHardeningGateCheck : IGateCheck
 
     private static string Capability(string name) => name.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
 
-    private static string? Capabilities(ContainerHostConfigInfo host, HashSet<string> allowed)
+    /// <summary>A healthcheck that runs something: not absent, not <c>NONE</c>.</summary>
+    internal static bool HasHealthcheck(HealthcheckConfig? healthcheck) => healthcheck?.Test is { Count: > 0 } test && test[0] != "NONE";
+
+    private static string? Capabilities(HostConfig host, HashSet<string> allowed)
     {
-        var dropsAll = host.CapDrop.Any(c => Capability(c).Equals("ALL", StringComparison.OrdinalIgnoreCase));
-        var extra = host.CapAdd.Select(Capability).Where(c => !allowed.Contains(c)).ToArray();
+        var dropsAll = (host.CapDrop ?? []).Any(c => Capability(c).Equals("ALL", StringComparison.OrdinalIgnoreCase));
+        var extra = (host.CapAdd ?? []).Select(Capability).Where(c => !allowed.Contains(c)).ToArray();
         if (!dropsAll)
         {
             return "does not drop all capabilities (cap_drop: [ALL])";
@@ -226,9 +233,10 @@ internal sealed class DockerHardeningGateCheck : IGateCheck
         return extra.Length == 0 ? null : "adds capabilities outside the allow-list: " + string.Join(", ", extra);
     }
 
-    private static string? PublishedDatabasePorts(ContainerDetails c, HashSet<int> dbPorts)
+    private static string? PublishedDatabasePorts(ContainerInspectResponse c, HashSet<int> dbPorts)
     {
-        var published = c.NetworkSettings.Ports.Concat(c.HostConfig.PortBindings)
+        var published = (c.NetworkSettings?.Ports ?? new Dictionary<string, IList<PortBinding>>())
+            .Concat(c.HostConfig?.PortBindings ?? new Dictionary<string, IList<PortBinding>>())
             .Where(p => p.Value is { Count: > 0 })
             .Select(p => int.TryParse(p.Key.Split('/')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) ? port : 0)
             .Where(dbPorts.Contains).Distinct().OrderBy(p => p).ToArray();
@@ -254,9 +262,9 @@ internal sealed class DockerImageGateCheck : IGateCheck
             return;
         }
         observation.Measure("size", ConditionValue.Size(details.Size));
-        observation.Measure("user", details.Config.User);
-        observation.Measure("has_healthcheck", details.Config.Healthcheck is { Test.Count: > 0 } h && h.Test[0] != "NONE");
-        observation.Evidence["id"] = details.Id;
+        observation.Measure("user", details.Config?.User ?? "");
+        observation.Measure("has_healthcheck", DockerHardeningGateCheck.HasHealthcheck(details.Config?.Healthcheck));
+        observation.Evidence["id"] = details.ID;
         if (context.Settings.GetString("max_size") is { } max)
         {
             observation.Condition($"size <= {max.Replace(" ", "")}");
@@ -275,13 +283,15 @@ internal sealed class DockerSwarmGateCheck : IGateCheck
     {
         using var docker = DockerGateAccess.Client(context);
         var info = await docker.GetSystemInfoAsync(cancellation).ConfigureAwait(false);
+        var swarm = info.Swarm ?? new Info();
+        var active = swarm.LocalNodeState == "active";
         observation.Target = info.Name;
-        observation.Measure("swarm_state", info.Swarm.LocalNodeState);
-        observation.Measure("managers", info.Swarm.Managers);
-        observation.Measure("nodes", info.Swarm.Nodes);
-        observation.Rule("swarm", info.Swarm.IsActive, info.Swarm.IsActive
-            ? $"swarm active ({info.Swarm.Nodes} node(s), {info.Swarm.Managers} manager(s))"
-            : $"swarm is {info.Swarm.LocalNodeState}");
+        observation.Measure("swarm_state", swarm.LocalNodeState);
+        observation.Measure("managers", swarm.Managers ?? 0);
+        observation.Measure("nodes", swarm.Nodes ?? 0);
+        observation.Rule("swarm", active, active
+            ? $"swarm active ({swarm.Nodes ?? 0} node(s), {swarm.Managers ?? 0} manager(s))"
+            : $"swarm is {swarm.LocalNodeState}");
         observation.Fix = "Initialise the swarm: docker swarm init --advertise-addr ADDRESS.";
     }
 }
@@ -304,7 +314,7 @@ internal sealed class DockerNetworkGateCheck : IGateCheck
         }
         observation.Measure("internal", network.Internal);
         observation.Measure("driver", network.Driver);
-        observation.Measure("containers", network.Containers.Count);
+        observation.Measure("containers", network.Containers?.Count ?? 0);
         if (context.Settings.GetBoolean("internal") is { } wantInternal)
         {
             observation.Rule("internal", network.Internal == wantInternal,

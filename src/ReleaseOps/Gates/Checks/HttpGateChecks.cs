@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ReleaseOps.Conditions;
+using ReleaseOps.Infrastructure.Http;
 using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
 
@@ -15,8 +17,8 @@ internal sealed class HttpGateCheck : IGateCheck
 
     public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
     {
-        var response = await HttpProbe.SendAsync(context, cancellation).ConfigureAwait(false);
-        HttpProbe.Describe(observation, response);
+        var response = await GateHttp.SendAsync(context, cancellation).ConfigureAwait(false);
+        GateHttp.Describe(observation, response);
         var settings = context.Settings;
         var statuses = settings.GetStrings("status");
         if (statuses.Count > 0)
@@ -72,8 +74,8 @@ internal sealed class RedirectHttpsGateCheck : IGateCheck
 
     public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
     {
-        var response = await HttpProbe.SendAsync(context, cancellation).ConfigureAwait(false);
-        HttpProbe.Describe(observation, response);
+        var response = await GateHttp.SendAsync(context, cancellation).ConfigureAwait(false);
+        GateHttp.Describe(observation, response);
         var location = response.Header("Location");
         var redirect = response.Status is 301 or 302 or 307 or 308;
         var toHttps = location is not null && location.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
@@ -93,8 +95,8 @@ internal sealed class SecurityHeadersGateCheck : IGateCheck
 
     public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
     {
-        var response = await HttpProbe.SendAsync(context, cancellation).ConfigureAwait(false);
-        HttpProbe.Describe(observation, response);
+        var response = await GateHttp.SendAsync(context, cancellation).ConfigureAwait(false);
+        GateHttp.Describe(observation, response);
         var settings = context.Settings;
         var minMaxAge = settings.GetDuration("min_hsts_max_age") ?? TimeSpan.FromDays(180);
         var minScore = (int)(settings.GetInteger("min_score") ?? 70);
@@ -180,7 +182,7 @@ internal sealed class CorsGateCheck : IGateCheck
         var foreign = context.Settings.GetString("origin") ?? "https://evil.example";
         var allowed = context.Settings.GetStrings("allowed_origins");
         var response = await Preflight(context, foreign, cancellation).ConfigureAwait(false);
-        HttpProbe.Describe(observation, response);
+        GateHttp.Describe(observation, response);
         var allowOrigin = response.Header("Access-Control-Allow-Origin");
         var credentials = string.Equals(response.Header("Access-Control-Allow-Credentials")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
         observation.Evidence["foreign_origin"] = foreign;
@@ -213,7 +215,7 @@ internal sealed class CorsGateCheck : IGateCheck
     }
 
     private static Task<HttpProbeResponse> Preflight(GateCheckContext context, string origin, CancellationToken cancellation) =>
-        HttpProbe.SendAsync(context, cancellation, "OPTIONS", new Dictionary<string, string>
+        GateHttp.SendAsync(context, cancellation, "OPTIONS", new Dictionary<string, string>
         {
             ["Origin"] = origin,
             ["Access-Control-Request-Method"] = "GET",

@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using Npgsql;
 using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Postgres;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
 
@@ -26,34 +28,25 @@ internal sealed class PostgresGateCheck : IGateCheck
         var target = $"{connection.Host}:{connection.Port ?? 5432}/{connection.Database ?? "postgres"}";
         observation.Target = target;
         var password = context.Expand(connection.Password);
-        var builder = new NpgsqlConnectionStringBuilder
+        var endpoint = new PgEndpoint
         {
             Host = connection.Host,
             Port = connection.Port ?? 5432,
             Database = connection.Database ?? "postgres",
             Username = connection.Username ?? "postgres",
-            Password = password?.Reveal(),
-            Timeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
-            CommandTimeout = Math.Max(1, (int)Math.Ceiling(context.Timeout.TotalSeconds)),
-            // Gates of one run often hit the same server: pooled connections skip the fork and SCRAM
-            // handshake; idle ones are closed within seconds, so nothing lingers after a run.
-            Pooling = true,
-            MaxPoolSize = 8,
-            ConnectionIdleLifetime = 10,
-            ConnectionPruningInterval = 5,
+            Password = password,
+            SslMode = connection.SslMode,
             ApplicationName = "releaseops-gate",
-            // Gates read text, numbers and booleans only: skip loading the server's type catalogue on connect.
-            ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading,
+            ConnectTimeout = context.Timeout,
+            CommandTimeout = context.Timeout,
+            // Gates of one run often hit the same server; they read text, numbers and booleans only.
+            Pooled = true,
+            BuiltInTypesOnly = true,
         };
-        if (connection.SslMode is { } sslMode && Enum.TryParse<SslMode>(sslMode.Replace("-", ""), true, out var mode))
-        {
-            builder.SslMode = mode;
-        }
         var clock = Stopwatch.StartNew();
-        await using var db = new NpgsqlConnection(builder.ConnectionString);
         try
         {
-            await db.OpenAsync(cancellation).ConfigureAwait(false);
+            await using var db = await endpoint.OpenAsync((ex, _) => ex, cancellation).ConfigureAwait(false);
             observation.Measure("connect_time", clock.Elapsed);
             var version = db.PostgreSqlVersion;
             observation.Measure("version", version.Major);
@@ -210,19 +203,17 @@ internal sealed class PostgresGateCheck : IGateCheck
             ? context.ResolvePath(d)
             : throw context.Missing("backup_directory", "Add backup_directory: the directory the plan's backups are written to.");
         var requireVerified = context.Settings.GetBoolean("require_verified") ?? true;
-        // The backup capability's catalogue: complete backups (those with a manifest), newest first.
-        var backups = (await new Backup.BackupCatalog().ListAllAsync(directory, null, Backup.BackupKind.Postgres, context.Reporter, cancellation)
-                .ConfigureAwait(false))
-            .Where(b => string.Equals(b.Database, database, StringComparison.Ordinal) || b.Source.EndsWith("/" + database, StringComparison.Ordinal))
-            .OrderByDescending(b => b.CreatedAt)
-            .ToArray();
+        var inventory = context.Backups ?? throw new ReleaseOpsException("GateBackupsUnavailable", FailureKind.InvalidConfiguration,
+            $"The {context.Describe} checks max_backup_age, but this gate runner was built without a backup inventory.",
+            target: context.Gate.Name, fix: "Run gates through the standard wiring (Test-ReleaseGate, releaseops gate, or StandardRelease.GateRunner()).");
+        var backups = await inventory.PostgresBackupsAsync(directory, database, context.Reporter, cancellation).ConfigureAwait(false);
         var newest = backups.FirstOrDefault(b => !requireVerified || b.Verified == true);
-        observation.Evidence["backups"] = backups.Length;
+        observation.Evidence["backups"] = backups.Count;
         if (newest is null)
         {
-            observation.Rule("backup-age", false, backups.Length == 0
+            observation.Rule("backup-age", false, backups.Count == 0
                 ? $"no backup of {database} in {directory}"
-                : $"none of the {backups.Length} backup(s) of {database} passed a test-restore");
+                : $"none of the {backups.Count} backup(s) of {database} passed a test-restore");
             observation.Fix = "Take (and test-restore) a backup before the release: Backup-PgDatabase, then Test-PgBackup.";
             return;
         }
@@ -232,7 +223,7 @@ internal sealed class PostgresGateCheck : IGateCheck
         var fresh = age <= maxAge;
         observation.Rule("backup-age", fresh, fresh
             ? $"{(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old"
-            : $"the newest {(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old, more than {Plans.DurationText.Format(maxAge)}");
+            : $"the newest {(requireVerified ? "verified " : "")}backup {newest.Id} is {Conditions.ConditionValue.FormatDuration(age)} old, more than {DurationText.Format(maxAge)}");
         if (!fresh)
         {
             observation.Fix = "Take (and test-restore) a fresh backup before the release.";

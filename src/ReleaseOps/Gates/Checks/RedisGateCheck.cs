@@ -1,11 +1,14 @@
 using System.Globalization;
 using ReleaseOps.Errors;
-using ReleaseOps.Redis;
+using ReleaseOps.Infrastructure.Redis;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
 
 /// <summary>
-/// <c>redis</c>: connects with AUTH (password from a secret), and checks that the server itself
+/// <c>redis</c>: connects with AUTH (password from a secret) through StackExchange.Redis, to a
+/// server (<c>connection:</c>) or to what a connection string names (<c>configuration:</c>, the
+/// form .NET users know, Sentinel service names included), and checks that the server itself
 /// requires a password, that persistence (AOF or RDB) is on, the maxmemory policy, and that the
 /// last save succeeded recently.
 /// </summary>
@@ -16,46 +19,42 @@ internal sealed class RedisGateCheck : IGateCheck
     public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
     {
         var settings = context.Settings;
-        var connection = context.Connection();
-        var options = new RedisConnectionOptions
+        var options = Options(context) with
         {
-            Host = connection.Host,
-            Port = connection.Port ?? 6379,
-            User = connection.Username,
-            Password = context.Expand(connection.Password),
-            Database = int.TryParse(connection.Database, NumberStyles.Integer, CultureInfo.InvariantCulture, out var db) ? db : 0,
             ConnectTimeout = context.Timeout,
             CommandTimeout = context.Timeout,
             ClientName = "releaseops-gate",
         };
         observation.Target = options.Endpoint;
-        await using var redis = await RedisConnection.ConnectAsync(options, cancellation).ConfigureAwait(false);
+        await using var redis = await RedisSession.ConnectAsync(options, cancellation).ConfigureAwait(false);
         var info = await redis.InfoAsync(null, cancellation).ConfigureAwait(false);
-        observation.Measure("version", info.Version);
-        observation.Rule("connect", true, $"connected to Redis {info.Version}");
+        var version = info.GetValueOrDefault("redis_version");
+        observation.Measure("version", version);
+        var primary = options.ServiceName is null ? "" : $" (primary {redis.Primary.Endpoint})";
+        observation.Rule("connect", true, $"connected to Redis {version}{primary}");
 
-        var aof = info.Get("aof_enabled") == "1";
+        var aof = info.GetValueOrDefault("aof_enabled") == "1";
         var saveRules = (await redis.ConfigGetAsync("save", cancellation).ConfigureAwait(false)).GetValueOrDefault("save") ?? "";
         var rdb = saveRules.Trim().Length > 0;
         observation.Measure("aof_enabled", aof);
         observation.Measure("rdb_enabled", rdb);
-        var policy = info.Get("maxmemory_policy") ?? (await redis.ConfigGetAsync("maxmemory-policy", cancellation).ConfigureAwait(false)).GetValueOrDefault("maxmemory-policy");
+        var policy = info.GetValueOrDefault("maxmemory_policy")
+            ?? (await redis.ConfigGetAsync("maxmemory-policy", cancellation).ConfigureAwait(false)).GetValueOrDefault("maxmemory-policy");
         observation.Measure("maxmemory_policy", policy);
-        if (long.TryParse(info.Get("used_memory"), out var used))
+        if (long.TryParse(info.GetValueOrDefault("used_memory"), out var used))
         {
             observation.Measure("used_memory", Conditions.ConditionValue.Size(used));
         }
-        if (long.TryParse(info.Get("rdb_last_save_time"), out var lastSave))
+        if (long.TryParse(info.GetValueOrDefault("rdb_last_save_time"), out var lastSave))
         {
-            var age = context.Clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(lastSave);
-            observation.Measure("last_save_age", age);
+            observation.Measure("last_save_age", context.Clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(lastSave));
         }
-        var bgsave = info.Get("rdb_last_bgsave_status");
+        var bgsave = info.GetValueOrDefault("rdb_last_bgsave_status");
         observation.Measure("last_save_status", bgsave);
 
         if (settings.GetBoolean("require_password") == true)
         {
-            var open = await AnswersWithoutPasswordAsync(options, cancellation).ConfigureAwait(false);
+            var open = await AnswersWithoutPasswordAsync(redis.Primary, cancellation).ConfigureAwait(false);
             observation.Measure("requires_password", !open);
             observation.Rule("requirepass", !open, open ? "the server answers without a password" : "the server refuses clients without a password");
         }
@@ -79,18 +78,44 @@ internal sealed class RedisGateCheck : IGateCheck
         if (settings.GetDuration("max_last_save_age") is { } maxAge)
         {
             observation.Rule("last-save-status", bgsave == "ok", bgsave == "ok" ? "last save succeeded" : $"the last background save failed ({bgsave})");
-            observation.Condition($"last_save_age <= {Plans.DurationText.Format(maxAge)}");
+            observation.Condition($"last_save_age <= {DurationText.Format(maxAge)}");
         }
-        observation.Summary = $"Redis {info.Version} at {options.Endpoint}" +
+        observation.Summary = $"Redis {version} at {options.Endpoint}{primary}" +
             (observation.Findings.Count > 1 ? "; " + string.Join("; ", observation.Findings.Skip(1).Select(f => f.Message)) : "");
         observation.Fix = "Set it in redis.conf (requirepass, appendonly yes, save, maxmemory-policy) and restart or reload the server.";
     }
 
-    private static async Task<bool> AnswersWithoutPasswordAsync(RedisConnectionOptions options, CancellationToken cancellation)
+    /// <summary>The connection settings: a connection string (its <c>${secret:NAME}</c> references expanded) or the connection map.</summary>
+    private static RedisConnectionOptions Options(GateCheckContext context)
+    {
+        if (context.Settings.GetString("configuration") is { } configuration)
+        {
+            var parsed = RedisConnectionOptions.Parse(context.Expand(configuration)!.Reveal());
+            var password = context.Settings.Has("connection") ? context.Expand(context.Connection().Password) : null;
+            return password is null ? parsed : parsed with { Password = password };
+        }
+        if (!context.Settings.Has("connection"))
+        {
+            throw context.Missing("connection", "Add connection: { host: 127.0.0.1, port: 6379, password: ${secret:redis} }, or configuration: \"host:6379,ssl=true\" (serviceName=NAME for Sentinels).");
+        }
+        var connection = context.Connection();
+        return new RedisConnectionOptions
+        {
+            Host = connection.Host,
+            Port = connection.Port ?? 6379,
+            User = connection.Username,
+            Password = context.Expand(connection.Password),
+            Database = int.TryParse(connection.Database, NumberStyles.Integer, CultureInfo.InvariantCulture, out var db) ? db : 0,
+        };
+    }
+
+    /// <summary>Whether the server (the primary found) takes commands from a client that gives no credentials.</summary>
+    private static async Task<bool> AnswersWithoutPasswordAsync(RedisConnectionOptions primary, CancellationToken cancellation)
     {
         try
         {
-            await using var anonymous = await RedisConnection.ConnectAsync(options with { Password = null, User = null }, cancellation).ConfigureAwait(false);
+            await using var anonymous = await RedisSession.ConnectAsync(primary with { Password = null, User = null }, cancellation).ConfigureAwait(false);
+            await anonymous.RunAsync("PING", (server, _) => server.PingAsync(), cancellation).ConfigureAwait(false);
             return true;
         }
         catch (ReleaseOpsException ex) when (ex.Kind is FailureKind.AuthenticationFailed or FailureKind.PermissionDenied)

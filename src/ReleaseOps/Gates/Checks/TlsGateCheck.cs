@@ -4,45 +4,9 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Tls;
 
 namespace ReleaseOps.Gates.Checks;
-
-/// <summary>Certificate chain validation against a pinned CA set instead of the system store.</summary>
-internal static class TlsInspection
-{
-    /// <summary>Recomputes the chain part of <paramref name="errors"/> with <paramref name="trust"/> as the only roots.</summary>
-    public static SslPolicyErrors Validate(X509Certificate2 certificate, X509Certificate2Collection trust, SslPolicyErrors errors)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trust);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        var trusted = chain.Build(certificate);
-        errors &= ~SslPolicyErrors.RemoteCertificateChainErrors;
-        return trusted ? errors : errors | SslPolicyErrors.RemoteCertificateChainErrors;
-    }
-
-    /// <summary>The gate's <c>ca_file</c> setting as trust anchors, or null when it sets none.</summary>
-    public static X509Certificate2Collection? PinnedCa(GateCheckContext context)
-    {
-        if (context.Settings.GetString("ca_file") is not { } caFile)
-        {
-            return null;
-        }
-        var path = context.ResolvePath(caFile);
-        try
-        {
-            var collection = new X509Certificate2Collection();
-            collection.ImportFromPemFile(path);
-            return collection;
-        }
-        catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
-        {
-            throw context.Invalid("ca_file", $"{path} could not be read as PEM certificates ({ex.Message}).",
-                "Point ca_file at a readable PEM file holding the CA certificate.");
-        }
-    }
-}
 
 /// <summary>
 /// <c>tls</c>: the server's certificate is valid for the host name, its chain is trusted (system
@@ -61,7 +25,7 @@ internal sealed class TlsGateCheck : IGateCheck
         var serverName = settings.GetString("server_name") ?? host;
         var minDays = settings.GetInteger("min_days") ?? 30;
         var minProtocol = settings.GetString("min_protocol");
-        var trust = TlsInspection.PinnedCa(context);
+        var trust = GateHttp.PinnedAuthorities(context);
         observation.Target = $"{host}:{port}";
 
         var (certificate, errors, protocol) = await HandshakeAsync(context, host, port, serverName, trust, null, cancellation).ConfigureAwait(false);
@@ -146,7 +110,7 @@ internal sealed class TlsGateCheck : IGateCheck
                 if (cert is not null)
                 {
                     certificate = new X509Certificate2(cert);
-                    errors = trust is null ? e : TlsInspection.Validate(certificate, trust, e);
+                    errors = trust is null ? e : CertificateTrust.Evaluate(certificate, trust, e);
                 }
                 else
                 {

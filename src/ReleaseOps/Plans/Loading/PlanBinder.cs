@@ -1,3 +1,4 @@
+using ReleaseOps.Plans.Schema;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Plans.Loading;
@@ -186,7 +187,7 @@ internal static class PlanBinder
     {
         Name = g.String("name")!,
         Type = g.String("type")!,
-        Category = g.String("category") ?? Gates.GateTypeCatalog.Find(g.String("type")!)?.DefaultCategory,
+        Category = g.String("category") ?? GateTypeCatalog.Find(g.String("type")!)?.DefaultCategory,
         Severity = ParseSeverity(g.String("severity")) ?? GateSeverity.High,
         Stage = g.String("stage") switch
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ReleaseOps.Plans.Schema;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Plans.Loading;
 

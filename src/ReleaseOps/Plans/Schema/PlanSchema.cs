@@ -1,4 +1,3 @@
-using ReleaseOps.Gates;
 using static ReleaseOps.Plans.Schema.Shapes;
 
 namespace ReleaseOps.Plans.Schema;
