@@ -82,11 +82,10 @@ Describe 'One version' {
 
 Describe 'The module folder' {
     It 'passes Test-ModuleManifest with what a gallery shows: <Name>' -ForEach @(
-        @{ Name = 'the repository root''s manifest'; Relative = 'ReleaseOps.psd1'; InFolder = $false }
-        @{ Name = 'the packaged manifest'; Relative = 'ReleaseOps.psd1'; InFolder = $true }
+        @{ Name = 'the repository root''s manifest'; Packaged = $false }
+        @{ Name = 'the packaged manifest'; Packaged = $true }
     ) {
-        $path = if ($InFolder) { Join-Path $folder $Relative } else { Join-Path $root $Relative }
-        $info = Test-ModuleManifest -Path $path -ErrorAction Stop
+        $info = Test-ModuleManifest -Path (Join-Path ($Packaged ? $folder : $root) 'ReleaseOps.psd1') -ErrorAction Stop
         $info.Version | Should -Be ([version]$version)
         $info.ProjectUri.IsAbsoluteUri | Should -BeTrue
         $info.LicenseUri.IsAbsoluteUri | Should -BeTrue
@@ -102,7 +101,7 @@ Describe 'The module folder' {
         }
         $files | Should -Contain 'module/ReleaseOps.Cmdlets.psd1'
         $files | Should -Contain 'LICENSE'
-        $files | Where-Object { $_ -match '\.(pdb|json|xml)$' -and $_ -notlike 'en-US/*' } | Should -BeNullOrEmpty -Because 'bin/ holds assemblies only'
+        $files | Where-Object { $_ -like 'module/bin/*' -and $_ -notlike '*.dll' } | Should -BeNullOrEmpty -Because 'bin/ holds assemblies only'
     }
 
     It 'carries the repository''s help, formats and types unchanged: <_>' -ForEach @(
@@ -110,6 +109,14 @@ Describe 'The module folder' {
         'formats/Backup.Format.ps1xml', 'formats/Deploy.Format.ps1xml', 'formats/Gates.Format.ps1xml', 'formats/Health.Format.ps1xml', 'LICENSE'
     ) {
         (Get-FileHash (Join-Path $folder $_)).Hash | Should -Be (Get-FileHash (Join-Path $root $_)).Hash
+    }
+
+    It 'names the same project and license as the tool package' {
+        $module = ([xml](Get-Content -Raw (Join-Path $unpacked[$nupkg] 'ReleaseOps.nuspec'))).package.metadata
+        $tool = ([xml](Get-Content -Raw (Join-Path $unpacked[$toolPackage] 'ReleaseOps.Cli.nuspec'))).package.metadata
+        $module.projectUrl | Should -Be $tool.projectUrl
+        $tool.license.'#text' | Should -Be 'MIT'
+        (Get-Content -Raw (Join-Path $folder 'LICENSE')) | Should -Match '^MIT License'
     }
 
     It 'is what the module nupkg holds' {
