@@ -1,13 +1,15 @@
 @{
     # One nested module, module/ReleaseOps.Cmdlets.psd1, which loads the cmdlets, the engine and their
     # dependencies into a load context of the module's own (docs/architecture.md, "Load contexts").
-    # Build first: dotnet build ReleaseOps.sln -c Release
+    # Build first: dotnet build ReleaseOps.sln -c Release. scripts/package.sh makes the installable
+    # packages from this layout (README.md, "Install").
     NestedModules        = @('module/ReleaseOps.Cmdlets.psd1')
+    # Written by the build from <Version> in Directory.Build.props, the one place the version is set.
     ModuleVersion        = '0.1.0'
     GUID                 = '9fa4264d-b974-4bca-8bcb-888da17edffa'
     Author               = 'ReleaseOps'
     CompanyName          = 'ReleaseOps'
-    Copyright            = '(c) ReleaseOps contributors. All rights reserved.'
+    Copyright            = '(c) 2026 ReleaseOps contributors. MIT License.'
     Description          = 'Release operations as code: validated release plans, release gates, health-gated deployments on Docker, health watches, verified backups and fast rollbacks.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
@@ -44,9 +46,10 @@
 
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Release', 'Deployment', 'Docker', 'PostgreSQL', 'Redis', 'Rollback', 'DevOps')
-            ProjectUri   = ''
-            ReleaseNotes = 'First release: release plans, the cmdlet bridge and the real-service test environment.'
+            Tags         = @('Release', 'Deployment', 'Docker', 'PostgreSQL', 'Redis', 'Rollback', 'Backup', 'HealthCheck', 'DevOps', 'Linux')
+            ProjectUri   = 'https://github.com/releaseops/releaseops'
+            LicenseUri   = 'https://github.com/releaseops/releaseops/blob/main/LICENSE'
+            ReleaseNotes = 'The first packaged release: validated YAML release plans; release gates with JUnit, JSON and Markdown reports; blue-green, rolling and canary deployments on Docker with journal, lock and rollback; health watches with rollback on breach; verified PostgreSQL and Redis backups with retention. Install with Install-PSResource ReleaseOps, as a zip in Azure Automation, or the releaseops CLI as the .NET tool ReleaseOps.Cli.'
         }
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README.md): starts the real services, installs the pinned PowerShell and Pester,
-# builds, runs the xunit suite (cmdlets in an in-process runspace) and then the Pester specs in real
-# pwsh against the built module. Ends with one line counting both:
+# builds, makes the packages (scripts/package.sh), runs the xunit suite (cmdlets in an in-process
+# runspace) and then the Pester specs in real pwsh against the built module and the packages. Ends
+# with one line counting both:
 #   "tests: N passed, N failed, N skipped"
 # Run as root: the services are installed with apt-get and PostgreSQL runs as the postgres user.
 set -euo pipefail
@@ -15,6 +16,10 @@ dotnet build ReleaseOps.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 results=$(mktemp -d)
 status=0
+# A packaging failure fails the run; tests/pester/Packaging.Tests.ps1 then says what is missing.
+echo "package: scripts/package.sh"
+RELEASEOPS_SKIP_BUILD=1 scripts/package.sh || status=1
+
 dotnet test tests/ReleaseOps.Tests/ReleaseOps.Tests.csproj -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" \
   | tee "$results/console.log" || status=$?

@@ -10,9 +10,26 @@ function Get-PwshPath {
     (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
 }
 
-function Invoke-FreshPwsh([Parameter(Mandatory)][string] $Script) {
-    $output = & (Get-PwshPath) -NoProfile -NonInteractive -Command $Script 2>&1
-    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+function Invoke-FreshPwsh([Parameter(Mandatory)][string] $Script, [hashtable] $Environment = @{}) {
+    Use-Environment $Environment {
+        $output = & (Get-PwshPath) -NoProfile -NonInteractive -Command $Script 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+    }
+}
+
+function Use-Environment([hashtable] $Environment, [Parameter(Mandatory)][scriptblock] $ScriptBlock) {
+    # Runs $ScriptBlock with these environment variables (a $null value removes one), which the
+    # processes it starts inherit; this process gets its own values back afterwards. Private, so
+    # that $ScriptBlock sees its caller's variables of these names, not these.
+    $private:saved = @{}
+    foreach ($private:variable in $Environment.Keys) {
+        $saved[$variable] = [Environment]::GetEnvironmentVariable($variable)
+        [Environment]::SetEnvironmentVariable($variable, $Environment[$variable])
+    }
+    try { & $ScriptBlock }
+    finally {
+        foreach ($private:variable in $saved.Keys) { [Environment]::SetEnvironmentVariable($variable, $saved[$variable]) }
+    }
 }
 
 function Get-LoadContextName([System.Reflection.Assembly] $Assembly) {

@@ -6,7 +6,8 @@
 # instance it got. This file exists because the top manifest must name only files that exist
 # (Test-ModuleManifest, publishing) while the cmdlet assembly must never be loaded by path.
 @{
-    ModuleVersion     = '0.1.0'
+    # <Version> of Directory.Build.props, written by the build as it lays this file out into module/.
+    ModuleVersion     = '0.0.0'
     GUID              = '2b0f3f7e-5d5c-4a7b-9a38-1f3c6f0e9a11'
     NestedModules     = @('ReleaseOps.Loader.dll', 'ReleaseOps.Cmdlets.dll')
     CmdletsToExport   = '*'
