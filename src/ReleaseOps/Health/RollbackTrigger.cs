@@ -12,3 +12,12 @@ public interface IRollbackTrigger
 
     Task<object> RollbackAsync(string reason, CancellationToken cancellation);
 }
+
+/// <summary>
+/// Told at the first breach of a watch, whatever the watch does next (the notifications capability
+/// sends the plan's watch-breached webhooks). It must not throw; the watch awaits it before it ends.
+/// </summary>
+public interface IBreachObserver
+{
+    Task BreachedAsync(CriterionResult criterion, string reason, CancellationToken cancellation);
+}

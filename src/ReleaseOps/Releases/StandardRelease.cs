@@ -1,25 +1,33 @@
+using ReleaseOps.Checklists;
 using ReleaseOps.Deploy;
+using ReleaseOps.Gates;
 using ReleaseOps.Health;
+using ReleaseOps.Journal;
+using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 
 namespace ReleaseOps.Releases;
 
 /// <summary>
 /// The standard wiring of a release, used by the cmdlets and the CLI: deployments run the plan's
-/// gates, take its pre-deploy backups and restore them on request, and judge canaries
-/// statistically; a health watch that breaches rolls the release back through the deployment engine.
+/// gates (with the checklist's sign-offs), take its pre-deploy backups and restore them on request,
+/// judge canaries statistically and tell the plan's webhooks; a health watch that breaches rolls
+/// the release back through the deployment engine and tells the webhooks too.
 /// </summary>
 public static class StandardRelease
 {
-    public static DeploymentHooks Hooks()
+    /// <param name="notifications">Default: the plan's webhooks, journaled in the plan's journal.</param>
+    public static DeploymentHooks Hooks(ReleaseNotifications? notifications = null)
     {
+        notifications ??= new ReleaseNotifications();
         var backups = new PreDeployBackups();
         return new DeploymentHooks
         {
-            Gates = new DeploymentGateStage(),
+            Gates = new DeploymentGateStage(notifications: notifications),
             Backup = backups,
             Restore = backups,
             Canary = new StatisticalCanaryAnalysis(),
+            Events = notifications,
         };
     }
 
@@ -28,4 +36,40 @@ public static class StandardRelease
     /// <summary>The rollback a watch of <paramref name="plan"/> triggers on breach; null for a plan without services.</summary>
     public static IRollbackTrigger? RollbackFor(ReleasePlan plan) =>
         plan.Services.Count == 0 ? null : new DeploymentRollbackTrigger(plan, Engine());
+
+    /// <summary>What a watch of <paramref name="plan"/> tells at its first breach: the plan's watch-breached webhooks.</summary>
+    public static IBreachObserver BreachObserverFor(ReleasePlan plan, string? version, IOperationReporter reporter) =>
+        new ReleaseNotifications().BreachObserver(plan, version, reporter);
+
+    /// <summary>The plan's checklist, executed against its journal: status, attestations, sign-offs.</summary>
+    public static ChecklistService Checklist(ReleasePlan plan, TimeProvider? clock = null)
+    {
+        var journal = ReleaseJournalFactory.Open(plan);
+        return new ChecklistService(new JournalAttestationStore(journal), new JournalReleaseEvidence(journal), clock);
+    }
+
+    /// <summary>The plan's gates, with a critical sign-off gate first when its checklist requires attestations before deploying and no gate checks them.</summary>
+    public static IReadOnlyList<GateDefinition> GatesOf(ReleasePlan plan)
+    {
+        var required = plan.Checklist?.Items.Any(b => b.IsRequiredBeforeDeploy) == true;
+        if (!required || plan.Gates.Any(g => g.Type == "sign-off" && g.Stage == GateStage.PreDeploy))
+        {
+            return plan.Gates;
+        }
+        return plan.Gates.Prepend(new GateDefinition
+        {
+            Name = "checklist-sign-offs",
+            Type = "sign-off",
+            Category = "process",
+            Severity = GateSeverity.Critical,
+            Stage = GateStage.PreDeploy,
+            Location = plan.Checklist!.Location,
+        }).ToArray();
+    }
+
+    /// <summary>Where the plan's gates run: its secrets, Docker endpoint and directory, and the checklist's sign-offs.</summary>
+    public static GateEnvironment GateEnvironmentFor(ReleasePlan plan) => GateEnvironment.For(plan) with
+    {
+        SignOffs = plan.Checklist is null ? null : new ChecklistSignOffs(plan, Checklist(plan)),
+    };
 }

@@ -237,8 +237,8 @@ public sealed class ChecklistServiceTests : IClassFixture<ChecklistServiceTests.
             Assert.Equal((0, "Verified OK"), OpenSslVerify(attestation, attestation.Statement));
             Assert.Equal(1, OpenSslVerify(attestation, attestation.Statement.Replace("version: 2.4.0", "version: 2.4.1")).ExitCode);
         }
-        var (code, output) = TestCertificates.Run("openssl", null, "verify", "-CAfile", _keys.Certificates.CaCertificate, Write("signer.pem", signed[0].Signer.CertificatePem));
-        Assert.True(code == 0, output);
+        var (code, output, error) = ChildProcess.Run("openssl", null, "verify", "-CAfile", _keys.Certificates.CaCertificate, Write("signer.pem", signed[0].Signer.CertificatePem));
+        Assert.True(code == 0, output + error);
     }
 
     /// <summary>What an auditor runs: the public key from the recorded certificate, openssl dgst -verify over the statement.</summary>
@@ -246,11 +246,11 @@ public sealed class ChecklistServiceTests : IClassFixture<ChecklistServiceTests.
     {
         var certificate = Write("cert.pem", attestation.Signer.CertificatePem);
         var publicKey = Path.Combine(_dir, "pub.pem");
-        Assert.Equal(0, TestCertificates.Run("openssl", null, "x509", "-in", certificate, "-pubkey", "-noout", "-out", publicKey).ExitCode);
+        Assert.Equal(0, ChildProcess.Run("openssl", null, "x509", "-in", certificate, "-pubkey", "-noout", "-out", publicKey).ExitCode);
         var signature = Path.Combine(_dir, "signature.bin");
         File.WriteAllBytes(signature, Convert.FromBase64String(attestation.Signature));
-        var (code, output) = TestCertificates.Run("openssl", null, "dgst", "-sha256", "-verify", publicKey, "-signature", signature, Write("statement.txt", statement));
-        return (code, output.Trim());
+        var (code, output, error) = ChildProcess.Run("openssl", null, "dgst", "-sha256", "-verify", publicKey, "-signature", signature, Write("statement.txt", statement));
+        return (code, (output + error).Trim());
     }
 
     private string Write(string name, string text)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ReleaseOps.Tests.Support;
 
 /// <summary>
@@ -51,26 +49,14 @@ public sealed class TestCertificates : IDisposable
         return (certificate, key);
     }
 
-    public static (int ExitCode, string Output) Run(string program, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + error.Result);
-    }
-
     private static void OpenSsl(params string[] arguments) => OpenSsl(null, arguments);
 
     private static void OpenSsl(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var (code, output) = Run("openssl", environment, arguments);
+        var (code, output, error) = ChildProcess.Run("openssl", environment, arguments);
         if (code != 0)
         {
-            throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed ({code}): {output}");
+            throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed ({code}): {output}{error}");
         }
     }
 

@@ -1,0 +1,130 @@
+using ReleaseOps.Backup;
+using ReleaseOps.Checklists;
+using ReleaseOps.Errors;
+using ReleaseOps.Health;
+using ReleaseOps.Journal;
+using ReleaseOps.Operations;
+using ReleaseOps.Plans;
+
+namespace ReleaseOps.Releases;
+
+/// <summary>
+/// What a checklist's bindings are judged against, read from where each capability left it: the
+/// journal's newest deployment of the version (its gates and steps) and the rollbacks of it, the
+/// backup catalogue (the pre-deploy backups filed under that deployment, with their checksums),
+/// and the newest health watch summary of the version.
+/// </summary>
+public sealed class JournalReleaseEvidence : IReleaseEvidenceSource
+{
+    /// <summary>Steps that only run when a release is rolled back: without a rollback they were not needed.</summary>
+    private static readonly string[] RollbackSteps = { "rollback", "restore", "retire", "restore-database" };
+
+    private readonly IReleaseJournal _journal;
+
+    public JournalReleaseEvidence(IReleaseJournal journal)
+    {
+        _journal = journal;
+    }
+
+    public async Task<ReleaseEvidence> GetAsync(ReleasePlan plan, string? version, string? releaseId, CancellationToken cancellation)
+    {
+        var history = await _journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false);
+        var deployments = history.Where(r => r.Kind == ReleaseKind.Deployment).ToArray();
+        var release = releaseId is not null ? deployments.FirstOrDefault(r => r.Id == releaseId)
+            : (version ?? plan.Version) is { } wanted ? deployments.FirstOrDefault(r => r.Version == wanted)
+            : deployments.FirstOrDefault();
+        var evidence = new ReleaseEvidence { Application = plan.Application, Environment = plan.Environment, Version = version ?? plan.Version ?? release?.Version };
+        if (release is null)
+        {
+            return evidence;
+        }
+        var rollbacks = history.Where(r => r.Kind == ReleaseKind.Rollback && r.RelatedId == release.Id).ToArray();
+        var results = new List<EvidenceResult>();
+        results.AddRange(release.Gates.Select(g => new EvidenceResult(ChecklistBindingKind.Gate, g.Name, null, GateOutcome(g.Status),
+            $"{g.Status.ToLowerInvariant()}: {g.Message}", g.At)));
+        foreach (var step in release.Steps.Concat(rollbacks.SelectMany(r => r.Steps.Select(s => s with { Name = RollbackName(s.Name) }))))
+        {
+            results.Add(new EvidenceResult(ChecklistBindingKind.Step, step.Name, step.Service, StepOutcome(step.Status),
+                $"{step.Status.ToString().ToLowerInvariant()}{(step.Detail is null ? "" : ": " + step.Detail)}", step.EndedAt ?? step.StartedAt));
+        }
+        if (release.Status != ReleaseStatus.InProgress)
+        {
+            foreach (var name in RollbackSteps.Where(n => !results.Any(r => r.Source == ChecklistBindingKind.Step && r.Name == n)))
+            {
+                results.Add(new EvidenceResult(ChecklistBindingKind.Step, name, null, EvidenceOutcome.NotNeeded,
+                    $"no rollback of release {release.Id} was needed", release.FinishedAt));
+            }
+        }
+        results.AddRange(await BackupsAsync(plan, release, cancellation).ConfigureAwait(false));
+        results.AddRange(Watch(plan, release));
+        return evidence with { ReleaseId = release.Id, Version = release.Version, Results = results };
+    }
+
+    /// <summary>A rollback's own "restore", "retire" and "restore-database" keep their names; its "verify" and "lock" do not stand for the deployment's.</summary>
+    private static string RollbackName(string step) => RollbackSteps.Contains(step) ? step : "rollback:" + step;
+
+    private static EvidenceOutcome GateOutcome(string status) => status switch
+    {
+        "Passed" or "Warning" => EvidenceOutcome.Passed,
+        "Skipped" => EvidenceOutcome.NotRun,
+        _ => EvidenceOutcome.Failed,
+    };
+
+    private static EvidenceOutcome StepOutcome(StepStatus status) => status switch
+    {
+        StepStatus.Succeeded => EvidenceOutcome.Passed,
+        StepStatus.Failed => EvidenceOutcome.Failed,
+        StepStatus.Skipped => EvidenceOutcome.NotNeeded,
+        _ => EvidenceOutcome.NotRun,
+    };
+
+    private static async Task<IReadOnlyList<EvidenceResult>> BackupsAsync(ReleasePlan plan, ReleaseRecord release, CancellationToken cancellation)
+    {
+        var results = new List<EvidenceResult>();
+        foreach (var definition in plan.Backups)
+        {
+            try
+            {
+                var backup = await PlanBackups.FindPreDeployAsync(definition, release.Id, SilentReporter.Instance, cancellation).ConfigureAwait(false);
+                results.Add(new EvidenceResult(ChecklistBindingKind.Backup, definition.Name, null,
+                    backup.Verified == false ? EvidenceOutcome.Failed : EvidenceOutcome.Passed,
+                    $"{backup.Id}, {backup.SizeBytes:N0} bytes, sha256:{backup.Sha256}" + backup.Verified switch
+                    {
+                        true => ", test-restore passed",
+                        false => ", test-restore FAILED",
+                        null => "",
+                    }, backup.CreatedAt));
+            }
+            catch (ReleaseOpsException ex) when (ex.ErrorId == "PreDeployBackupNotFound")
+            {
+                results.Add(new EvidenceResult(ChecklistBindingKind.Backup, definition.Name, null,
+                    definition.BeforeDeploy && release.Status != ReleaseStatus.InProgress ? EvidenceOutcome.Failed : EvidenceOutcome.NotRun,
+                    $"no pre-deploy backup of '{definition.Name}' for release {release.Id} in {definition.Destination}"));
+            }
+        }
+        return results;
+    }
+
+    private static IEnumerable<EvidenceResult> Watch(ReleasePlan plan, ReleaseRecord release)
+    {
+        if (plan.Journal.Store != JournalStore.File)
+        {
+            yield break;
+        }
+        var summary = new WatchSummaryStore(plan.Journal.Path).LoadLatest(plan.Application, plan.Environment, release.Version);
+        if (summary is null || summary.StartedAt < release.StartedAt)
+        {
+            yield break;
+        }
+        foreach (var criterion in summary.Criteria)
+        {
+            yield return new EvidenceResult(ChecklistBindingKind.Watch, criterion.Name, null, criterion.State switch
+            {
+                CriterionState.Holding => EvidenceOutcome.Passed,
+                CriterionState.Pending => EvidenceOutcome.NotRun,
+                _ => EvidenceOutcome.Failed,
+            }, $"{criterion.State.ToString().ToLowerInvariant()} ({criterion.Expect}; observed {criterion.Observed?.ToString("G4") ?? "-"}) " +
+               $"over a {Plans.DurationText.Format(summary.Duration)} watch", summary.StartedAt + summary.Duration);
+        }
+    }
+}
