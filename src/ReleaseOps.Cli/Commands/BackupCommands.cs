@@ -19,6 +19,7 @@ public sealed class BackupCommands : ICliCommandSet
         var backup = new Command("backup", "Back up PostgreSQL or Redis, list backups, apply retention.");
         backup.Subcommands.Add(BackupPg(context));
         backup.Subcommands.Add(BackupRedis(context));
+        backup.Subcommands.Add(BackupPlan(context));
         backup.Subcommands.Add(List(context));
         backup.Subcommands.Add(Prune(context));
         yield return backup;
@@ -163,6 +164,41 @@ public sealed class BackupCommands : ICliCommandSet
         return command;
     }
 
+    private static Command BackupPlan(CliContext context)
+    {
+        var plan = CommonOptions.PlanArgument();
+        var variables = CommonOptions.Variables();
+        var names = new Option<string[]>("--name") { Description = "Only the plan's backup with this name; repeatable." };
+        var release = new Option<string?>("--release") { Description = "Release the backups belong to (default: the plan's version)." };
+        var output = CommonOptions.Output();
+        var command = new Command("plan", "Take a plan's backups as its backups: section says (test-restored where verify: true, then retention).")
+        {
+            plan, variables, names, release, output,
+        };
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
+        {
+            var loaded = await ReleaseOps.Plans.ReleasePlanLoader.LoadAsync(result.GetValue(plan)!.FullName,
+                CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
+            var reporter = new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity);
+            var backups = new PlanBackups();
+            var taken = new List<ReleaseBackup>();
+            foreach (var definition in PlanBackups.Select(loaded, null, result.GetValue(names)))
+            {
+                taken.Add(await backups.BackupAsync(definition, loaded.Secrets, BackupReasons.Manual, result.GetValue(release) ?? loaded.Version,
+                    reporter, cancellation));
+            }
+            Write(context, result.GetValue(output) == OutputFormat.Json, taken.Select(Describe).ToArray(), () =>
+            {
+                foreach (var b in taken)
+                {
+                    context.Out.WriteLine($"{b.Id}  {b.SizeBytes:N0} bytes  sha256 {b.Sha256}  {(b.Verified == true ? "verified  " : "")}{b.DataPath}");
+                }
+            });
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
     private static Command List(CliContext context)
     {
         var directory = new Argument<string>("directory") { Description = "Backup directory." };
@@ -198,21 +234,17 @@ public sealed class BackupCommands : ICliCommandSet
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var age = result.GetValue(maxAge) is { } text ? ReleaseOps.Plans.DurationText.Parse(text) : (TimeSpan?)null;
-            if (result.GetValue(keep) is null && age is null)
+            var request = new RetentionRequest
             {
-                throw new ReleaseOpsException("RetentionRuleMissing", FailureKind.InvalidArgument, "prune needs --keep, --max-age or both.",
-                    null, "Give --keep N and/or --max-age 30d.");
-            }
-            var all = await new BackupCatalog().ListAllAsync(result.GetValue(directory)!, null, null, new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity), cancellation);
+                Directory = result.GetValue(directory)!,
+                KeepCount = result.GetValue(keep),
+                MaxAge = result.GetValue(maxAge) is { } text ? ReleaseOps.Plans.DurationText.Parse(text) : null,
+            };
             var removals = new List<BackupRemoval>();
-            foreach (var (backup, reason) in BackupCatalog.SelectForRemoval(all, result.GetValue(keep), age, DateTimeOffset.UtcNow))
+            await foreach (var removal in BackupRetention.ApplyAsync(request, result.GetValue(dryRun) ? Confirm.Never : Confirm.Always,
+                               new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity), cancellation))
             {
-                if (!result.GetValue(dryRun))
-                {
-                    BackupCatalog.Remove(backup);
-                }
-                removals.Add(new BackupRemoval(backup, reason, !result.GetValue(dryRun)));
+                removals.Add(removal);
             }
             Write(context, result.GetValue(output) == OutputFormat.Json,
                 removals.Select(r => new { r.Id, r.Reason, r.Removed }).ToArray(), () =>

@@ -38,8 +38,9 @@ public static class CommonOptions
     }
 
     /// <summary>
-    /// Runs a command body and turns engine failures into one clear line on stderr and an exit
-    /// code: 2 for bad arguments, 1 for bad configuration, 3 when the operation could not run.
+    /// Runs a command body and turns engine failures into one clear line on stderr, ending with the
+    /// error's stable id, and an exit code: 2 for bad arguments, 1 for bad configuration, 3 when the
+    /// operation could not run.
     /// </summary>
     public static async Task<int> Guard(CliContext context, Func<Task<int>> body)
     {
@@ -49,7 +50,8 @@ public static class CommonOptions
         }
         catch (ReleaseOpsException ex)
         {
-            context.Error.WriteLine($"releaseops: {ex.Describe()}");
+            // The error id last, as scripts match on it (as on a cmdlet's FullyQualifiedErrorId).
+            context.Error.WriteLine($"releaseops: {ex.Describe()} [{ex.ErrorId}]");
             return ex.Kind switch
             {
                 FailureKind.InvalidArgument => ExitCodes.Usage,

@@ -9,9 +9,6 @@ namespace ReleaseOps.Cli.Commands;
 /// <summary><c>deploy</c>, <c>rollback</c>, <c>history</c> and <c>unlock</c>: deployments of a plan.</summary>
 public sealed class DeployCommands : ICliCommandSet
 {
-    /// <summary>The engine the commands use; tests point it at their own Docker endpoint and journal.</summary>
-    internal static Func<DeploymentEngine> CreateEngine { get; set; } = ReleaseOps.Releases.StandardRelease.Engine;
-
     public IEnumerable<Command> Create(CliContext context)
     {
         yield return Deploy(context);
@@ -43,7 +40,7 @@ public sealed class DeployCommands : ICliCommandSet
                 Version = result.GetValue(version), Services = result.GetValue(services) ?? Array.Empty<string>(),
                 Force = result.GetValue(force), Resume = result.GetValue(resume),
             };
-            var engine = CreateEngine();
+            var engine = ReleaseOps.Releases.StandardRelease.Engine();
             var json = result.GetValue(output) == OutputFormat.Json;
             if (result.GetValue(whatIf))
             {
@@ -84,7 +81,7 @@ public sealed class DeployCommands : ICliCommandSet
             };
             var json = result.GetValue(output) == OutputFormat.Json;
             var (steps, final) = await Stream(context, json,
-                new RollbackService(CreateEngine()).RollbackAsync(loaded, request, new StderrReporter(context.Error), cancellation));
+                new RollbackService(ReleaseOps.Releases.StandardRelease.Engine()).RollbackAsync(loaded, request, new StderrReporter(context.Error), cancellation));
             var rolledBack = (RollbackResult)final;
             if (json) RecordWriter.WriteJson(context.Out, new { result = rolledBack, steps });
             else context.Out.WriteLine(rolledBack.ToString());
@@ -103,7 +100,7 @@ public sealed class DeployCommands : ICliCommandSet
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var loaded = await Load(result.GetValue(plan)!, result.GetValue(variables), cancellation);
-            var history = await CreateEngine().HistoryAsync(loaded, cancellation);
+            var history = await ReleaseOps.Releases.StandardRelease.Engine().HistoryAsync(loaded, cancellation);
             var shown = result.GetValue(last) is int n ? history.Take(n).ToArray() : history.ToArray();
             RecordWriter.Write(context.Out, shown, result.GetValue(output),
                 "StartedAt", "Kind", "Version", "PreviousVersion", "Status", "StartedBy", "Host", "Reason");
@@ -121,20 +118,9 @@ public sealed class DeployCommands : ICliCommandSet
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var loaded = await Load(result.GetValue(plan)!, result.GetValue(variables), cancellation);
-            var journal = CreateEngine().JournalFor(loaded);
-            var held = await journal.GetLockAsync(loaded.Application, loaded.Environment, cancellation);
-            if (held is null)
-            {
-                context.Out.WriteLine($"{loaded} is not locked.");
-                return ExitCodes.Success;
-            }
-            if (!held.HolderIsDead && !result.GetValue(force))
-            {
-                context.Error.WriteLine($"releaseops: {loaded} is locked by a running deployment: {held}. Use --force if that process is not deploying.");
-                return ExitCodes.Problem;
-            }
-            await journal.ReleaseLockAsync(loaded.Application, loaded.Environment, null, cancellation);
-            context.Out.WriteLine($"Removed the lock held by {held}.");
+            var removed = await ReleaseOps.Releases.StandardRelease.Engine().UnlockAsync(loaded, result.GetValue(force), Confirm.Always,
+                new StderrReporter(context.Error), cancellation);
+            context.Out.WriteLine(removed is null ? $"{loaded} is not locked." : $"Removed the lock held by {removed}.");
             return ExitCodes.Success;
         }));
         return command;

@@ -50,6 +50,7 @@ public sealed class HealthCommands : ICliCommandSet
                 StopOnBreach = result.GetValue(stopOnBreach),
                 JournalPath = result.GetValue(journal),
                 SaveSummary = !result.GetValue(noSave),
+                Reports = new HealthReportPaths(result.GetValue(jsonReport), result.GetValue(junit), result.GetValue(markdown)),
             };
             using var session = WatchSession.Create(options);
             var json = result.GetValue(output) == OutputFormat.Json;
@@ -63,9 +64,6 @@ public sealed class HealthCommands : ICliCommandSet
                 }
             }
             var verdict = session.Verdict!;
-            if (result.GetValue(jsonReport) is { } jsonPath) HealthReport.WriteJson(verdict, jsonPath);
-            if (result.GetValue(junit) is { } junitPath) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, junitPath, cancellation);
-            if (result.GetValue(markdown) is { } markdownPath) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.Markdown, markdownPath, cancellation);
             if (json)
             {
                 context.Out.WriteLine(HealthReport.ToJson(verdict));

@@ -103,20 +103,24 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (PlanPath is not null)
+        if (PlanPath is not null || Plan is not null)
         {
-            var file = ResolvePath(PlanPath);
+            var file = PlanPath is null ? null : ResolvePath(PlanPath);
+            var given = Plan;
             Run(async op =>
             {
-                var plan = await ReleasePlanLoader.LoadAsync(file, null, op.Cancellation).ConfigureAwait(false);
-                foreach (var request in PlanRequests(plan))
+                var plan = given ?? await ReleasePlanLoader.LoadAsync(file!, null, op.Cancellation).ConfigureAwait(false);
+                var backups = new PlanBackups(new PlanBackupSettings { TableChecksums = TableChecksum.IsPresent, ToolDirectory = ToolDirectory });
+                foreach (var definition in PlanBackups.Select(plan, BackupSourceType.Postgres, BackupName))
                 {
-                    if (await op.ShouldProcessAsync(request.Source.Describe(), $"Back up to {request.Destination}").ConfigureAwait(false))
+                    if (await op.ShouldProcessAsync($"{definition.Name} ({definition.Connection}/{definition.Connection.Database})",
+                            $"Back up to {definition.Destination}").ConfigureAwait(false))
                     {
-                        op.Emit(await new PgBackupService().BackupAsync(request, op, op.Cancellation).ConfigureAwait(false));
+                        op.Emit(await backups.BackupAsync(definition, plan.Secrets, BackupReasons.Manual, Release ?? plan.Version, op, op.Cancellation)
+                            .ConfigureAwait(false));
                     }
                 }
-            }, file);
+            }, file ?? given?.ToString());
             return;
         }
         if (!TryPrepare(() => Requests().ToList(), out var requests))
@@ -137,26 +141,8 @@ public sealed class BackupPgDatabaseCommand : PgCmdletBase
         }
     }
 
-    private IEnumerable<PgBackupRequest> PlanRequests(ReleasePlan plan) =>
-        plan.Backups
-            .Where(b => b.Type == BackupSourceType.Postgres && (BackupName is null || BackupName.Contains(b.Name, StringComparer.OrdinalIgnoreCase)))
-            .Select(definition => PlanBackups.PgRequest(definition, plan.Secrets, ReleaseOps.Backup.BackupReasons.Manual, Release ?? plan.Version) with
-            {
-                TableChecksums = TableChecksum.IsPresent,
-                ToolDirectory = ToolDirectory,
-            })
-            .ToList();
-
     private IEnumerable<PgBackupRequest> Requests()
     {
-        if (Plan is not null)
-        {
-            foreach (var request in PlanRequests(Plan))
-            {
-                yield return request;
-            }
-            yield break;
-        }
         if (Definition is not null)
         {
             var endpoint = Endpoint(Definition.Connection.Database ?? "postgres");

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using ReleaseOps.Backup;
-using ReleaseOps.Errors;
 
 namespace ReleaseOps.Cmdlets.Backup;
 
@@ -59,44 +58,13 @@ public sealed class RemoveReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Rele
 
     protected override void ProcessRecord()
     {
-        Run(async op =>
+        if (Backup is not null)
         {
-            if (Backup is not null)
-            {
-                var siblings = await new BackupCatalog().ListAllAsync(Backup.Directory, Backup.Name, Backup.Kind, op, op.Cancellation)
-                    .ConfigureAwait(false);
-                var lastVerified = siblings.FirstOrDefault(b => b.Verified == true);
-                if (!Force.IsPresent && lastVerified?.Id == Backup.Id)
-                {
-                    op.Fail(new ReleaseOpsException("BackupIsLastVerified", FailureKind.Conflict,
-                        $"Backup {Backup.Id} is the newest verified backup of '{Backup.Name}'; it is kept.", Backup.Id,
-                        "Verify a newer backup first (Test-PgBackup), or pass -Force."), Backup.Id);
-                    return;
-                }
-                await RemoveAsync(op, Backup, "requested").ConfigureAwait(false);
-                return;
-            }
-            if (KeepCount is null && MaxAge is null)
-            {
-                throw new ReleaseOpsException("RetentionRuleMissing", FailureKind.InvalidArgument,
-                    "Retention needs -KeepCount, -MaxAge or both.", Path, "Give -KeepCount N and/or -MaxAge d.hh:mm:ss.");
-            }
-            var all = await new BackupCatalog().ListAllAsync(Path!, Name, null, op, op.Cancellation).ConfigureAwait(false);
-            foreach (var (backup, reason) in BackupCatalog.SelectForRemoval(all, KeepCount, MaxAge, DateTimeOffset.UtcNow))
-            {
-                await RemoveAsync(op, backup, reason).ConfigureAwait(false);
-            }
-        }, Backup?.Id ?? Path);
-    }
-
-    private static async Task RemoveAsync(Hosting.CmdletOperation op, ReleaseBackup backup, string reason)
-    {
-        var removed = await op.ShouldProcessAsync(backup.Id, $"Remove backup ({reason}; {backup.SizeBytes:N0} bytes, taken {backup.CreatedAt:u})")
-            .ConfigureAwait(false);
-        if (removed)
-        {
-            BackupCatalog.Remove(backup);
+            var backup = Backup;
+            Run(op => BackupRetention.RemoveAsync(backup, Force.IsPresent, op.ShouldProcessAsync, op, op.Cancellation), backup.Id);
+            return;
         }
-        op.Emit(new BackupRemoval(backup, reason, removed));
+        var request = new RetentionRequest { Directory = Path!, Name = Name, KeepCount = KeepCount, MaxAge = MaxAge };
+        RunStream(op => BackupRetention.ApplyAsync(request, op.ShouldProcessAsync, op, op.Cancellation), Path);
     }
 }

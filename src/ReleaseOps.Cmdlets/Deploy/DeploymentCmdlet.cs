@@ -6,13 +6,6 @@ using ReleaseOps.Plans;
 
 namespace ReleaseOps.Cmdlets.Deploy;
 
-/// <summary>How the deployment cmdlets build their engine: the standard release wiring (gates, backups, canary judge).</summary>
-public static class DeploymentCmdletServices
-{
-    /// <summary>Creates the engine each deployment cmdlet uses (default: Docker from the plan, with <see cref="ReleaseOps.Releases.StandardRelease"/> hooks).</summary>
-    public static Func<DeploymentEngine> CreateEngine { get; set; } = ReleaseOps.Releases.StandardRelease.Engine;
-}
-
 /// <summary>Parameters shared by the cmdlets that act on a plan's deployments: the plan, by path or as an object.</summary>
 public abstract class DeploymentCmdlet : ReleaseOpsCmdlet
 {
@@ -39,10 +32,8 @@ public abstract class DeploymentCmdlet : ReleaseOpsCmdlet
     [Parameter(ParameterSetName = ByPath)]
     public Hashtable? Variable { get; set; }
 
-    /// <summary>The engine; tests replace it to use their own Docker endpoint and journal.</summary>
-    internal DeploymentEngine? Engine { get; set; }
-
-    internal DeploymentEngine EngineOrDefault() => Engine ??= DeploymentCmdletServices.CreateEngine();
+    /// <summary>The standard release wiring (gates, backups, canary judge); the plan names the Docker engine and the journal.</summary>
+    internal static DeploymentEngine Engine() => ReleaseOps.Releases.StandardRelease.Engine();
 
     /// <summary>The plan from -InputObject, or loaded from -Plan (path resolved on the pipeline thread).</summary>
     internal Func<CancellationToken, Task<ReleasePlan>> PlanSource()

@@ -38,7 +38,7 @@ public sealed class GetDeploymentCommand : DeploymentCmdlet
     protected override void ProcessRecord()
     {
         var source = PlanSource();
-        var engine = EngineOrDefault();
+        var engine = Engine();
         Run(async op =>
         {
             var plan = await source(op.Cancellation).ConfigureAwait(false);

@@ -43,7 +43,7 @@ public sealed class InvokeDeploymentCommand : DeploymentCmdlet
     {
         var source = PlanSource();
         var request = new DeploymentRequest { Version = Version, Services = Service, Force = Force.IsPresent, Resume = Resume.IsPresent };
-        var engine = EngineOrDefault();
+        var engine = Engine();
         Run(async op =>
         {
             var plan = await source(op.Cancellation).ConfigureAwait(false);

@@ -41,7 +41,7 @@ public sealed class InvokeRollbackCommand : DeploymentCmdlet
     {
         var source = PlanSource();
         var request = new RollbackRequest { ToVersion = ToVersion, Services = Service, RestoreDatabase = RestoreDatabase.IsPresent, Force = Force.IsPresent };
-        var rollback = new RollbackService(EngineOrDefault());
+        var rollback = new RollbackService(Engine());
         Run(async op =>
         {
             var plan = await source(op.Cancellation).ConfigureAwait(false);

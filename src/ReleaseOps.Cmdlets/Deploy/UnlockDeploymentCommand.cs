@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using ReleaseOps.Errors;
 using ReleaseOps.Journal;
 
 namespace ReleaseOps.Cmdlets.Deploy;
@@ -23,31 +22,11 @@ public sealed class UnlockDeploymentCommand : DeploymentCmdlet
     protected override void ProcessRecord()
     {
         var source = PlanSource();
-        var engine = EngineOrDefault();
+        var engine = Engine();
         Run(async op =>
         {
             var plan = await source(op.Cancellation).ConfigureAwait(false);
-            var journal = engine.JournalFor(plan);
-            var held = await journal.GetLockAsync(plan.Application, plan.Environment, op.Cancellation).ConfigureAwait(false);
-            if (held is null)
-            {
-                op.Verbose($"{plan} is not locked.");
-                return;
-            }
-            if (!held.HolderIsDead && !Force.IsPresent)
-            {
-                throw new ReleaseOpsException("DeploymentLockHeld", FailureKind.Conflict,
-                    $"{plan} is locked by a running deployment: {held}.", plan.ToString(),
-                    "Wait for it to finish, or use -Force if you know that process is not deploying.");
-            }
-            if (!await op.ShouldProcessAsync(plan.ToString(), $"Remove the deploy lock held by {held}").ConfigureAwait(false))
-            {
-                return;
-            }
-            if (await journal.ReleaseLockAsync(plan.Application, plan.Environment, null, op.Cancellation).ConfigureAwait(false))
-            {
-                op.Emit(held);
-            }
+            return await engine.UnlockAsync(plan, Force.IsPresent, op.ShouldProcessAsync, op, op.Cancellation).ConfigureAwait(false);
         }, target: InputObject?.ToString() ?? Plan);
     }
 }

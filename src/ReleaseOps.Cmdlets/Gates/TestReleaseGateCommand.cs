@@ -169,25 +169,12 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
                 Tags = Tag ?? Array.Empty<string>(),
             },
         };
-        var runner = new GateRunner();
-        var started = DateTimeOffset.UtcNow;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var results = new List<GateResult>();
-        await foreach (var result in runner.RunAsync(gates, environment, options, op, op.Cancellation).ConfigureAwait(false))
-        {
-            results.Add(result);
-            if (!Summary.IsPresent)
-            {
-                op.Emit(result);
-            }
-        }
-        var summary = GateRunSummary.From(results, started, clock.Elapsed, environment.PlanName,
-            FailFast.IsPresent && results.Any(r => r.Status == GateStatus.Skipped));
+        var summary = await new GateRunner().RunToSummaryAsync(gates, environment, options, op, op.Cancellation,
+            Summary.IsPresent ? null : op.Emit).ConfigureAwait(false);
         lock (_runs)
         {
             _runs.Add(summary);
         }
-        op.Verbose(summary.ToString());
         if (Summary.IsPresent)
         {
             op.Emit(summary);

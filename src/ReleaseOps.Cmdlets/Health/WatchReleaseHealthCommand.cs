@@ -72,12 +72,6 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
 
 
     /// <summary>
-    /// <para type="description">The rollback to call on breach; default the deployment engine's rollback for the plan.</para>
-    /// </summary>
-    [Parameter]
-    public IRollbackTrigger? RollbackTrigger { get; set; }
-
-    /// <summary>
     /// <para type="description">End the watch at the first breach instead of watching for the whole duration.</para>
     /// </summary>
     [Parameter]
@@ -163,10 +157,11 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
             BaselineWindow = BaselineWindow,
             StopOnBreach = StopOnBreach.IsPresent,
             RollbackOnBreach = RollbackOnBreach.IsPresent ? true : null,
-            Rollback = RollbackTrigger ?? (plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan)),
+            Rollback = plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan),
             JournalPath = _journal,
             SaveSummary = !NoSave.IsPresent,
             Version = Version,
+            Reports = new HealthReportPaths(_json, _junit, _markdown),
         };
         using var session = WatchSession.Create(options);
         if (session.Request.RollbackOnBreach &&
@@ -189,9 +184,6 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
             if (!VerdictOnly.IsPresent) yield return sample;
         }
         var verdict = session.Verdict!;
-        if (_json is not null) HealthReport.WriteJson(verdict, _json);
-        if (_junit is not null) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.JUnit, _junit, op.Cancellation).ConfigureAwait(false);
-        if (_markdown is not null) await HealthReport.WriteAsync(verdict, Reporting.ReportFormat.Markdown, _markdown, op.Cancellation).ConfigureAwait(false);
         if (verdict.Status == HealthStatus.Breached)
         {
             op.Warning($"Release health breached: {verdict.Criterion} ({verdict.Expect}).");

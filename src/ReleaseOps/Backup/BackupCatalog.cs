@@ -164,7 +164,7 @@ public sealed class BackupCatalog
                 }
                 else if (maxAge is { } age && now - backup.CreatedAt > age)
                 {
-                    reason = $"older than {age}";
+                    reason = $"older than {Plans.DurationText.Format(age)}";
                 }
                 if (reason is not null && !ReferenceEquals(backup, lastVerified))
                 {

@@ -103,7 +103,7 @@ public sealed class PgBackupService
             arguments.Add("--file=" + partialPath);
         }
 
-        var progress = new BackupProgress(reporter, activity, tables.Count);
+        using var progress = new BackupProgress(reporter, activity, tables.Count);
         string sha256;
         long size;
         IReadOnlyList<BackupFileChecksum> files = Array.Empty<BackupFileChecksum>();
@@ -321,11 +321,10 @@ public sealed class PgBackupService
     }
 }
 
-/// <summary>Reports bytes written and tables counted, at most four times a second.</summary>
-internal sealed class BackupProgress
+/// <summary>The backup's progress activity: bytes written and tables counted, at most four times a second.</summary>
+internal sealed class BackupProgress : IDisposable
 {
-    private readonly IOperationReporter _reporter;
-    private readonly string _activity;
+    private readonly ProgressActivity _activity;
     private readonly int _tables;
     private readonly Stopwatch _since = Stopwatch.StartNew();
     private long _bytes;
@@ -334,8 +333,7 @@ internal sealed class BackupProgress
 
     public BackupProgress(IOperationReporter reporter, string activity, int tables)
     {
-        _reporter = reporter;
-        _activity = activity;
+        _activity = ProgressActivity.Start(reporter, activity);
         _tables = tables;
     }
 
@@ -351,11 +349,12 @@ internal sealed class BackupProgress
         Maybe();
     }
 
-    public void Status(string status) =>
-        _reporter.Progress(new OperationProgress(_activity, status, Percent()));
+    public void Status(string status) => _activity.Report(status, Percent());
 
-    public void Done(string status) =>
-        _reporter.Progress(new OperationProgress(_activity, status, 100, Completed: true));
+    public void Done(string status) => _activity.Complete(status);
+
+    /// <summary>Ends the activity however the backup ended.</summary>
+    public void Dispose() => _activity.Complete("stopped");
 
     private int Percent() => _tables == 0 ? -1 : Math.Min(99, _tablesDone * 100 / _tables);
 
@@ -367,7 +366,6 @@ internal sealed class BackupProgress
         {
             return;
         }
-        _reporter.Progress(new OperationProgress(_activity,
-            $"{Interlocked.Read(ref _bytes):N0} bytes written, {_tablesDone}/{_tables} tables counted", Percent()));
+        _activity.Report($"{Interlocked.Read(ref _bytes):N0} bytes written, {_tablesDone}/{_tables} tables counted", Percent());
     }
 }

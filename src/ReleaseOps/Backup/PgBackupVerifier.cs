@@ -46,7 +46,7 @@ public sealed class PgBackupVerifier
     {
         reporter ??= SilentReporter.Instance;
         using var key = VerificationSteps.Prepare(backup, BackupKind.Postgres, request.EncryptionKey, "Test-RedisBackup");
-        var steps = new VerificationSteps(backup, reporter, 4);
+        using var steps = new VerificationSteps(backup, reporter, 4);
         string? scratch = null;
         var dropped = false;
 

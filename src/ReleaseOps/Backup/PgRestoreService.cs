@@ -46,12 +46,12 @@ public sealed class PgRestoreService
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var levels = new List<VerificationLevel>();
-        var activity = $"Restoring {backup.Id} into {target.Describe()}";
+        using var activity = ProgressActivity.Start(reporter, $"Restoring {backup.Id} into {target.Describe()}");
 
         async Task Step(string name, Func<Task<string>> body)
         {
             var watch = Stopwatch.StartNew();
-            reporter.Progress(new OperationProgress(activity, name, levels.Count * 100 / 5));
+            activity.Report(name, levels.Count * 100 / 5);
             var detail = await body().ConfigureAwait(false);
             levels.Add(new VerificationLevel(name, VerificationStatus.Passed, watch.Elapsed, detail));
             reporter.Verbose($"{name}: {detail}");
@@ -102,7 +102,7 @@ public sealed class PgRestoreService
                     Release = backup.Release,
                     EncryptionKey = request.EncryptionKey,
                     ToolDirectory = request.ToolDirectory,
-                }, reporter, cancellation).ConfigureAwait(false);
+                }, activity.Nested, cancellation).ConfigureAwait(false);
                 return $"{emergency.Id} ({emergency.SizeBytes:N0} bytes)";
             }).ConfigureAwait(false);
         }
@@ -177,7 +177,7 @@ public sealed class PgRestoreService
             throw;
         }
 
-        reporter.Progress(new OperationProgress(activity, "done", 100, Completed: true));
+        activity.Complete();
         return new RestoreResult
         {
             BackupId = backup.Id,

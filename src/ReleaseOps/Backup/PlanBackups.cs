@@ -7,11 +7,23 @@ using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Backup;
 
+/// <summary>What a host may add to a plan's backup definitions: pg tools, per-table checksums, the scratch prefix of test-restores.</summary>
+public sealed record PlanBackupSettings
+{
+    /// <summary>Prefix of the scratch databases of <c>verify: true</c> test-restores.</summary>
+    public string ScratchPrefix { get; init; } = "releaseops_verify_";
+    /// <summary>Directory holding pg_dump and pg_restore (default: PATH).</summary>
+    public string? ToolDirectory { get; init; }
+    /// <summary>Also record an order-independent hash of each table's rows.</summary>
+    public bool TableChecksums { get; init; }
+}
+
 /// <summary>
-/// Backups as a release plan describes them (<see cref="BackupDefinition"/>), and the two services
-/// the deployment engine calls: <see cref="BackupBeforeDeployAsync"/> (the pre-deploy hook) and
-/// <see cref="RestorePreDeployAsync"/> (Invoke-Rollback -RestoreDatabase). Secrets are expanded
-/// from the plan's catalog at the moment of use.
+/// Backups as a release plan describes them (<see cref="BackupDefinition"/>): taken by hand
+/// (Backup-PgDatabase -Plan, <c>releaseops backup plan</c>), before a deployment (the pre-deploy
+/// hook, <see cref="BackupBeforeDeployAsync"/>) and restored on rollback (<see cref="RestorePreDeployAsync"/>).
+/// Every one of them is test-restored when its definition says <c>verify: true</c> and is followed by
+/// the definition's <c>retention:</c>. Secrets are expanded from the plan's catalog at the moment of use.
 /// </summary>
 public sealed class PlanBackups
 {
@@ -19,65 +31,66 @@ public sealed class PlanBackups
     private readonly PgBackupVerifier _verifier = new();
     private readonly PgRestoreService _restore = new();
     private readonly RedisBackupService _redis = new();
-    private readonly string _scratchPrefix;
+    private readonly PlanBackupSettings _settings;
 
-    /// <param name="scratchPrefix">Prefix of the scratch databases of <c>verify: true</c> test-restores.</param>
-    public PlanBackups(string scratchPrefix = "releaseops_verify_")
+    public PlanBackups(PlanBackupSettings? settings = null)
     {
-        _scratchPrefix = scratchPrefix;
+        _settings = settings ?? new PlanBackupSettings();
     }
 
     /// <summary>
-    /// Applies the definition's <c>retention</c> (count, max age) to its destination, never removing
-    /// <paramref name="keep"/> (the backup just taken) nor the newest verified backup. Returns what was removed.
+    /// The plan's backups of <paramref name="type"/> (null: both kinds), or only those named by
+    /// <paramref name="names"/>; a name the plan does not define is an error.
     /// </summary>
-    public static async Task<IReadOnlyList<BackupRemoval>> ApplyRetentionAsync(BackupDefinition definition, ReleaseBackup? keep,
-        IOperationReporter reporter, CancellationToken cancellation)
+    public static IReadOnlyList<BackupDefinition> Select(ReleasePlan plan, BackupSourceType? type, IReadOnlyCollection<string>? names)
     {
-        if (definition.Retention.Count is null && definition.Retention.MaxAge is null)
+        foreach (var name in names ?? Array.Empty<string>())
         {
-            return Array.Empty<BackupRemoval>();
-        }
-        var all = await new BackupCatalog().ListAllAsync(definition.Destination, definition.Name, null, reporter, cancellation).ConfigureAwait(false);
-        var removed = new List<BackupRemoval>();
-        foreach (var (backup, reason) in BackupCatalog.SelectForRemoval(all, definition.Retention.Count, definition.Retention.MaxAge, DateTimeOffset.UtcNow))
-        {
-            if (backup.Id == keep?.Id)
+            if (!plan.Backups.Any(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase) && (type is null || b.Type == type)))
             {
-                continue;
+                throw new ReleaseOpsException("BackupNotInPlan", FailureKind.InvalidArgument,
+                    $"The plan {plan} has no {(type is null ? "" : type + " ")}backup named '{name}'.", name,
+                    $"Use one of: {string.Join(", ", plan.Backups.Where(b => type is null || b.Type == type).Select(b => b.Name))}.");
             }
-            BackupCatalog.Remove(backup);
-            removed.Add(new BackupRemoval(backup, reason, Removed: true));
-            reporter.Verbose($"Retention of '{definition.Name}' removed {backup.Id} ({reason})");
         }
-        return removed;
+        return plan.Backups
+            .Where(b => (type is null || b.Type == type) && (names is null || names.Count == 0 || names.Contains(b.Name, StringComparer.OrdinalIgnoreCase)))
+            .ToList();
     }
 
     /// <summary>
     /// Takes one backup as the definition says (and test-restores it when <c>verify: true</c>), then
-    /// applies the definition's retention.
+    /// applies the definition's retention, never removing the backup just taken.
     /// </summary>
     public async Task<ReleaseBackup> BackupAsync(BackupDefinition definition, SecretCatalog secrets, string reason, string? release,
         IOperationReporter reporter, CancellationToken cancellation)
     {
+        using var activity = ProgressActivity.Start(reporter, $"Plan backup '{definition.Name}'");
+        reporter = activity.Nested;
         var key = secrets.Expand(definition.EncryptionKey);
         ReleaseBackup backup;
+        BackupVerification? verification = null;
         if (definition.Type == BackupSourceType.Postgres)
         {
-            backup = await _pg.BackupAsync(PgRequest(definition, secrets, reason, release), reporter, cancellation).ConfigureAwait(false);
+            activity.Report("backing up");
+            backup = await _pg.BackupAsync(PgRequest(definition, secrets, reason, release) with
+            {
+                TableChecksums = _settings.TableChecksums,
+                ToolDirectory = _settings.ToolDirectory,
+            }, reporter, cancellation).ConfigureAwait(false);
             if (definition.Verify)
             {
-                var verification = await _verifier.TestAsync(backup, VerifyRequest(definition, secrets) with { ScratchPrefix = _scratchPrefix },
-                    reporter, cancellation).ConfigureAwait(false);
-                backup = await BackupCatalog.ReadAsync(backup.ManifestPath, cancellation).ConfigureAwait(false);
-                if (!verification.Passed)
+                activity.Report("test-restoring", 50);
+                verification = await _verifier.TestAsync(backup, VerifyRequest(definition, secrets) with
                 {
-                    throw verification.ToException()!;
-                }
+                    ScratchPrefix = _settings.ScratchPrefix,
+                    ToolDirectory = _settings.ToolDirectory,
+                }, reporter, cancellation).ConfigureAwait(false);
             }
         }
         else
         {
+            activity.Report("backing up");
             backup = await _redis.BackupAsync(new RedisBackupRequest
             {
                 Source = RedisOptions(definition.Connection, secrets),
@@ -89,16 +102,31 @@ public sealed class PlanBackups
             }, reporter, cancellation).ConfigureAwait(false);
             if (definition.Verify)
             {
-                var verification = await _redis.TestAsync(backup, new RedisVerifyRequest { EncryptionKey = key }, reporter, cancellation)
+                activity.Report("test-restoring", 50);
+                verification = await _redis.TestAsync(backup, new RedisVerifyRequest { EncryptionKey = key }, reporter, cancellation)
                     .ConfigureAwait(false);
-                backup = await BackupCatalog.ReadAsync(backup.ManifestPath, cancellation).ConfigureAwait(false);
-                if (!verification.Passed)
-                {
-                    throw verification.ToException()!;
-                }
             }
         }
-        await ApplyRetentionAsync(definition, backup, reporter, cancellation).ConfigureAwait(false);
+        if (verification is not null)
+        {
+            backup = await BackupCatalog.ReadAsync(backup.ManifestPath, cancellation).ConfigureAwait(false);
+            if (!verification.Passed)
+            {
+                throw verification.ToException()!;
+            }
+        }
+        if (definition.Retention.Count is not null || definition.Retention.MaxAge is not null)
+        {
+            activity.Report("applying retention", 90);
+            var retention = new RetentionRequest
+            {
+                Directory = definition.Destination, Name = definition.Name, KeepCount = definition.Retention.Count,
+                MaxAge = definition.Retention.MaxAge, KeepId = backup.Id,
+            };
+            await foreach (var _ in BackupRetention.ApplyAsync(retention, Confirm.Always, reporter, cancellation).ConfigureAwait(false))
+            {
+            }
+        }
         return backup;
     }
 

@@ -59,7 +59,7 @@ public sealed class RedisBackupService
         var finalPath = Path.Combine(request.Destination, dataFile);
         var partialPath = finalPath + BackupFiles.PartialSuffix;
         var manifestPath = Path.Combine(request.Destination, id + BackupFiles.ManifestSuffix);
-        var activity = $"Backing up Redis at {request.Source.Endpoint}";
+        using var activity = ProgressActivity.Start(reporter, $"Backing up Redis at {request.Source.Endpoint}");
 
         var connection = await RedisConnection.ConnectAsync(request.Source with { Database = 0 }, cancellation).ConfigureAwait(false);
         RedisInfo info;
@@ -84,7 +84,7 @@ public sealed class RedisBackupService
                 var check = new ChecksumStream(file, leaveOpen: true);
                 await using (check.ConfigureAwait(false))
                 {
-                    void Progress(long bytes) => reporter.Progress(new OperationProgress(activity, $"{bytes:N0} bytes received"));
+                    void Progress(long bytes) => activity.Report($"{bytes:N0} bytes received");
                     if (key is null)
                     {
                         await connection.ReadRdbSnapshotAsync(check, Progress, cancellation).ConfigureAwait(false);
@@ -149,7 +149,7 @@ public sealed class RedisBackupService
             BackupFiles.TryDelete(finalPath);
             throw;
         }
-        reporter.Progress(new OperationProgress(activity, $"{size:N0} bytes", 100, Completed: true));
+        activity.Complete($"{size:N0} bytes");
         return new ReleaseBackup(manifest, manifestPath);
     }
 
@@ -162,7 +162,7 @@ public sealed class RedisBackupService
     {
         reporter ??= SilentReporter.Instance;
         using var key = VerificationSteps.Prepare(backup, BackupKind.Redis, request.EncryptionKey, "Test-PgBackup");
-        var steps = new VerificationSteps(backup, reporter, 3);
+        using var steps = new VerificationSteps(backup, reporter, 3);
         var ownDirectory = request.ScratchDirectory is null;
         var directory = request.ScratchDirectory ?? Path.Combine(Path.GetTempPath(), "releaseops-redis-verify-" + Guid.NewGuid().ToString("N")[..8]);
         BackupFiles.EnsureDirectory(directory);

@@ -8,13 +8,13 @@ namespace ReleaseOps.Backup;
 /// <summary>
 /// Runs the levels of a test-restore one after another, timing each and recording it as Passed
 /// or Failed (a per-item <see cref="ReleaseOpsException"/> fails the level instead of escaping),
-/// and builds the one <see cref="BackupVerification"/> record at the end.
+/// and builds the one <see cref="BackupVerification"/> record at the end. The test is one progress activity.
 /// </summary>
-internal sealed class VerificationSteps
+internal sealed class VerificationSteps : IDisposable
 {
     private readonly ReleaseBackup _backup;
     private readonly IOperationReporter _reporter;
-    private readonly string _activity;
+    private readonly ProgressActivity _activity;
     private readonly int _levelCount;
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -24,7 +24,7 @@ internal sealed class VerificationSteps
     {
         _backup = backup;
         _reporter = reporter;
-        _activity = $"Testing backup {backup.Id}";
+        _activity = ProgressActivity.Start(reporter, $"Testing backup {backup.Id}");
         _levelCount = levelCount;
     }
 
@@ -34,7 +34,7 @@ internal sealed class VerificationSteps
 
     public bool AllPassed => Failure is null && _levels.All(l => l.Status == VerificationStatus.Passed);
 
-    public void Progress(string status, int percent) => _reporter.Progress(new OperationProgress(_activity, status, percent));
+    public void Progress(string status, int percent) => _activity.Report(status, percent);
 
     /// <summary>Runs one level; false when it failed (later levels should not run).</summary>
     public async Task<bool> RunAsync(string level, Func<Task<string>> body)
@@ -69,7 +69,7 @@ internal sealed class VerificationSteps
     public BackupVerification Result(SecretRedactor redactor, string? scratchDatabase = null, bool scratchDropped = false)
     {
         var passed = AllPassed;
-        _reporter.Progress(new OperationProgress(_activity, passed ? "passed" : "failed", 100, Completed: true));
+        _activity.Complete(passed ? "passed" : "failed");
         return new BackupVerification
         {
             BackupId = _backup.Id,
@@ -110,4 +110,7 @@ internal sealed class VerificationSteps
         new("EncryptionKeyRequired", FailureKind.InvalidArgument,
             $"Backup {backup.Id} is encrypted ({backup.Manifest.Encryption?.Algorithm}, key from {backup.Manifest.Encryption?.KeySource}); no key was given.",
             backup.ManifestPath, "Give the encryption key the backup was taken with (-EncryptionKey, or the plan's encryptionKey).");
+
+    /// <summary>Ends the activity however the test ended.</summary>
+    public void Dispose() => _activity.Complete("stopped");
 }

@@ -43,6 +43,35 @@ public sealed class DeploymentEngine
     public Task<IReadOnlyList<ReleaseRecord>> HistoryAsync(ReleasePlan plan, CancellationToken cancellation) =>
         _journal(plan).ListAsync(plan.Application, plan.Environment, cancellation);
 
+    /// <summary>
+    /// Removes the deploy lock of the plan's application and environment: a lock whose holder
+    /// process is gone once <paramref name="confirm"/> agrees, a lock held by a live process only with
+    /// <paramref name="force"/>. Returns the lock removed, or null when there was none or the
+    /// removal was not confirmed.
+    /// </summary>
+    public async Task<DeployLock?> UnlockAsync(ReleasePlan plan, bool force, Confirmation confirm, IOperationReporter reporter,
+        CancellationToken cancellation)
+    {
+        var journal = _journal(plan);
+        var held = await journal.GetLockAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false);
+        if (held is null)
+        {
+            reporter.Verbose($"{plan} is not locked.");
+            return null;
+        }
+        if (!held.HolderIsDead && !force)
+        {
+            throw new ReleaseOpsException("DeploymentLockHeld", FailureKind.Conflict,
+                $"{plan} is locked by a running deployment: {held}.", plan.ToString(),
+                "Wait for it to finish, or use -Force (--force) if you know that process is not deploying.");
+        }
+        if (!await confirm(plan.ToString(), $"Remove the deploy lock held by {held}").ConfigureAwait(false))
+        {
+            return null;
+        }
+        return await journal.ReleaseLockAsync(plan.Application, plan.Environment, null, cancellation).ConfigureAwait(false) ? held : null;
+    }
+
     /// <summary>The exact steps a deployment would take (-WhatIf), without touching anything.</summary>
     public IReadOnlyList<DeploymentStep> Plan(ReleasePlan plan, DeploymentRequest request)
     {
@@ -153,7 +182,8 @@ public sealed class DeploymentEngine
             Version = version, PreviousVersion = previous, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started,
             RelatedId = interrupted?.Id, PlanSha256 = plan.Sha256,
         };
-        var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 3 * services.Count };
+        using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 3 * services.Count };
+        reporter = steps.Reporter;
         using var probes = new ProbeRunner();
         var serviceReleases = new List<ServiceRelease>();
         var touched = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();

@@ -80,12 +80,13 @@ public sealed class RollbackService
         }
         var me = ProcessIdentity.Current;
         var started = DateTimeOffset.UtcNow;
-        var steps = new StepRecorder(journal, new ReleaseRecord
+        using var steps = new StepRecorder(journal, new ReleaseRecord
         {
             Id = id, Application = plan.Application, Environment = plan.Environment, Kind = ReleaseKind.Rollback, Version = to,
             PreviousVersion = from, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started, RelatedId = undone?.Id,
             PlanSha256 = plan.Sha256,
         }, output, reporter) { Total = 4 + 2 * services.Count };
+        reporter = steps.Reporter;
         using var probes = new ProbeRunner();
         var restored = new List<ServiceRelease>();
         var databaseRestored = false;

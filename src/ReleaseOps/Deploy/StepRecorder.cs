@@ -8,13 +8,14 @@ namespace ReleaseOps.Deploy;
 /// <summary>
 /// Runs the steps of one release against the journal, write-ahead: a step is saved as Started
 /// before its body runs and saved again with its outcome before the next begins; each finished step
-/// is also handed to the caller's stream as a <see cref="DeploymentStep"/>.
+/// is also handed to the caller's stream as a <see cref="DeploymentStep"/>. The release is one progress
+/// activity; what its steps run (gates, backups, probes) reports through <see cref="Reporter"/> and nests under it.
 /// </summary>
-internal sealed class StepRecorder
+internal sealed class StepRecorder : IDisposable
 {
     private readonly IReleaseJournal _journal;
     private readonly ChannelWriter<DeploymentRecord> _output;
-    private readonly IOperationReporter _reporter;
+    private readonly ProgressActivity _activity;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ReleaseRecord _release;
     private int _sequence;
@@ -24,12 +25,13 @@ internal sealed class StepRecorder
         _journal = journal;
         _release = release;
         _output = output;
-        _reporter = reporter;
+        _activity = ProgressActivity.Start(reporter, $"{release.Kind} {release.Application}/{release.Environment} {release.Version}");
     }
 
     public ReleaseRecord Release => _release;
 
-    public IOperationReporter Reporter => _reporter;
+    /// <summary>The reporter for what the steps run: their progress activities are children of the release's.</summary>
+    public IOperationReporter Reporter => _activity.Nested;
 
     public int Total { get; set; }
 
@@ -42,8 +44,7 @@ internal sealed class StepRecorder
         var sequence = Interlocked.Increment(ref _sequence);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        _reporter.Progress(new OperationProgress($"{_release.Kind} {_release.Application}/{_release.Environment} {_release.Version}",
-            $"{name}{(service is null ? "" : $" [{service}]")}", Total > 0 ? Math.Min(99, (sequence - 1) * 100 / Total) : -1));
+        _activity.Report($"{name}{(service is null ? "" : $" [{service}]")}", Total > 0 ? Math.Min(99, (sequence - 1) * 100 / Total) : -1);
         await UpdateAsync(new JournalStep(sequence, name, service, StepStatus.Started, started, null, null), cancellation).ConfigureAwait(false);
         try
         {
@@ -138,7 +139,7 @@ internal sealed class StepRecorder
         await UpdateAsync(new JournalStep(sequence, name, service, status, started, started + elapsed, detail), CancellationToken.None)
             .ConfigureAwait(false);
         var step = new DeploymentStep(_release.Id, sequence, name, service, status, started, elapsed, detail);
-        _reporter.Verbose(step.ToString());
+        _activity.Nested.Verbose(step.ToString());
         await _output.WriteAsync(step, CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -156,4 +157,7 @@ internal sealed class StepRecorder
             _gate.Release();
         }
     }
+
+    /// <summary>Ends the release's progress activity with its outcome.</summary>
+    public void Dispose() => _activity.Complete(_release.Status.ToString());
 }

@@ -51,6 +51,7 @@ public sealed class GateRunner
         }
         var throttle = Math.Max(1, options.ThrottleLimit);
         reporter.Verbose($"Running {selected.Length} gate(s), {throttle} at a time.");
+        using var activity = ProgressActivity.Start(reporter, "Release gates");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var slots = new SemaphoreSlim(throttle);
         var channel = Channel.CreateUnbounded<GateResult>();
@@ -90,8 +91,7 @@ public sealed class GateRunner
                 stop.Cancel();
             }
             var done = Interlocked.Increment(ref completed);
-            reporter.Progress(new OperationProgress("Release gates", $"{done}/{selected.Length}: {result.Status} {gate.Name}",
-                done * 100 / selected.Length, Completed: done == selected.Length));
+            activity.Report($"{done}/{selected.Length}: {result.Status} {gate.Name}", done * 100 / selected.Length);
             channel.Writer.TryWrite(result);
         }
 
@@ -114,9 +114,13 @@ public sealed class GateRunner
         cancellation.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Runs gates and collects the results and the summary (for the CLI, reports and benchmarks).</summary>
+    /// <summary>
+    /// Runs gates and returns the run's summary (totals, verdict, every result), handing each result
+    /// to <paramref name="onResult"/> the moment it completes. Every host's gate run comes here: the
+    /// cmdlet, the CLI, a deployment's gate stages and the benchmarks.
+    /// </summary>
     public async Task<GateRunSummary> RunToSummaryAsync(IEnumerable<GateDefinition> gates, GateEnvironment environment,
-        GateRunOptions options, IOperationReporter reporter, CancellationToken cancellation)
+        GateRunOptions options, IOperationReporter reporter, CancellationToken cancellation, Action<GateResult>? onResult = null)
     {
         var start = options.Clock.GetUtcNow();
         var clock = Stopwatch.StartNew();
@@ -124,9 +128,12 @@ public sealed class GateRunner
         await foreach (var result in RunAsync(gates, environment, options, reporter, cancellation).ConfigureAwait(false))
         {
             results.Add(result);
+            onResult?.Invoke(result);
         }
-        return GateRunSummary.From(results, start, clock.Elapsed, environment.PlanName,
+        var summary = GateRunSummary.From(results, start, clock.Elapsed, environment.PlanName,
             options.FailFast && results.Any(r => r.Status == GateStatus.Skipped));
+        reporter.Verbose(summary.ToString());
+        return summary;
     }
 
     private static GateResult Skip(GateDefinition gate, string? stoppedBy) => new()

@@ -66,6 +66,18 @@ public static class HealthReport
         }
     }
 
+    /// <summary>Writes every report <paramref name="paths"/> names.</summary>
+    public static async Task WriteAsync(HealthVerdict verdict, HealthReportPaths paths, CancellationToken cancellation)
+    {
+        foreach (var (path, format) in new[] { (paths.Json, ReportFormat.Json), (paths.JUnit, ReportFormat.JUnit), (paths.Markdown, ReportFormat.Markdown) })
+        {
+            if (path is not null)
+            {
+                await WriteAsync(verdict, format, path, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
     public static Task WriteAsync(HealthVerdict verdict, ReportFormat format, string path, CancellationToken cancellation)
     {
         if (format == ReportFormat.Json)

@@ -49,6 +49,7 @@ public sealed record HealthWatchServices
 /// </summary>
 public sealed class HealthWatch
 {
+    private ProgressActivity? _activity;
     private static readonly TimeSpan JudgeEvery = TimeSpan.FromMilliseconds(200);
     private readonly WatchRequest _request;
     private readonly HealthWatchServices _services;
@@ -156,7 +157,9 @@ public sealed class HealthWatch
             throw new InvalidOperationException("A health watch runs once; create a new one.");
         }
         Prepare();
-        reporter ??= SilentReporter.Instance;
+        using var activity = ProgressActivity.Start(reporter ?? SilentReporter.Instance, "Watching release health");
+        _activity = activity;
+        reporter = activity.Nested; // a rollback on breach nests under the watch
 
         var wallStart = DateTimeOffset.UtcNow;
         _origin = Stopwatch.GetTimestamp();
@@ -199,7 +202,7 @@ public sealed class HealthWatch
         if (_breachTask is not null) await _breachTask.ConfigureAwait(false);
         if (_observerTask is not null) await _observerTask.ConfigureAwait(false);
         var ranFor = Stopwatch.GetElapsedTime(_origin);
-        reporter.Progress(new OperationProgress("Watching release health", "done", 100, TimeSpan.Zero, Completed: true));
+        activity.Complete();
 
         HealthVerdict verdict;
         lock (_gate)
@@ -377,7 +380,7 @@ public sealed class HealthWatch
             reporter.Warning($"Rolling back: {rollback.Description}.");
             try
             {
-                _rollbackResult = await rollback.RollbackAsync(reason, stop.Token).ConfigureAwait(false);
+                _rollbackResult = await rollback.RollbackAsync(reason, reporter, stop.Token).ConfigureAwait(false);
                 _rolledBack = true;
             }
             catch (Exception ex) when (ex is ReleaseOpsException or OperationCanceledException or IOException or HttpRequestException)
@@ -400,9 +403,9 @@ public sealed class HealthWatch
             breached = _criteria.Count(c => c.State == CriterionState.Breached);
             failing = _criteria.Count(c => c.State == CriterionState.Failing);
         }
-        reporter.Progress(new OperationProgress("Watching release health",
+        _activity?.Report(
             $"{samples} samples, {breached} breached, {failing} failing; {DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)))} left",
-            (int)Math.Clamp(elapsed.TotalSeconds * 100 / duration.TotalSeconds, 0, 100), left));
+            (int)Math.Clamp(elapsed.TotalSeconds * 100 / duration.TotalSeconds, 0, 100), left);
     }
 
     private LatencyBaseline? PreviousBaseline()

@@ -1,3 +1,5 @@
+using ReleaseOps.Operations;
+
 namespace ReleaseOps.Health;
 
 /// <summary>
@@ -10,7 +12,8 @@ public interface IRollbackTrigger
     /// <summary>A short description for messages and ShouldProcess: "roll shop/prod back to 1.4.2".</summary>
     string Description { get; }
 
-    Task<object> RollbackAsync(string reason, CancellationToken cancellation);
+    /// <summary>Rolls back; <paramref name="reporter"/> is the watch's, so the rollback's progress nests under it.</summary>
+    Task<object> RollbackAsync(string reason, IOperationReporter reporter, CancellationToken cancellation);
 }
 
 /// <summary>

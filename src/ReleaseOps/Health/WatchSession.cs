@@ -28,7 +28,12 @@ public sealed record WatchOptions
     public string? Application { get; init; }
     public string? Environment { get; init; }
     public string? Version { get; init; }
+    /// <summary>Reports of the verdict to write when the watch ends.</summary>
+    public HealthReportPaths Reports { get; init; } = new();
 }
+
+/// <summary>Files a watch's verdict is written to (null: not written).</summary>
+public sealed record HealthReportPaths(string? Json = null, string? JUnit = null, string? Markdown = null);
 
 /// <summary>
 /// One watch as a host runs it: merges the plan's watch section with inline probes, criteria and
@@ -38,12 +43,14 @@ public sealed record WatchOptions
 public sealed class WatchSession : IDisposable
 {
     private readonly DockerClient? _docker;
+    private readonly HealthReportPaths _reports;
 
-    private WatchSession(HealthWatch watch, WatchRequest request, DockerClient? docker)
+    private WatchSession(HealthWatch watch, WatchRequest request, DockerClient? docker, HealthReportPaths reports)
     {
         Watch = watch;
         Request = request;
         _docker = docker;
+        _reports = reports;
     }
 
     public HealthWatch Watch { get; }
@@ -99,7 +106,7 @@ public sealed class WatchSession : IDisposable
                 Containers = docker is null ? null : new DockerContainerObserver(docker),
             });
             watch.Prepare(handler);
-            return new WatchSession(watch, request, docker);
+            return new WatchSession(watch, request, docker, options.Reports);
         }
         catch
         {
@@ -108,8 +115,16 @@ public sealed class WatchSession : IDisposable
         }
     }
 
-    public IAsyncEnumerable<HealthSample> RunAsync(IOperationReporter reporter, CancellationToken cancellation) =>
-        Watch.RunAsync(reporter, cancellation);
+    /// <summary>Runs the watch, yielding each sample, then writes the verdict's reports.</summary>
+    public async IAsyncEnumerable<HealthSample> RunAsync(IOperationReporter reporter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    {
+        await foreach (var sample in Watch.RunAsync(reporter, cancellation).ConfigureAwait(false))
+        {
+            yield return sample;
+        }
+        await HealthReport.WriteAsync(Verdict!, _reports, cancellation).ConfigureAwait(false);
+    }
 
     public void Dispose() => _docker?.Dispose();
 }

@@ -14,7 +14,10 @@ public interface IOperationReporter
     void Progress(OperationProgress progress);
 }
 
-/// <summary>One progress update. <see cref="PercentComplete"/> is -1 when the total is unknown.</summary>
+/// <summary>
+/// One progress update of an activity (see <see cref="ProgressActivity"/>, which gives each activity its own
+/// id and parent). <see cref="PercentComplete"/> is -1 when the total is unknown.
+/// </summary>
 public sealed record OperationProgress(
     string Activity,
     string Status,

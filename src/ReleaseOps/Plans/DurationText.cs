@@ -49,12 +49,18 @@ public static partial class DurationText
         {
             return "0s";
         }
+        if (value < TimeSpan.Zero)
+        {
+            return "-" + Format(value.Negate());
+        }
         var parts = new List<string>();
         if (value.Days > 0) parts.Add($"{value.Days}d");
         if (value.Hours > 0) parts.Add($"{value.Hours}h");
         if (value.Minutes > 0) parts.Add($"{value.Minutes}m");
         if (value.Seconds > 0) parts.Add($"{value.Seconds}s");
-        if (value.Milliseconds > 0) parts.Add($"{value.Milliseconds}ms");
+        // Milliseconds with a fraction below one (a TimeSpan made from ticks), rather than nothing at all.
+        var milliseconds = (value - new TimeSpan(value.Days, value.Hours, value.Minutes, value.Seconds)).TotalMilliseconds;
+        if (milliseconds > 0) parts.Add(milliseconds.ToString("0.####", CultureInfo.InvariantCulture) + "ms");
         return string.Concat(parts);
     }
 }

@@ -75,7 +75,7 @@ public enum JournalStore
 public sealed record JournalDefinition
 {
     public JournalStore Store { get; init; } = JournalStore.File;
-    /// <summary>For the file store: the directory (default <c>.releaseops/journal</c> under the working directory).</summary>
+    /// <summary>For the file store: the directory (default <c>.releaseops/journal</c> beside the plan file; relative paths are resolved against the plan's directory).</summary>
     public string Path { get; init; } = System.IO.Path.Combine(".releaseops", "journal");
     /// <summary>For the PostgreSQL store.</summary>
     public ConnectionDefinition? Connection { get; init; }

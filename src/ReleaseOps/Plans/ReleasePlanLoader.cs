@@ -24,7 +24,7 @@ public static class ReleasePlanLoader
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ReleaseOpsException("PlanNotFound", FailureKind.InvalidArgument, $"Release plan {path} does not exist.",
+            throw new ReleaseOpsException("PlanNotFound", FailureKind.NotFound, $"Release plan {path} does not exist.",
                 target: path, fix: "Check the path; plans are YAML files such as examples/quickstart/releaseplan.yml.", innerException: ex);
         }
         catch (UnauthorizedAccessException ex)
@@ -32,7 +32,7 @@ public static class ReleasePlanLoader
             throw new ReleaseOpsException("PlanAccessDenied", FailureKind.PermissionDenied, $"Release plan {path} cannot be read: access denied.",
                 target: path, fix: "Give the account running ReleaseOps read access to the plan.", innerException: ex);
         }
-        return Validate(text, path, variables);
+        return Validate(text, path, variables, baseDirectory: Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>Loads a plan, or throws <see cref="PlanInvalidException"/> listing every problem.</summary>
@@ -51,8 +51,12 @@ public static class ReleasePlanLoader
     }
 
     /// <summary>Validates plan text; <paramref name="file"/> is the name used in messages.</summary>
+    /// <param name="baseDirectory">
+    /// Where the plan's relative paths (journal, proxy files, backup destinations, secret files) are
+    /// resolved: the plan file's directory when it is read from a file; null keeps them as written.
+    /// </param>
     public static PlanValidation Validate(string text, string file, IReadOnlyDictionary<string, string>? variables = null,
-        Func<string, string?>? environment = null)
+        Func<string, string?>? environment = null, string? baseDirectory = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var diagnostics = new List<PlanDiagnostic>();
@@ -89,7 +93,7 @@ public static class ReleasePlanLoader
         {
             return new PlanValidation(file, Ordered(diagnostics), null);
         }
-        return new PlanValidation(file, Ordered(diagnostics), PlanBinder.Bind(typed, file, resolvedVariables) with { Sha256 = Digest(text) });
+        return new PlanValidation(file, Ordered(diagnostics), PlanBinder.Bind(typed, file, resolvedVariables, baseDirectory) with { Sha256 = Digest(text) });
     }
 
     /// <summary>SHA-256 of plan text (UTF-8), hex: what releases record and exported records compare.</summary>

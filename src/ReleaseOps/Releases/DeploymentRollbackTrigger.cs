@@ -10,20 +10,18 @@ public sealed class DeploymentRollbackTrigger : IRollbackTrigger
 {
     private readonly ReleasePlan _plan;
     private readonly DeploymentEngine _engine;
-    private readonly IOperationReporter _reporter;
 
-    public DeploymentRollbackTrigger(ReleasePlan plan, DeploymentEngine engine, IOperationReporter? reporter = null)
+    public DeploymentRollbackTrigger(ReleasePlan plan, DeploymentEngine engine)
     {
         _plan = plan;
         _engine = engine;
-        _reporter = reporter ?? SilentReporter.Instance;
     }
 
     public string Description => $"roll {_plan.Application}/{_plan.Environment} back to the previous release";
 
-    public async Task<object> RollbackAsync(string reason, CancellationToken cancellation)
+    public async Task<object> RollbackAsync(string reason, IOperationReporter reporter, CancellationToken cancellation)
     {
-        _reporter.Warning($"Rolling {_plan.Application}/{_plan.Environment} back: {reason}");
-        return await new RollbackService(_engine).RunAsync(_plan, new RollbackRequest(), _reporter, cancellation).ConfigureAwait(false);
+        reporter.Warning($"Rolling {_plan.Application}/{_plan.Environment} back: {reason}");
+        return await new RollbackService(_engine).RunAsync(_plan, new RollbackRequest(), reporter, cancellation).ConfigureAwait(false);
     }
 }

@@ -1,7 +1,5 @@
 using System.Management.Automation;
-using System.Reflection;
 using ReleaseOps.Backup;
-using ReleaseOps.Cmdlets.Backup;
 using ReleaseOps.Cmdlets.Hosting;
 using ReleaseOps.Tests.Redis;
 using ReleaseOps.Tests.Support;
@@ -9,7 +7,7 @@ using Xunit;
 
 namespace ReleaseOps.Tests.Backup;
 
-/// <summary>The backup cmdlets driven through the cmdlet seam against the real services.</summary>
+/// <summary>The backup cmdlets in a real runspace against the real services.</summary>
 [Collection(SharedPgCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class BackupCmdletTests
@@ -23,58 +21,12 @@ public class BackupCmdletTests
         Environment.SetEnvironmentVariable(PasswordVariable, TestEnvironment.PgPassword);
     }
 
-    private BackupPgDatabaseCommand BackupCommand(string destination) => new()
-    {
-        Database = new[] { _pg.Database },
-        Server = TestEnvironment.PgHost,
-        Port = TestEnvironment.PgPort,
-        User = TestEnvironment.PgUser,
-        PasswordVariable = PasswordVariable,
-        Destination = destination,
-        Release = "v9",
-    };
+    /// <summary>Backup-PgDatabase of the fixture's database as release v9, with <paramref name="extra"/> parameters.</summary>
+    private string BackupCommand(string destination, string extra = "") =>
+        $"Backup-PgDatabase -Database {_pg.Database} -Server {TestEnvironment.PgHost} -Port {TestEnvironment.PgPort} " +
+        $"-User {TestEnvironment.PgUser} -PasswordVariable {PasswordVariable} -Destination '{destination}' -Release v9 {extra}";
 
-    public static IEnumerable<object[]> Cmdlets() => typeof(BackupCmdletBase).Assembly.GetTypes()
-        .Where(t => t.Namespace == "ReleaseOps.Cmdlets.Backup" && typeof(ReleaseOpsCmdlet).IsAssignableFrom(t) && !t.IsAbstract)
-        .Select(t => new object[] { t.Name });
-
-    [Theory]
-    [MemberData(nameof(Cmdlets))]
-    public void Cmdlets_use_approved_verbs_declare_output_and_confirm_changes(string typeName)
-    {
-        var type = typeof(BackupCmdletBase).Assembly.GetTypes().Single(t => t.Name == typeName);
-        var cmdlet = type.GetCustomAttributesData().Single(a => a.AttributeType == typeof(CmdletAttribute));
-        var verb = (string)cmdlet.ConstructorArguments[0].Value!;
-        var noun = (string)cmdlet.ConstructorArguments[1].Value!;
-        var approved = new[] { typeof(VerbsData), typeof(VerbsCommon), typeof(VerbsDiagnostic) }
-            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)).Select(f => (string)f.GetValue(null)!);
-        Assert.Contains(verb, approved);
-        Assert.Matches("^(Pg|Redis|Release)", noun);
-        Assert.Contains(type.GetCustomAttributesData(), a => a.AttributeType == typeof(OutputTypeAttribute));
-        var named = cmdlet.NamedArguments.ToDictionary(a => a.MemberName, a => a.TypedValue.Value);
-        if (verb is "Backup" or "Restore" or "Remove")
-        {
-            Assert.Equal(true, named.GetValueOrDefault("SupportsShouldProcess"));
-        }
-        if (verb == "Restore")
-        {
-            Assert.Equal((int)ConfirmImpact.High, named["ConfirmImpact"]);
-        }
-        Assert.Contains($"'{verb}-{noun}'", File.ReadAllText(Path.Combine(RepoRoot(), "ReleaseOps.psd1")));
-    }
-
-    [Fact]
-    public void Format_file_is_listed_in_the_manifest_and_is_valid_xml_for_every_record()
-    {
-        var root = RepoRoot();
-        var format = System.Xml.Linq.XDocument.Load(Path.Combine(root, "formats", "Backup.Format.ps1xml"));
-        var types = format.Descendants("TypeName").Select(e => (string?)e.Value).ToHashSet();
-        Assert.Contains(typeof(ReleaseBackup).FullName, types);
-        Assert.Contains(typeof(BackupVerification).FullName, types);
-        Assert.Contains(typeof(RestoreResult).FullName, types);
-        Assert.Contains(typeof(BackupRemoval).FullName, types);
-        Assert.Contains("formats/Backup.Format.ps1xml", File.ReadAllText(Path.Combine(root, "ReleaseOps.psd1")));
-    }
+    private string Credentials => $"-User {TestEnvironment.PgUser} -PasswordVariable {PasswordVariable}";
 
     [Fact]
     public void SecureString_becomes_a_SecretValue_in_the_cmdlet_layer()
@@ -93,71 +45,70 @@ public class BackupCmdletTests
     public void Backup_pipes_into_test_and_shows_progress()
     {
         var destination = _pg.NewDestination("cmdlet");
-        var backup = CmdletHarness.Invoke(BackupCommand(destination));
-        Assert.Empty(backup.Errors);
-        var taken = Assert.Single(backup.OutputOf<ReleaseBackup>());
+        using var session = PowerShellSession.Start(destination);
+        var backup = session.Run(BackupCommand(destination) + " -Confirm:$false").ThrowIfFailed();
+        var taken = Assert.Single(backup.Objects<ReleaseBackup>());
         Assert.Equal("v9", taken.Release);
-        Assert.Contains(backup.Progress, p => p.Status.Contains("bytes written"));
-        Assert.Contains(backup.ShouldProcessCalls, c => c.Target.EndsWith("/" + _pg.Database));
+        Assert.Contains(backup.Progress, p => p.StatusDescription.Contains("bytes written"));
+        Deploy.ProgressTests.AssertWellFormed(backup.Progress);
 
-        var test = CmdletHarness.Invoke(new TestPgBackupCommand
-        {
-            User = TestEnvironment.PgUser,
-            PasswordVariable = PasswordVariable,
-            ScratchPrefix = $"ro_bkp_verify_{_pg.RunTag}_",
-        }, new Action<TestPgBackupCommand>[] { c => c.Backup = taken });
-        Assert.Empty(test.Errors);
-        Assert.True(Assert.Single(test.OutputOf<BackupVerification>()).Passed);
+        var test = session.Run($"param($backup) $backup | Test-PgBackup {Credentials} -ScratchPrefix ro_bkp_verify_{_pg.RunTag}_",
+            new Dictionary<string, object?> { ["backup"] = taken }).ThrowIfFailed();
+        Assert.True(Assert.Single(test.Objects<BackupVerification>()).Passed);
+        Deploy.ProgressTests.AssertWellFormed(test.Progress);
 
-        var listed = CmdletHarness.Invoke(new GetReleaseBackupCommand { Path = new[] { destination }, LatestRequested = true, VerifyChecksumRequested = true });
-        Assert.Equal(taken.Id, Assert.Single(listed.OutputOf<ReleaseBackup>()).Id);
-        Assert.True(listed.OutputOf<ReleaseBackup>().Single().Verified);
+        var listed = session.Run($"Get-ReleaseBackup '{destination}' -Latest -VerifyChecksum").ThrowIfFailed();
+        Assert.Equal(taken.Id, Assert.Single(listed.Objects<ReleaseBackup>()).Id);
+        Assert.True(listed.Objects<ReleaseBackup>().Single().Verified);
     }
 
     [Fact]
     public async Task Restore_asks_with_high_impact_and_whatif_changes_nothing()
     {
         var destination = _pg.NewDestination("cmdlet-restore");
-        var taken = CmdletHarness.Invoke(BackupCommand(destination)).OutputOf<ReleaseBackup>().Single();
+        using var session = PowerShellSession.Start(destination);
+        var taken = session.Run(BackupCommand(destination)).ThrowIfFailed().Objects<ReleaseBackup>().Single();
         var target = $"ro_bkp_whatif_{_pg.RunTag}";
-        var run = CmdletHarness.Invoke(new RestorePgDatabaseCommand
-        {
-            Backup = taken,
-            Database = target,
-            User = TestEnvironment.PgUser,
-            PasswordVariable = PasswordVariable,
-        }, whatIf: true);
+
+        var run = session.Run($"param($backup) $backup | Restore-PgDatabase -Database {target} {Credentials} -WhatIf",
+            new Dictionary<string, object?> { ["backup"] = taken }).ThrowIfFailed();
+
         Assert.Empty(run.Output);
-        Assert.Contains(run.ShouldProcessCalls, c => c.Target.EndsWith("/" + target) && c.Action.Contains(taken.Id));
+        var whatIf = Assert.Single(run.WhatIf);
+        Assert.Contains($"/{target}\".", whatIf);
+        Assert.Contains(taken.Id, whatIf);
         Assert.False(await _pg.DatabaseExistsAsync(target));
+        var impact = session.Run("(Get-Command Restore-PgDatabase).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false).ConfirmImpact")
+            .ThrowIfFailed();
+        Assert.Equal(ConfirmImpact.High, Assert.Single(impact.Output).BaseObject);
     }
 
     [Fact]
     public void Retention_whatif_lists_without_removing_and_a_damaged_backup_is_reported_by_get()
     {
         var destination = _pg.NewDestination("cmdlet-retention");
-        var first = CmdletHarness.Invoke(BackupCommand(destination)).OutputOf<ReleaseBackup>().Single();
-        var second = CmdletHarness.Invoke(BackupCommand(destination)).OutputOf<ReleaseBackup>().Single();
+        using var session = PowerShellSession.Start(destination);
+        var first = session.Run(BackupCommand(destination)).ThrowIfFailed().Objects<ReleaseBackup>().Single();
+        var second = session.Run(BackupCommand(destination)).ThrowIfFailed().Objects<ReleaseBackup>().Single();
 
-        var whatIf = CmdletHarness.Invoke(new RemoveReleaseBackupCommand { Path = destination, KeepCount = 1 }, whatIf: true);
-        var planned = Assert.Single(whatIf.OutputOf<BackupRemoval>());
+        var whatIf = session.Run($"Remove-ReleaseBackup -Path '{destination}' -KeepCount 1 -WhatIf").ThrowIfFailed();
+        var planned = Assert.Single(whatIf.Objects<BackupRemoval>());
         Assert.Equal(first.Id, planned.Id);
         Assert.False(planned.Removed);
         Assert.True(File.Exists(first.ManifestPath));
 
-        var noRule = Assert.Throws<TerminatingErrorException>(() =>
-            CmdletHarness.Invoke(new RemoveReleaseBackupCommand { Path = destination }, whatIf: true));
-        Assert.Equal("RetentionRuleMissing", noRule.Error.ErrorId);
+        var noRule = session.Run($"Remove-ReleaseBackup -Path '{destination}' -WhatIf");
+        Assert.StartsWith("RetentionRuleMissing,", noRule.Terminating?.FullyQualifiedErrorId);
 
         var bytes = File.ReadAllBytes(second.DataPath);
         bytes[10] ^= 0xff;
         File.WriteAllBytes(second.DataPath, bytes);
-        var listed = CmdletHarness.Invoke(new GetReleaseBackupCommand { Path = new[] { destination }, VerifyChecksumRequested = true });
-        Assert.Equal(first.Id, Assert.Single(listed.OutputOf<ReleaseBackup>()).Id);
-        Assert.Equal("BackupIntegrityFailure", Assert.Single(listed.Errors).ErrorId);
+        var listed = session.Run($"Get-ReleaseBackup '{destination}' -VerifyChecksum");
+        Assert.Equal(first.Id, Assert.Single(listed.Objects<ReleaseBackup>()).Id);
+        Assert.Equal("BackupIntegrityFailure", Assert.Single(listed.ErrorIds));
 
-        var removed = CmdletHarness.Invoke(new RemoveReleaseBackupCommand { Path = destination, KeepCount = 1 });
-        Assert.True(Assert.Single(removed.OutputOf<BackupRemoval>()).Removed);
+        var removed = session.Run($"Remove-ReleaseBackup -Path '{destination}' -KeepCount 1 -Confirm:$false").ThrowIfFailed();
+        Assert.True(Assert.Single(removed.Objects<BackupRemoval>()).Removed);
         Assert.False(File.Exists(first.ManifestPath));
     }
 
@@ -170,11 +121,10 @@ public class BackupCmdletTests
         try
         {
             var destination = _pg.NewDestination("cmdlet-canary");
-            var command = BackupCommand(destination);
-            command.PasswordVariable = variable;
-            var run = CmdletHarness.Invoke(command);
-            Assert.Equal("PgAuthenticationFailed", Assert.Single(run.Errors).ErrorId);
-            Assert.Equal(ErrorCategory.AuthenticationError, run.Errors[0].Category);
+            using var session = PowerShellSession.Start(destination);
+            var run = session.Run(BackupCommand(destination).Replace(PasswordVariable, variable));
+            Assert.Equal("PgAuthenticationFailed", Assert.Single(run.ErrorIds));
+            Assert.Equal(ErrorCategory.AuthenticationError, run.Errors[0].CategoryInfo.Category);
             CanarySecret.AssertAbsent(canary, run.AllText(), "the cmdlet's output, errors, verbose text and progress");
             Assert.Empty(Directory.GetFileSystemEntries(destination));
         }
@@ -188,16 +138,12 @@ public class BackupCmdletTests
     public void Parameters_that_cannot_be_resolved_are_typed_errors_not_crashes()
     {
         var destination = _pg.NewDestination("cmdlet-params");
-        var command = BackupCommand(destination);
-        command.PasswordVariable = "RO_BKP_TEST_UNSET_VARIABLE";
-        var missing = CmdletHarness.Invoke(command);
-        Assert.Equal("SecretNotFound", Assert.Single(missing.Errors).ErrorId);
+        using var session = PowerShellSession.Start(destination);
+        var missing = session.Run(BackupCommand(destination).Replace(PasswordVariable, "RO_BKP_TEST_UNSET_VARIABLE"));
+        Assert.Equal("SecretNotFound", Assert.Single(missing.ErrorIds));
 
-        var ambiguous = BackupCommand(destination);
-        ambiguous.EncryptionKeyVariable = "A";
-        ambiguous.EncryptionKeyFile = "/nonexistent";
-        var ended = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Invoke(ambiguous));
-        Assert.Equal("EncryptionKeyAmbiguous", ended.Error.ErrorId);
+        var ended = session.Run(BackupCommand(destination, "-EncryptionKeyVariable A -EncryptionKeyFile /nonexistent"));
+        Assert.StartsWith("EncryptionKeyAmbiguous,", ended.Terminating?.FullyQualifiedErrorId);
         Assert.Empty(Directory.GetFileSystemEntries(destination));
     }
 
@@ -224,12 +170,84 @@ public class BackupCmdletTests
                   password: ${secret:db_password}
                 destination: {{destination}}
             """);
-        var run = CmdletHarness.Invoke(new BackupPgDatabaseCommand { PlanPath = planFile });
-        Assert.Empty(run.Errors);
-        var taken = Assert.Single(run.OutputOf<ReleaseBackup>());
+        using var session = PowerShellSession.Start(destination);
+        var run = session.Run($"Backup-PgDatabase -PlanPath '{planFile}' -Confirm:$false").ThrowIfFailed();
+        var taken = Assert.Single(run.Objects<ReleaseBackup>());
         Assert.Equal("shop-db", taken.Name);
         Assert.Equal("4.0.0", taken.Release);
         CanarySecret.AssertAbsent(TestEnvironment.PgPassword, run.AllText(), "the plan-driven backup's output");
+    }
+
+    /// <summary>A plan with one verified PostgreSQL backup of the fixture's database, keeping one copy.</summary>
+    private string PlanWithVerifiedBackup(string destination) => $$"""
+        api_version: releaseops/v1
+        application: shop
+        environment: test
+        version: 5.0.0
+        secrets:
+          db_password: { env: {{PasswordVariable}} }
+        backups:
+          - name: shop-db
+            type: postgres
+            connection:
+              host: {{TestEnvironment.PgHost}}
+              port: {{TestEnvironment.PgPort}}
+              database: {{_pg.Database}}
+              username: {{TestEnvironment.PgUser}}
+              password: ${secret:db_password}
+            destination: {{destination}}
+            verify: true
+            retention: { count: 1 }
+        """;
+
+    [Fact]
+    public void A_plan_backup_is_test_restored_and_retention_applied_as_the_plan_says()
+    {
+        var destination = _pg.NewDestination("cmdlet-plan-verify");
+        var planFile = Path.Combine(destination, "..", $"plan-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(planFile, PlanWithVerifiedBackup(destination));
+        using var session = PowerShellSession.Start(destination);
+
+        var runs = Enumerable.Range(0, 2).Select(_ => session.Run(
+            $"$plan = Get-ReleasePlan '{planFile}'; Backup-PgDatabase -Plan $plan -Confirm:$false").ThrowIfFailed()).ToList();
+
+        var taken = runs.Select(r => Assert.Single(r.Objects<ReleaseBackup>())).ToList();
+        Assert.All(taken, b => Assert.True(b.Verified, "verify: true test-restores every backup the plan takes"));
+        Assert.Equal(new[] { taken[1].ManifestPath }, Directory.GetFiles(destination, "*.manifest.json"));
+    }
+
+    [Fact]
+    public void The_cli_takes_a_plans_backups_the_same_way()
+    {
+        var destination = _pg.NewDestination("cli-plan-verify");
+        var planFile = Path.Combine(destination, "..", $"plan-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(planFile, PlanWithVerifiedBackup(destination));
+
+        var first = Cli.CliRunner.Run("backup", "plan", planFile, "--output", "json");
+        var second = Cli.CliRunner.Run("backup", "plan", planFile, "--output", "json");
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(second.Out);
+        var backup = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.True(backup.GetProperty("verified").GetBoolean());
+        Assert.Equal("5.0.0", backup.GetProperty("release").GetString());
+        Assert.Single(Directory.GetFiles(destination, "*.manifest.json"));
+        CanarySecret.AssertAbsent(TestEnvironment.PgPassword, new[] { first.Out, first.Error, second.Out, second.Error }, "the CLI's output");
+    }
+
+    [Fact]
+    public void Retention_reasons_show_durations_as_written_in_the_cmdlet_and_the_cli()
+    {
+        var destination = _pg.NewDestination("cmdlet-retention-age");
+        using var session = PowerShellSession.Start(destination);
+        var taken = session.Run(BackupCommand(destination)).ThrowIfFailed().Objects<ReleaseBackup>().Single();
+
+        var cmdlet = session.Run($"Remove-ReleaseBackup -Path '{destination}' -MaxAge ([timespan]::FromMilliseconds(1)) -WhatIf").ThrowIfFailed();
+        var cli = Cli.CliRunner.Run("backup", "prune", destination, "--max-age", "1ms", "--dry-run");
+
+        Assert.Equal("older than 1ms", Assert.Single(cmdlet.Objects<BackupRemoval>()).Reason);
+        Assert.Contains($"would remove  {taken.Id}  (older than 1ms)", cli.Out);
+        Assert.True(File.Exists(taken.ManifestPath));
     }
 
     internal static string RepoRoot()
@@ -243,7 +261,7 @@ public class BackupCmdletTests
     }
 }
 
-/// <summary>The Redis backup cmdlets through the seam.</summary>
+/// <summary>The Redis backup cmdlets in a real runspace.</summary>
 [Collection(ScratchRedisCollection.Name)]
 public class RedisBackupCmdletTests
 {
@@ -262,21 +280,14 @@ public class RedisBackupCmdletTests
         var destination = Path.Combine(Path.GetTempPath(), "ro-bkp-redis-cmdlet-" + Guid.NewGuid().ToString("N")[..6]);
         try
         {
-            var backup = CmdletHarness.Invoke(new BackupRedisDataCommand
-            {
-                Server = "127.0.0.1",
-                Port = ScratchRedisFixture.Port,
-                PasswordVariable = variable,
-                Destination = destination,
-            });
-            Assert.Empty(backup.Errors);
-            var taken = Assert.Single(backup.OutputOf<ReleaseBackup>());
+            using var session = PowerShellSession.Start();
+            var run = session.Run(
+                $"$taken = Backup-RedisData -Server 127.0.0.1 -Port {ScratchRedisFixture.Port} -PasswordVariable {variable} -Destination '{destination}'; $taken; $taken | Test-RedisBackup")
+                .ThrowIfFailed();
+            var taken = Assert.Single(run.Objects<ReleaseBackup>());
             Assert.Equal(BackupKind.Redis, taken.Kind);
-
-            var test = CmdletHarness.Invoke(new TestRedisBackupCommand(), new Action<TestRedisBackupCommand>[] { c => c.Backup = taken });
-            Assert.Empty(test.Errors);
-            Assert.True(Assert.Single(test.OutputOf<BackupVerification>()).Passed);
-            CanarySecret.AssertAbsent(_redis.Password.Reveal(), backup.AllText().Concat(test.AllText()), "the Redis cmdlets' output");
+            Assert.True(Assert.Single(run.Objects<BackupVerification>()).Passed);
+            CanarySecret.AssertAbsent(_redis.Password.Reveal(), run.AllText(), "the Redis cmdlets' output");
         }
         finally
         {

@@ -47,7 +47,7 @@ public class PlanBackupsTests
                 },
             },
         };
-        var services = new PlanBackups(scratchPrefix: $"ro_bkp_verify_{_pg.RunTag}_");
+        var services = new PlanBackups(new PlanBackupSettings { ScratchPrefix = $"ro_bkp_verify_{_pg.RunTag}_" });
         var reporter = new RecordingReporter();
 
         var older = Assert.Single(await services.BackupBeforeDeployAsync(plan, "v1.9.0", reporter, CancellationToken.None).ToListAsync());

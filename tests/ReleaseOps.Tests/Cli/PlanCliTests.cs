@@ -45,10 +45,10 @@ public sealed class PlanCliTests : TemporaryDirectory
     }
 
     [Fact]
-    public void Usage_errors_exit_2()
+    public void Usage_errors_exit_2_and_a_missing_plan_3()
     {
         Assert.Equal(2, CliRunner.Run("validate").ExitCode);
-        Assert.Equal(2, CliRunner.Run("validate", Path.Combine(Directory, "missing.yml")).ExitCode);
+        Assert.Equal(3, CliRunner.Run("validate", Path.Combine(Directory, "missing.yml")).ExitCode); // PlanNotFound: could not run
         Assert.Equal(2, CliRunner.Run("validate", Example, "--var", "novalue").ExitCode);
         Assert.Equal(2, CliRunner.Run("no-such-command").ExitCode);
     }

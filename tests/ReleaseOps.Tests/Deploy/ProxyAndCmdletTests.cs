@@ -1,4 +1,4 @@
-using ReleaseOps.Cmdlets.Deploy;
+using System.Management.Automation;
 using ReleaseOps.Deploy;
 using ReleaseOps.Deploy.Proxy;
 using ReleaseOps.Errors;
@@ -10,7 +10,7 @@ using Xunit;
 
 namespace ReleaseOps.Tests.Deploy;
 
-/// <summary>The nginx controller against the fixture's nginx, and the cmdlets and CLI commands through their seams.</summary>
+/// <summary>The nginx controller against the fixture's nginx, and the cmdlets in a real runspace and the CLI commands.</summary>
 [Collection(DeployCollection.Name)]
 public sealed class ProxyAndCmdletTests(DeployFixture fixture)
 {
@@ -42,20 +42,21 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         await Assert.ThrowsAsync<ReleaseOpsException>(() => proxy.SwitchAsync("web-cli", new[] { new UpstreamServer("127.0.0.1:21161", 0) }, default));
     }
 
+    private static Dictionary<string, object?> With(ReleasePlan plan) => new() { ["plan"] = plan };
+
     [Fact]
     public void Invoke_Deployment_WhatIf_shows_the_exact_steps_and_touches_nothing()
     {
         var plan = fixture.Plan(DeployFixture.Service("web-cli", DeploymentStrategyType.BlueGreen, 21171, 21172));
-        var cmdlet = new InvokeDeploymentCommand { InputObject = plan, Version = "v2", Engine = fixture.Engine() };
+        using var session = PowerShellSession.Start();
 
-        var runtime = CmdletHarness.Invoke(cmdlet, whatIf: true);
+        var result = session.Run("param($plan) Invoke-Deployment -InputObject $plan -Version v2 -WhatIf", With(plan)).ThrowIfFailed();
 
-        Assert.Empty(runtime.Errors);
-        Assert.Empty(runtime.Output);
-        var (target, action) = Assert.Single(runtime.ShouldProcessCalls);
-        Assert.Equal("ro-depl-app/test", target);
-        Assert.Contains("rollout [web-cli]: Planned - start 1 x releaseops-test/web:v2 beside the live color", action);
-        Assert.Contains("drain 300ms", action);
+        Assert.Empty(result.Output);
+        var whatIf = Assert.Single(result.WhatIf);
+        Assert.Contains("on target \"ro-depl-app/test\"", whatIf);
+        Assert.Contains("rollout [web-cli]: Planned - start 1 x releaseops-test/web:v2 beside the live color", whatIf);
+        Assert.Contains("drain 300ms", whatIf);
         Assert.False(Directory.Exists(plan.Journal.Path), "-WhatIf must not create the journal");
     }
 
@@ -64,17 +65,17 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
     {
         await fixture.RemoveContainersAsync();
         var plan = fixture.Plan(DeployFixture.Service("web-cli", DeploymentStrategyType.Recreate, 21171));
-        var runtime = CmdletHarness.Invoke(new InvokeDeploymentCommand { InputObject = plan, Version = "v1", Engine = fixture.Engine() });
+        using var session = PowerShellSession.Start();
 
-        Assert.Empty(runtime.Errors);
-        Assert.IsType<DeploymentResult>(runtime.Output[^1]);
-        Assert.All(runtime.Output.Take(runtime.Output.Count - 1), o => Assert.IsType<DeploymentStep>(o));
-        Assert.Contains(runtime.Progress, p => p.Status.StartsWith("rollout", StringComparison.Ordinal));
+        var deployed = session.Run("param($plan) Invoke-Deployment -InputObject $plan -Version v1 -Confirm:$false", With(plan)).ThrowIfFailed();
 
-        var history = CmdletHarness.Invoke(new GetDeploymentCommand { InputObject = plan, Status = new[] { ReleaseStatus.Succeeded }, Last = 1, Engine = fixture.Engine() });
-        var record = Assert.Single(history.OutputOf<ReleaseRecord>());
-        Assert.Equal("v1", record.Version);
-        Assert.Empty(CmdletHarness.Invoke(new GetDeploymentCommand { InputObject = plan, Version = new[] { "v9" }, Engine = fixture.Engine() }).Output);
+        Assert.IsType<DeploymentResult>(deployed.Output[^1].BaseObject);
+        Assert.All(deployed.Output.Take(deployed.Output.Count - 1), o => Assert.IsType<DeploymentStep>(o.BaseObject));
+        Assert.Contains(deployed.Progress, p => p.StatusDescription.StartsWith("rollout", StringComparison.Ordinal));
+
+        var history = session.Run("param($plan) Get-Deployment -InputObject $plan -Status Succeeded -Last 1", With(plan)).ThrowIfFailed();
+        Assert.Equal("v1", Assert.Single(history.Objects<ReleaseRecord>()).Version);
+        Assert.Empty(session.Run("param($plan) Get-Deployment -InputObject $plan -Version v9", With(plan)).ThrowIfFailed().Output);
         await fixture.RemoveContainersAsync();
     }
 
@@ -84,12 +85,14 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         var plan = fixture.Plan(DeployFixture.Service("web-cli", DeploymentStrategyType.Recreate, 21171));
         var journal = new FileReleaseJournal(plan.Journal.Path);
         await journal.AcquireLockAsync(plan.Application, plan.Environment, "live", false, default);
+        using var session = PowerShellSession.Start();
 
-        var refused = CmdletHarness.Invoke(new UnlockDeploymentCommand { InputObject = plan, Engine = fixture.Engine() });
-        Assert.Equal("DeploymentLockHeld", Assert.Single(refused.Errors).ErrorId);
+        var refused = session.Run("param($plan) Unlock-Deployment -InputObject $plan -Confirm:$false", With(plan));
+        Assert.Equal("DeploymentLockHeld", Assert.Single(refused.ErrorIds));
+        Assert.Equal(ErrorCategory.ResourceBusy, refused.Errors[0].CategoryInfo.Category);
 
-        var forced = CmdletHarness.Invoke(new UnlockDeploymentCommand { InputObject = plan, ForceRequested = true, Engine = fixture.Engine() });
-        Assert.Equal("live", Assert.Single(forced.OutputOf<DeployLock>()).ReleaseId);
+        var forced = session.Run("param($plan) Unlock-Deployment -InputObject $plan -Force -Confirm:$false", With(plan)).ThrowIfFailed();
+        Assert.Equal("live", Assert.Single(forced.Objects<DeployLock>()).ReleaseId);
         Assert.Null(await journal.GetLockAsync(plan.Application, plan.Environment, default));
     }
 
@@ -97,9 +100,14 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
     public void Invoke_Rollback_without_history_is_a_typed_not_found_error()
     {
         var plan = fixture.Plan(DeployFixture.Service("web-cli", DeploymentStrategyType.Recreate, 21171));
-        var runtime = CmdletHarness.Invoke(new InvokeRollbackCommand { InputObject = plan, Engine = fixture.Engine() });
-        Assert.Equal("NothingToRollBack", Assert.Single(runtime.Errors).ErrorId);
-        Assert.Equal(("ro-depl-app/test", "Roll back to the previous release"), Assert.Single(runtime.ShouldProcessCalls));
+        using var session = PowerShellSession.Start();
+
+        var whatIf = session.Run("param($plan) Invoke-Rollback -InputObject $plan -WhatIf", With(plan)).ThrowIfFailed();
+        Assert.Equal("What if: Performing the operation \"Roll back to the previous release\" on target \"ro-depl-app/test\".", Assert.Single(whatIf.WhatIf));
+
+        var result = session.Run("param($plan) Invoke-Rollback -InputObject $plan -Confirm:$false", With(plan));
+        Assert.Equal("NothingToRollBack", Assert.Single(result.ErrorIds));
+        Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[0].CategoryInfo.Category);
     }
 
     [Fact]
@@ -127,6 +135,14 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         var history = CliRunner.Run("history", planFile, "--output", "json");
         Assert.Equal(0, history.ExitCode);
         Assert.Equal("[]", history.Out.Trim());
+
+        var locked = new FileReleaseJournal(journal);
+        locked.AcquireLockAsync("ro-depl-app", "cli", "live", false, default).GetAwaiter().GetResult();
+        var unlock = CliRunner.Run("unlock", planFile);
+        Assert.Equal(3, unlock.ExitCode);
+        Assert.Contains("DeploymentLockHeld", unlock.Error, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.Run("unlock", planFile, "--force").ExitCode);
+        Assert.Null(locked.GetLockAsync("ro-depl-app", "cli", default).GetAwaiter().GetResult());
 
         var bad = CliRunner.Run("deploy", planFile);
         Assert.Equal(2, bad.ExitCode);

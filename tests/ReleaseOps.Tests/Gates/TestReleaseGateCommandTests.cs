@@ -1,6 +1,3 @@
-using System.Collections;
-using System.Security;
-using ReleaseOps.Cmdlets.Gates;
 using ReleaseOps.Gates;
 using ReleaseOps.Plans;
 using ReleaseOps.Tests.Support;
@@ -51,30 +48,31 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
     [Fact]
     public void A_plan_path_runs_its_gates_and_writes_the_reports()
     {
-        var junit = Path.Combine(_dir.Path, "cmdlet-report.xml");
-        var markdown = Path.Combine(_dir.Path, "cmdlet-report.md");
-        var runtime = CmdletHarness.Invoke(new TestReleaseGateCommand { Path = new[] { Plan() }, JUnitPath = junit, MarkdownPath = markdown });
+        var plan = Plan();
+        using var session = PowerShellSession.Start(_dir.Path);
+        var result = session.Run($"Test-ReleaseGate '{Path.GetFileName(plan)}' -JUnitPath cmdlet-report.xml -MarkdownPath cmdlet-report.md -Verbose")
+            .ThrowIfFailed();
 
-        Assert.Empty(runtime.Errors);
-        var results = runtime.OutputOf<GateResult>().ToDictionary(r => r.Name);
+        var results = result.Objects<GateResult>().ToDictionary(r => r.Name);
         Assert.Equal(GateStatus.Passed, results["health"].Status);
         Assert.Equal(GateStatus.Failed, results["certificate"].Status);
         Assert.Equal(GateStatus.Passed, results["web-port"].Status);
         Assert.Matches(@"plan-\w+\.yml:\d+:\d+", results["health"].Location);
-        Assert.Contains("<testcase name=\"certificate\"", File.ReadAllText(junit));
-        Assert.Contains("**BLOCKED**", File.ReadAllText(markdown));
-        Assert.Contains(runtime.Verbose, v => v.StartsWith("3 gates: 2 passed, 1 failed"));
-        Assert.NotEmpty(runtime.Progress);
+        Assert.Contains("<testcase name=\"certificate\"", File.ReadAllText(Path.Combine(_dir.Path, "cmdlet-report.xml")));
+        Assert.Contains("**BLOCKED**", File.ReadAllText(Path.Combine(_dir.Path, "cmdlet-report.md")));
+        Assert.Contains(result.Verbose, v => v.StartsWith("3 gates: 2 passed, 1 failed"));
+        Assert.Equal("Release gates", Assert.Single(Deploy.ProgressTests.AssertWellFormed(result.Progress)).Name);
     }
 
     [Fact]
     public async Task A_piped_plan_with_selection_and_summary()
     {
         var plan = await ReleasePlanLoader.LoadAsync(Plan());
-        var cmdlet = new TestReleaseGateCommand { Tag = new[] { "smoke" }, SummaryRequested = true };
-        var runtime = CmdletHarness.Invoke(cmdlet, new Action<TestReleaseGateCommand>[] { c => c.Plan = plan });
+        using var session = PowerShellSession.Start(_dir.Path);
+        var result = session.Run("param($plan) Test-ReleaseGate -Plan $plan -Tag smoke -Summary", new Dictionary<string, object?> { ["plan"] = plan })
+            .ThrowIfFailed();
 
-        var summary = Assert.Single(runtime.OutputOf<GateRunSummary>());
+        var summary = Assert.Single(result.Objects<GateRunSummary>());
         Assert.Equal("shop/staging", summary.Plan);
         Assert.Equal(1, summary.Total);
         Assert.Equal("web-port", summary.Results.Single().Name);
@@ -85,42 +83,36 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
     public void Piped_hashtables_run_together_and_give_the_same_records_without_leaking_the_secret()
     {
         var canary = CanarySecret.New();
-        var secure = new SecureString();
-        foreach (var ch in canary)
-        {
-            secure.AppendChar(ch);
-        }
-        var json = Path.Combine(_dir.Path, "inline-report.json");
-        var cmdlet = new TestReleaseGateCommand { Secret = new Hashtable { ["token"] = secure }, JsonPath = json };
-        var runtime = CmdletHarness.Invoke(cmdlet, new Action<TestReleaseGateCommand>[]
-        {
-            c => c.Gate = new[] { new Hashtable { ["type"] = "http", ["url"] = _nginx.Plain + "/health", ["expect"] = new object[] { "status == 200" } } },
-            c => c.Gate = new[]
-            {
-                new Hashtable
-                {
-                    ["type"] = "http", ["name"] = "auth", ["severity"] = "critical", ["url"] = _nginx.Plain + "/echo-auth",
-                    ["headers"] = new Hashtable { ["Authorization"] = "Bearer ${secret:token}" }, ["expect"] = "status == 200",
-                },
-            },
-        });
+        using var session = PowerShellSession.Start(_dir.Path);
+        var result = session.Run("""
+            param($canary, $url)
+            $token = ConvertTo-SecureString $canary -AsPlainText -Force
+            @{ type = 'http'; url = "$url/health"; expect = @('status == 200') },
+            @{ type = 'http'; name = 'auth'; severity = 'critical'; url = "$url/echo-auth"
+               headers = @{ Authorization = 'Bearer ${secret:token}' }; expect = 'status == 200' } |
+                Test-ReleaseGate -Secret @{ token = $token } -JsonPath inline-report.json
+            """, new Dictionary<string, object?> { ["canary"] = canary, ["url"] = _nginx.Plain }).ThrowIfFailed();
 
-        var results = runtime.OutputOf<GateResult>().ToDictionary(r => r.Name);
+        var results = result.Objects<GateResult>().ToDictionary(r => r.Name);
         Assert.Equal(2, results.Count);
         Assert.Equal(GateStatus.Passed, results[$"http {_nginx.Plain}/health"].Status);
         Assert.Equal(GateStatus.Failed, results["auth"].Status);
         Assert.Equal("status 401 is not == 200", results["auth"].Message);
-        CanarySecret.AssertAbsent(canary, runtime.AllText().Append(File.ReadAllText(json)), "Test-ReleaseGate output and its JSON report");
+        CanarySecret.AssertAbsent(canary, result.AllText().Append(File.ReadAllText(Path.Combine(_dir.Path, "inline-report.json"))),
+            "Test-ReleaseGate output and its JSON report");
     }
 
     [Fact]
     public void An_inline_gate_with_an_unknown_setting_ends_the_command_with_the_settings_it_takes()
     {
-        var cmdlet = new TestReleaseGateCommand { Gate = new[] { new Hashtable { ["type"] = "tcp", ["host"] = "127.0.0.1", ["prot"] = 80 } } };
+        using var session = PowerShellSession.Start(_dir.Path);
+        var result = session.Run("Test-ReleaseGate -Gate @{ type = 'tcp'; host = '127.0.0.1'; prot = 80 }");
 
-        var ex = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Invoke(cmdlet));
-        Assert.Equal("InlineGateInvalid", ex.Error.ErrorId);
-        Assert.Contains("'prot'", ex.Error.Message);
-        Assert.Contains("host, port, state", ex.Error.RecommendedAction);
+        var error = result.Terminating;
+        Assert.NotNull(error);
+        Assert.StartsWith("InlineGateInvalid,", error!.FullyQualifiedErrorId);
+        Assert.Contains("'prot'", error.Exception.Message);
+        Assert.Contains("host, port, state", error.ErrorDetails.RecommendedAction);
+        Assert.Empty(result.Output);
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Xml.Linq;
-using ReleaseOps.Cmdlets.Health;
 using ReleaseOps.Health;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
@@ -15,7 +14,7 @@ public sealed class HealthDockerCollection : ICollectionFixture<HealthDockerFixt
 {
 }
 
-/// <summary>Sampling real containers, the cmdlet through the bridge, rollback on breach, the CLI.</summary>
+/// <summary>Sampling real containers, the cmdlet in a real runspace, rollback on breach, the CLI.</summary>
 [Collection("health-docker")]
 public sealed class ContainerAndCmdletTests : IDisposable
 {
@@ -27,7 +26,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>
-    /// Runs a blocking call (the cmdlet harness, the CLI) on a thread of its own: neither on xunit's
+    /// Runs a blocking call (a PowerShell script, the CLI) on a thread of its own: neither on xunit's
     /// two-thread synchronization context nor on a thread-pool thread, whose loss would slow the
     /// pool that the watch and the test endpoints run on.
     /// </summary>
@@ -109,19 +108,20 @@ public sealed class ContainerAndCmdletTests : IDisposable
         try
         {
             var rollback = new ContainerImageRollback(_docker, app, "releaseops-test/web:v1", port);
-            var cmdlet = new WatchReleaseHealthCommand
+            using var session = WatchSession.Create(new WatchOptions
             {
-                Probe = new[] { new Hashtable { ["Name"] = "health", ["Url"] = $"http://127.0.0.1:{port}/health", ["Interval"] = "100ms", ["Expect"] = "status == 200" } },
-                Criterion = new[] { new Hashtable { ["Name"] = "down", ["Expect"] = "consecutive_failures < 3" } },
+                Probes = new[] { WatchDefinitionReader.Probe(new Hashtable { ["Name"] = "health", ["Url"] = $"http://127.0.0.1:{port}/health", ["Interval"] = "100ms", ["Expect"] = "status == 200" }) },
+                Criteria = new[] { WatchDefinitionReader.Criterion(new Hashtable { ["Name"] = "down", ["Expect"] = "consecutive_failures < 3" }) },
                 Duration = TimeSpan.FromSeconds(30),
-                RollbackOnBreachRequested = true,
-                RollbackTrigger = rollback,
-                NoSaveRequested = true,
-            };
-            var runtime = await OnOwnThread(() => CmdletHarness.Invoke(cmdlet));
+                RollbackOnBreach = true,
+                Rollback = rollback,
+                SaveSummary = false,
+            });
+            await foreach (var _ in session.RunAsync(SilentReporter.Instance, default))
+            {
+            }
 
-            Assert.Empty(runtime.Errors);
-            var verdict = Assert.IsType<HealthVerdict>(runtime.Output[^1]);
+            var verdict = session.Verdict!;
             Assert.Equal(HealthStatus.Breached, verdict.Status);
             Assert.Equal("down", verdict.Criterion);
             Assert.True(verdict.RolledBack, verdict.RollbackError);
@@ -129,7 +129,6 @@ public sealed class ContainerAndCmdletTests : IDisposable
             Assert.Contains("releaseops-test/web:v1", verdict.RollbackResult!.ToString());
             Assert.Single(rollback.Reasons);
             Assert.Contains("down", rollback.Reasons[0]);
-            Assert.Contains(runtime.ShouldProcessCalls, c => c.Target.Contains("web:v1"));
 
             // Observable: the previous release now runs and answers /health.
             var details = await _docker.Client.InspectContainerAsync(app);
@@ -155,28 +154,31 @@ public sealed class ContainerAndCmdletTests : IDisposable
         }
     }
 
+    /// <summary>A plan with a service, so that a watch of it can roll back through the deployment engine.</summary>
+    private ReleasePlan PlanWithService() => new()
+    {
+        Application = "ro-hlth-never",
+        Environment = "test",
+        Docker = new DockerEndpointDefinition { Host = TestEnvironment.DockerHost },
+        Journal = new JournalDefinition { Path = Path.Combine(_dir, "journal") },
+        Services = new[] { new ServiceDefinition { Name = "web", Image = "releaseops-test/web" } },
+    };
+
     [Fact]
     public async Task WhatIf_watches_but_never_rolls_back()
     {
-        var rollback = new ContainerImageRollback(_docker, "ro-hlth-never", "releaseops-test/web:v1", 24052);
-        var cmdlet = new WatchReleaseHealthCommand
-        {
-            Probe = new[] { new Hashtable { ["Name"] = "closed", ["Type"] = "tcp", ["Host"] = "127.0.0.1", ["Port"] = 24098, ["Interval"] = "100ms" } },
-            Criterion = new[] { new Hashtable { ["Name"] = "down", ["Expect"] = "consecutive_failures < 2" } },
-            Duration = TimeSpan.FromSeconds(1),
-            RollbackOnBreachRequested = true,
-            RollbackTrigger = rollback,
-            NoSaveRequested = true,
-            VerdictOnlyRequested = true,
-        };
-        var runtime = await OnOwnThread(() => CmdletHarness.Invoke(cmdlet, whatIf: true));
+        using var shell = PowerShellSession.Start(_dir);
+        var result = await OnOwnThread(() => shell.Run("""
+            param($plan)
+            $plan | Watch-ReleaseHealth -Probe @{ Name = 'closed'; Type = 'tcp'; Host = '127.0.0.1'; Port = 24098; Interval = '100ms' } `
+                -Criterion @{ Name = 'down'; Expect = 'consecutive_failures < 2' } -Duration '1s' -RollbackOnBreach -NoSave -VerdictOnly -WhatIf
+            """, new Dictionary<string, object?> { ["plan"] = PlanWithService() }));
 
-        var verdict = Assert.Single(runtime.OutputOf<HealthVerdict>());
+        var verdict = Assert.IsType<HealthVerdict>(Assert.Single(result.Output).BaseObject); // -VerdictOnly: no samples
         Assert.Equal(HealthStatus.Breached, verdict.Status);
         Assert.False(verdict.RolledBack);
-        Assert.Empty(rollback.Reasons);
-        Assert.Single(runtime.Output); // -VerdictOnly: no samples
-        Assert.Contains(runtime.Warnings, w => w.Contains("without automatic rollback"));
+        Assert.Contains(result.WhatIf, w => w.Contains("Roll back automatically"));
+        Assert.Contains(result.Warnings, w => w.Contains("without automatic rollback"));
     }
 
     [Fact]
@@ -186,8 +188,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
         var canary = CanarySecret.New();
         Environment.SetEnvironmentVariable("RO_HLTH_TOKEN", canary);
         var journal = Path.Combine(_dir, "journal");
-        var plan = Path.Combine(_dir, "releaseplan.yml");
-        File.WriteAllText(plan, $$"""
+        File.WriteAllText(Path.Combine(_dir, "releaseplan.yml"), $$"""
             api_version: releaseops/v1
             application: ro-hlth-shop
             environment: test
@@ -215,30 +216,30 @@ public sealed class ContainerAndCmdletTests : IDisposable
                   expect: error_rate < 5%
                   window: 1s
             """);
-        var json = Path.Combine(_dir, "health.json");
-        var junit = Path.Combine(_dir, "health.xml");
-        var cmdlet = new WatchReleaseHealthCommand { Plan = plan, JsonPath = json, JUnitPath = junit, MarkdownPath = Path.Combine(_dir, "health.md") };
-        var runtime = await OnOwnThread(() => CmdletHarness.Invoke(cmdlet));
+        using var shell = PowerShellSession.Start(_dir);
+        var result = await OnOwnThread(() => shell.Run(
+            "Watch-ReleaseHealth releaseplan.yml -JsonPath health.json -JUnitPath health.xml -MarkdownPath health.md -Confirm:$false"));
 
-        Assert.Empty(runtime.Errors);
-        var samples = runtime.OutputOf<HealthSample>().ToList();
+        result.ThrowIfFailed();
+        var samples = result.Objects<HealthSample>();
         Assert.True(samples.Count >= 3, $"only {samples.Count} samples");
         Assert.All(samples, s => Assert.True(s.Success, s.Error));
-        var verdict = Assert.IsType<HealthVerdict>(runtime.Output[^1]);
+        var verdict = Assert.IsType<HealthVerdict>(result.Output[^1].BaseObject);
         Assert.Equal(HealthStatus.Healthy, verdict.Status);
-        Assert.Contains(runtime.Progress, p => p.Status.Contains("left") && p.Remaining is not null);
-        Assert.Contains(runtime.Progress, p => p.Completed);
+        Assert.Contains(result.Progress, p => p.StatusDescription.Contains("left") && p.SecondsRemaining >= 0);
+        Assert.Equal("Watching release health", Assert.Single(Deploy.ProgressTests.AssertWellFormed(result.Progress)).Name);
 
         // The secret reached the endpoint, and nowhere else.
         Assert.Contains(endpoint.AuthorizationHeaders, h => h.Contains(canary));
         var saved = Assert.Single(Directory.GetFiles(Path.Combine(journal, "watches")));
-        CanarySecret.AssertAbsent(canary, runtime.AllText(), "the cmdlet's output");
-        CanarySecret.AssertAbsent(canary, new[] { File.ReadAllText(saved), File.ReadAllText(json), File.ReadAllText(junit), File.ReadAllText(Path.Combine(_dir, "health.md")) }, "the journal and reports");
+        var reports = new[] { "health.json", "health.xml", "health.md" }.Select(f => File.ReadAllText(Path.Combine(_dir, f)));
+        CanarySecret.AssertAbsent(canary, result.AllText(), "the cmdlet's output");
+        CanarySecret.AssertAbsent(canary, reports.Append(File.ReadAllText(saved)), "the journal and reports");
 
-        var suite = XDocument.Load(junit).Descendants("testsuite").Single();
+        var suite = XDocument.Load(Path.Combine(_dir, "health.xml")).Descendants("testsuite").Single();
         Assert.Equal("1", suite.Attribute("tests")!.Value);
         Assert.Equal("0", suite.Attribute("failures")!.Value);
-        Assert.Contains("\"status\": \"Healthy\"", File.ReadAllText(json));
+        Assert.Contains("\"status\": \"Healthy\"", File.ReadAllText(Path.Combine(_dir, "health.json")));
         Assert.Contains("errors", File.ReadAllText(Path.Combine(_dir, "health.md")));
         Environment.SetEnvironmentVariable("RO_HLTH_TOKEN", null);
     }
@@ -246,22 +247,14 @@ public sealed class ContainerAndCmdletTests : IDisposable
     [Fact]
     public void Inline_definitions_with_bad_values_end_the_command_with_a_typed_error()
     {
-        var cmdlet = new WatchReleaseHealthCommand
-        {
-            Probe = new[] { new Hashtable { ["Name"] = "web", ["Url"] = "http://127.0.0.1:24015/", ["Interval"] = "often" } },
-            Duration = TimeSpan.FromSeconds(1),
-        };
-        var ex = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Invoke(cmdlet));
-        Assert.Equal("HealthDefinitionInvalid", ex.Error.ErrorId);
-        Assert.Contains("interval", ex.Error.Message);
+        using var shell = PowerShellSession.Start(_dir);
+        var bad = shell.Run("Watch-ReleaseHealth -Probe @{ Name = 'web'; Url = 'http://127.0.0.1:24015/'; Interval = 'often' } -Duration '1s'");
+        Assert.StartsWith("HealthDefinitionInvalid,", bad.Terminating?.FullyQualifiedErrorId);
+        Assert.Contains("interval", bad.Terminating!.Exception.Message);
 
-        var unknown = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Invoke(new WatchReleaseHealthCommand
-        {
-            Criterion = new[] { new Hashtable { ["Name"] = "x", ["Expect"] = "p95 < 1s", ["Windw"] = "1m" } },
-            Probe = new[] { new Hashtable { ["Name"] = "web", ["Url"] = "http://127.0.0.1:24015/" } },
-        }));
-        Assert.Equal("HealthDefinitionInvalid", unknown.Error.ErrorId);
-        Assert.Contains("Windw", unknown.Error.Message);
+        var unknown = shell.Run("Watch-ReleaseHealth -Probe @{ Name = 'web'; Url = 'http://127.0.0.1:24015/' } -Criterion @{ Name = 'x'; Expect = 'p95 < 1s'; Windw = '1m' }");
+        Assert.StartsWith("HealthDefinitionInvalid,", unknown.Terminating?.FullyQualifiedErrorId);
+        Assert.Contains("Windw", unknown.Terminating!.Exception.Message);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class ContainerImageRollback : IRollbackTrigger
 
     public List<string> Reasons { get; } = new();
 
-    public async Task<object> RollbackAsync(string reason, CancellationToken cancellation)
+    public async Task<object> RollbackAsync(string reason, ReleaseOps.Operations.IOperationReporter reporter, CancellationToken cancellation)
     {
         Reasons.Add(reason);
         await _docker.RemoveQuietlyAsync(_container);

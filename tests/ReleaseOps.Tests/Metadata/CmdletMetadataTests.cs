@@ -1,20 +1,17 @@
 using System.Management.Automation;
-using System.Reflection;
 using System.Xml.Linq;
-using ReleaseOps.Cmdlets.Hosting;
 using ReleaseOps.Tests.Plans;
+using ReleaseOps.Tests.Support;
 using Xunit;
 
 namespace ReleaseOps.Tests.Metadata;
 
 /// <summary>
-/// Guards the module's shape without a PowerShell runtime: attributes are read with
-/// CustomAttributeData (the PowerShellStandard attribute constructors record nothing).
+/// The module's shape as PowerShell itself sees it: the CommandInfo of every cmdlet, read from a real
+/// runspace (verbs, nouns, parameter sets, output types, ShouldProcess), checked against the manifest.
 /// </summary>
 public class CmdletMetadataTests
 {
-    private static readonly Assembly CmdletAssembly = typeof(ReleaseOpsCmdlet).Assembly;
-
     /// <summary>Verbs whose cmdlets change state and must support -WhatIf/-Confirm.</summary>
     private static readonly HashSet<string> StateChangingVerbs = new(StringComparer.Ordinal)
     {
@@ -23,40 +20,21 @@ public class CmdletMetadataTests
         "Set", "Start", "Stop", "Submit", "Suspend", "Uninstall", "Unlock", "Unpublish", "Unregister", "Update", "Undo",
     };
 
-    /// <summary>Nouns that end in s but are singular.</summary>
-    private static readonly HashSet<string> SingularNounsEndingInS = new(StringComparer.Ordinal) { "ReleaseStatus", "Status" };
-
-    public sealed record CmdletInfo(Type Type, string Verb, string Noun, CustomAttributeData Attribute)
+    private static readonly Lazy<IReadOnlyList<CmdletInfo>> Commands = new(() =>
     {
-        public string Name => $"{Verb}-{Noun}";
+        using var session = PowerShellSession.Start();
+        return session.Run("Get-Command -CommandType Cmdlet | Where-Object { $_.ImplementingType.Namespace -like 'ReleaseOps.Cmdlets.*' } | Sort-Object Name").ThrowIfFailed()
+            .Objects<CmdletInfo>();
+    });
 
-        public object? Named(string name)
-        {
-            foreach (var argument in Attribute.NamedArguments)
-            {
-                if (argument.MemberName == name)
-                {
-                    return argument.TypedValue.Value;
-                }
-            }
-            return null;
-        }
-
-        public override string ToString() => Name;
-    }
-
-    public static IReadOnlyList<CmdletInfo> Cmdlets() =>
-        CmdletAssembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsPublic: true } && typeof(Cmdlet).IsAssignableFrom(t))
-            .Select(t => (Type: t, Attr: t.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType == typeof(CmdletAttribute))))
-            .Where(x => x.Attr is not null)
-            .Select(x => new CmdletInfo(x.Type, (string)x.Attr!.ConstructorArguments[0].Value!, (string)x.Attr.ConstructorArguments[1].Value!, x.Attr))
-            .OrderBy(c => c.Name)
-            .ToArray();
+    public static IReadOnlyList<CmdletInfo> Cmdlets() => Commands.Value;
 
     public static IEnumerable<object[]> EachCmdlet() => Cmdlets().Select(c => new object[] { c.Name });
 
     private static CmdletInfo Find(string name) => Cmdlets().Single(c => c.Name == name);
+
+    private static CmdletAttribute Declaration(CmdletInfo cmdlet) =>
+        (CmdletAttribute)cmdlet.ImplementingType.GetCustomAttributes(typeof(CmdletAttribute), false).Single();
 
     [Fact]
     public void The_manifest_exports_exactly_the_cmdlets_the_assembly_defines()
@@ -85,22 +63,20 @@ public class CmdletMetadataTests
     public void Every_file_the_manifest_names_exists_after_the_build()
     {
         var manifest = ModuleManifest.Load();
-        var files = new[] { manifest.Value("RootModule") }
-            .Concat(manifest.List("FormatsToProcess"))
-            .Concat(manifest.List("TypesToProcess"));
-        foreach (var file in files)
+        var root = ExamplePlanTests.RepositoryRoot;
+        foreach (var file in manifest.List("NestedModules").Concat(manifest.List("FormatsToProcess")).Concat(manifest.List("TypesToProcess")))
         {
-            Assert.True(File.Exists(Path.Combine(ExamplePlanTests.RepositoryRoot, file)), $"ReleaseOps.psd1 names {file}, which does not exist");
+            Assert.True(File.Exists(Path.Combine(root, file)), $"ReleaseOps.psd1 names {file}, which does not exist");
         }
-        // The engine and its dependencies sit where ModuleLoadContext looks for them.
-        var dependencies = Path.Combine(ExamplePlanTests.RepositoryRoot, "module", "Dependencies");
-        foreach (var dll in new[] { "ReleaseOps.dll", "Npgsql.dll", "YamlDotNet.dll" })
+        // The loader beside the inner manifest; the cmdlets, the engine and its dependencies in bin/ (docs/architecture.md, "Load contexts").
+        Assert.True(File.Exists(Path.Combine(root, "module", "ReleaseOps.Loader.dll")));
+        foreach (var dll in new[] { "ReleaseOps.Cmdlets.dll", "ReleaseOps.dll", "Npgsql.dll", "YamlDotNet.dll" })
         {
-            Assert.True(File.Exists(Path.Combine(dependencies, dll)), $"module/Dependencies/{dll} is missing");
+            Assert.True(File.Exists(Path.Combine(root, "module", "bin", dll)), $"module/bin/{dll} is missing");
         }
-        Assert.False(File.Exists(Path.Combine(ExamplePlanTests.RepositoryRoot, "module", "ReleaseOps.dll")),
-            "the engine must not sit beside the cmdlet assembly, or PowerShell's default context would load it");
-        Assert.False(File.Exists(Path.Combine(dependencies, "System.Management.Automation.dll")),
+        Assert.False(File.Exists(Path.Combine(root, "module", "ReleaseOps.Cmdlets.dll")),
+            "the cmdlets must not sit beside the inner manifest, or PowerShell would load them into its default context");
+        Assert.False(File.Exists(Path.Combine(root, "module", "bin", "System.Management.Automation.dll")),
             "the PowerShellStandard reference assembly must not ship; PowerShell provides the real one");
     }
 
@@ -109,28 +85,24 @@ public class CmdletMetadataTests
     public void Verbs_are_approved_and_nouns_singular(string name)
     {
         var cmdlet = Find(name);
-        var approved = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Metadata", "approved-verbs.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet(StringComparer.Ordinal);
+        using var session = PowerShellSession.Start();
+        var approved = session.Run("(Get-Verb).Verb").ThrowIfFailed().Output.Select(o => (string)o.BaseObject).ToHashSet();
         Assert.Contains(cmdlet.Verb, approved);
-        Assert.True(!cmdlet.Noun.EndsWith('s') || SingularNounsEndingInS.Contains(cmdlet.Noun), $"{name}: nouns are singular");
-        Assert.EndsWith("Command", cmdlet.Type.Name);
-        Assert.True(typeof(ReleaseOpsCmdlet).IsAssignableFrom(cmdlet.Type), $"{name} must derive from ReleaseOpsCmdlet (the bridge)");
+        Assert.False(cmdlet.Noun.EndsWith('s'), $"{name}: nouns are singular");
+        Assert.EndsWith("Command", cmdlet.ImplementingType.Name);
+        Assert.True(typeof(Cmdlets.Hosting.ReleaseOpsCmdlet).IsAssignableFrom(cmdlet.ImplementingType), $"{name} must derive from ReleaseOpsCmdlet (the bridge)");
     }
 
     [Theory]
     [MemberData(nameof(EachCmdlet))]
-    public void Every_cmdlet_declares_output_types_that_are_public(string name)
+    public void Every_cmdlet_declares_output_types_that_are_public_engine_records(string name)
     {
-        var cmdlet = Find(name);
-        var outputTypes = cmdlet.Type.GetCustomAttributesData().Where(a => a.AttributeType == typeof(OutputTypeAttribute))
-            .SelectMany(a => a.ConstructorArguments)
-            .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> many ? many.Select(m => m.Value) : new[] { arg.Value })
-            .ToArray();
-        Assert.NotEmpty(outputTypes);
-        foreach (var type in outputTypes)
+        var outputs = Find(name).OutputType;
+        Assert.NotEmpty(outputs);
+        foreach (var output in outputs)
         {
-            var t = Assert.IsAssignableFrom<Type>(type);
-            Assert.True(t.IsPublic, $"{name}: output type {t} is not public");
+            Assert.NotNull(output.Type);
+            Assert.True(output.Type.IsPublic, $"{name}: output type {output.Type} is not public");
         }
     }
 
@@ -139,27 +111,15 @@ public class CmdletMetadataTests
     public void State_changing_cmdlets_support_ShouldProcess(string name)
     {
         var cmdlet = Find(name);
-        var supports = cmdlet.Named("SupportsShouldProcess") as bool? ?? false;
+        var declaration = Declaration(cmdlet);
         if (StateChangingVerbs.Contains(cmdlet.Verb))
         {
-            Assert.True(supports, $"{name} changes state and must declare SupportsShouldProcess = true");
+            Assert.True(declaration.SupportsShouldProcess, $"{name} changes state and must declare SupportsShouldProcess = true");
+            Assert.Contains("WhatIf", cmdlet.Parameters.Keys);
         }
         if (cmdlet.Verb == "Restore" || name == "Invoke-Rollback")
         {
-            Assert.Equal((int)ConfirmImpact.High, cmdlet.Named("ConfirmImpact"));
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(EachCmdlet))]
-    public void Every_cmdlet_and_parameter_has_help(string name)
-    {
-        var cmdlet = Find(name);
-        var docs = CmdletDocumentation.Load();
-        Assert.False(string.IsNullOrWhiteSpace(docs.Synopsis(cmdlet.Type)), $"{name} has no <summary> (help synopsis)");
-        foreach (var parameter in CmdletDocumentation.Parameters(cmdlet.Type))
-        {
-            Assert.False(string.IsNullOrWhiteSpace(docs.Parameter(parameter)), $"{name} -{parameter.Name} has no <summary> (help text)");
+            Assert.Equal(ConfirmImpact.High, declaration.ConfirmImpact);
         }
     }
 
@@ -174,8 +134,7 @@ public class CmdletMetadataTests
             var typeNames = xml.Descendants("TypeName").Concat(xml.Descendants("Type").Elements("Name")).Select(e => e.Value.Trim());
             foreach (var typeName in typeNames)
             {
-                Assert.True(engine.GetType(typeName) is not null || CmdletAssembly.GetType(typeName) is not null,
-                    $"{file} names {typeName}, which is not a ReleaseOps type");
+                Assert.True(engine.GetType(typeName) is not null, $"{file} names {typeName}, which is not a ReleaseOps type");
             }
         }
     }
@@ -183,14 +142,13 @@ public class CmdletMetadataTests
     [Fact]
     public void Plan_cmdlets_bind_paths_from_the_pipeline_by_value_and_by_property_name()
     {
-        foreach (var type in new[] { typeof(ReleaseOps.Cmdlets.Plans.GetReleasePlanCommand), typeof(ReleaseOps.Cmdlets.Plans.TestReleasePlanCommand) })
+        foreach (var name in new[] { "Get-ReleasePlan", "Test-ReleasePlan" })
         {
-            var path = type.GetProperty("Path")!;
-            var parameter = path.GetCustomAttributesData().Single(a => a.AttributeType == typeof(ParameterAttribute));
-            Assert.Contains(parameter.NamedArguments, a => a.MemberName == "ValueFromPipeline" && (bool)a.TypedValue.Value!);
-            Assert.Contains(parameter.NamedArguments, a => a.MemberName == "ValueFromPipelineByPropertyName" && (bool)a.TypedValue.Value!);
-            var aliases = path.GetCustomAttributesData().Single(a => a.AttributeType == typeof(AliasAttribute));
-            Assert.Contains("FullName", ((IEnumerable<CustomAttributeTypedArgument>)aliases.ConstructorArguments[0].Value!).Select(v => (string)v.Value!));
+            var path = Find(name).Parameters["Path"];
+            var binding = Assert.Single(path.ParameterSets.Values);
+            Assert.True(binding.ValueFromPipeline);
+            Assert.True(binding.ValueFromPipelineByPropertyName);
+            Assert.Contains("FullName", path.Aliases);
         }
     }
 }

@@ -53,7 +53,7 @@ public sealed class PlanCmdletTests : TemporaryDirectory
         using var session = PowerShellSession.Start(Directory);
         var result = session.Run("Get-ReleasePlan missing.yml");
 
-        var record = result.Errors.SingleOrDefault() ?? (result.Terminating as IContainsErrorRecord)?.ErrorRecord;
+        var record = result.Errors.SingleOrDefault() ?? result.Terminating;
         Assert.NotNull(record);
         Assert.StartsWith("PlanNotFound,", record!.FullyQualifiedErrorId);
         Assert.NotNull(record.ErrorDetails?.RecommendedAction);

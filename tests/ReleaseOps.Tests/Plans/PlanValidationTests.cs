@@ -313,6 +313,43 @@ public class PlanValidationTests
     {
         var ex = await Assert.ThrowsAsync<ReleaseOps.Errors.ReleaseOpsException>(() => ReleasePlanLoader.LoadAsync("/nonexistent/plan.yml"));
         Assert.Equal("PlanNotFound", ex.ErrorId);
+        Assert.Equal(ReleaseOps.Errors.FailureKind.NotFound, ex.Kind);
         Assert.Contains("/nonexistent/plan.yml", ex.Message);
+    }
+
+    [Fact]
+    public async Task Paths_in_a_plan_file_are_relative_to_the_plan_not_the_current_directory()
+    {
+        var directory = Directory.CreateTempSubdirectory("ro-plan-paths-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "releaseplan.yml");
+            await File.WriteAllTextAsync(file, Header + """
+                docker: { host: "unix:///run/docker.sock", cert_path: certs }
+                proxy: { upstream_file: nginx/upstream.conf, config_file: /etc/nginx/nginx.conf }
+                journal: { path: state/journal }
+                secrets:
+                  token: { file: secrets/token }
+                backups:
+                  - name: db
+                    type: postgres
+                    connection: { host: 127.0.0.1, database: shop }
+                    destination: ../backups
+                """);
+            var plan = await ReleasePlanLoader.LoadAsync(file);
+            Assert.Equal(Path.Combine(directory, "certs"), plan.Docker.CertPath);
+            Assert.Equal(Path.Combine(directory, "nginx", "upstream.conf"), plan.Proxy!.UpstreamFile);
+            Assert.Equal("/etc/nginx/nginx.conf", plan.Proxy.ConfigFile);
+            Assert.Equal(Path.Combine(directory, "state", "journal"), plan.Journal.Path);
+            Assert.Equal(Path.GetFullPath(Path.Combine(directory, "..", "backups")), plan.Backups[0].Destination);
+            Assert.Equal(Path.Combine(directory, "secrets", "token"), Assert.IsType<FileSecretSource>(plan.Secrets.Sources.Single()).Path);
+
+            await File.WriteAllTextAsync(file, Header);
+            Assert.Equal(Path.Combine(directory, ".releaseops", "journal"), (await ReleasePlanLoader.LoadAsync(file)).Journal.Path);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

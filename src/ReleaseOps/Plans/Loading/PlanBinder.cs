@@ -2,11 +2,16 @@ using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Plans.Loading;
 
-/// <summary>Turns the validated, typed plan tree into <see cref="ReleasePlan"/> records.</summary>
+/// <summary>
+/// Turns the validated, typed plan tree into <see cref="ReleasePlan"/> records. File-system paths
+/// in the plan are resolved against <c>baseDirectory</c> (the plan file's directory), so a plan
+/// means the same files whatever the current directory of the process that reads it.
+/// </summary>
 internal static class PlanBinder
 {
-    public static ReleasePlan Bind(PlanObject root, string? sourcePath, IReadOnlyDictionary<string, string> variables)
+    public static ReleasePlan Bind(PlanObject root, string? sourcePath, IReadOnlyDictionary<string, string> variables, string? baseDirectory)
     {
+        string? Rooted(string? path) => path is null || baseDirectory is null ? path : Path.GetFullPath(path, baseDirectory);
         var docker = root.Object("docker");
         var proxy = root.Object("proxy");
         var journal = root.Object("journal");
@@ -20,35 +25,33 @@ internal static class PlanBinder
             SourcePath = sourcePath,
             Variables = variables,
             Secrets = new SecretCatalog(root["secrets"] is IReadOnlyDictionary<string, object?> secrets
-                ? secrets.Where(kv => kv.Value is PlanObject).ToDictionary(kv => kv.Key, kv => BindSecret(kv.Key, (PlanObject)kv.Value!))
+                ? secrets.Where(kv => kv.Value is PlanObject).ToDictionary(kv => kv.Key, kv => BindSecret(kv.Key, (PlanObject)kv.Value!, Rooted))
                 : new Dictionary<string, SecretSource>()),
             Docker = new DockerEndpointDefinition
             {
                 Host = docker?.String("host"),
                 TlsVerify = docker?.Bool("tls_verify"),
-                CertPath = docker?.String("cert_path"),
+                CertPath = Rooted(docker?.String("cert_path")),
             },
             Proxy = proxy is null
                 ? null
                 : new ProxyDefinition
                 {
                     Type = proxy.StringOr("type", "nginx"),
-                    UpstreamFile = proxy.String("upstream_file")!,
-                    ConfigFile = proxy.String("config_file"),
+                    UpstreamFile = Rooted(proxy.String("upstream_file"))!,
+                    ConfigFile = Rooted(proxy.String("config_file")),
                     Binary = proxy.StringOr("binary", "nginx"),
                     PublicUrl = proxy.String("public_url"),
                 },
-            Journal = journal is null
-                ? new JournalDefinition()
-                : new JournalDefinition
-                {
-                    Store = journal.String("store") == "postgres" ? JournalStore.Postgres : JournalStore.File,
-                    Path = journal.String("path") ?? new JournalDefinition().Path,
-                    Connection = BindConnection(journal.Object("connection")),
-                },
+            Journal = new JournalDefinition
+            {
+                Store = journal?.String("store") == "postgres" ? JournalStore.Postgres : JournalStore.File,
+                Path = Rooted(journal?.String("path") ?? new JournalDefinition().Path)!,
+                Connection = BindConnection(journal?.Object("connection")),
+            },
             Services = root.Objects("services").Select(BindService).ToArray(),
             Gates = root.Objects("gates").Select(BindGate).ToArray(),
-            Backups = root.Objects("backups").Select(BindBackup).ToArray(),
+            Backups = root.Objects("backups").Select(b => BindBackup(b) with { Destination = Rooted(b.String("destination"))! }).ToArray(),
             Watch = watch is null ? null : BindWatch(watch),
             Checklist = root.Object("checklist") is { } checklist ? BindChecklist(checklist) : null,
             Notifications = root.Objects("notifications").Select(BindNotification).ToArray(),
@@ -112,9 +115,9 @@ internal static class PlanBinder
         };
     }
 
-    internal static SecretSource BindSecret(string name, PlanObject source) =>
+    internal static SecretSource BindSecret(string name, PlanObject source, Func<string?, string?> rooted) =>
         source.String("env") is { } env ? new EnvironmentSecretSource(name, env)
-        : source.String("file") is { } file ? new FileSecretSource(name, file)
+        : source.String("file") is { } file ? new FileSecretSource(name, rooted(file)!)
         : new DockerSecretSource(name, source.String("docker")!);
 
     private static ConnectionDefinition? BindConnection(PlanObject? c) => c is null
