@@ -17,7 +17,7 @@ namespace ReleaseOps.Releases;
 public sealed class JournalReleaseEvidence : IReleaseEvidenceSource
 {
     /// <summary>Steps that only run when a release is rolled back: without a rollback they were not needed.</summary>
-    private static readonly string[] RollbackSteps = { "rollback", "restore", "retire", "restore-database" };
+    private static readonly string[] RollbackOnly = { "rollback", "restore", "retire", "restore-database" };
 
     private readonly IReleaseJournal _journal;
 
@@ -42,14 +42,14 @@ public sealed class JournalReleaseEvidence : IReleaseEvidenceSource
         var results = new List<EvidenceResult>();
         results.AddRange(release.Gates.Select(g => new EvidenceResult(ChecklistBindingKind.Gate, g.Name, null, GateOutcome(g.Status),
             $"{g.Status.ToLowerInvariant()}: {g.Message}", g.At)));
-        foreach (var step in release.Steps.Concat(rollbacks.SelectMany(r => r.Steps.Select(s => s with { Name = RollbackName(s.Name) }))))
+        foreach (var step in release.Steps.Concat(rollbacks.SelectMany(RollbackSteps)))
         {
             results.Add(new EvidenceResult(ChecklistBindingKind.Step, step.Name, step.Service, StepOutcome(step.Status),
                 $"{step.Status.ToString().ToLowerInvariant()}{(step.Detail is null ? "" : ": " + step.Detail)}", step.EndedAt ?? step.StartedAt));
         }
         if (release.Status != ReleaseStatus.InProgress)
         {
-            foreach (var name in RollbackSteps.Where(n => !results.Any(r => r.Source == ChecklistBindingKind.Step && r.Name == n)))
+            foreach (var name in RollbackOnly.Where(n => !results.Any(r => r.Source == ChecklistBindingKind.Step && r.Name == n)))
             {
                 results.Add(new EvidenceResult(ChecklistBindingKind.Step, name, null, EvidenceOutcome.NotNeeded,
                     $"no rollback of release {release.Id} was needed", release.FinishedAt));
@@ -60,8 +60,14 @@ public sealed class JournalReleaseEvidence : IReleaseEvidenceSource
         return evidence with { ReleaseId = release.Id, Version = release.Version, Results = results };
     }
 
-    /// <summary>A rollback's own "restore", "retire" and "restore-database" keep their names; its "verify" and "lock" do not stand for the deployment's.</summary>
-    private static string RollbackName(string step) => RollbackSteps.Contains(step) ? step : "rollback:" + step;
+    /// <summary>
+    /// The steps of a rollback of the release that bindings can name: "restore" (the previous version
+    /// serving again, so the rollback's own verification counts as part of it), "retire" and
+    /// "restore-database"; its lock and image steps stand for nothing in a checklist.
+    /// </summary>
+    private static IEnumerable<JournalStep> RollbackSteps(ReleaseRecord rollback) =>
+        rollback.Steps.Where(s => s.Name is "restore" or "retire" or "restore-database" or "verify")
+            .Select(s => s.Name == "verify" ? s with { Name = "restore", Detail = "verified: " + s.Detail } : s);
 
     private static EvidenceOutcome GateOutcome(string status) => status switch
     {
