@@ -1,15 +1,14 @@
-using System.Globalization;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using ReleaseOps.Backup;
 using ReleaseOps.Cmdlets.Hosting;
 using ReleaseOps.Errors;
+using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Cmdlets.Backup;
 
-/// <summary>Parameters and conversions shared by the backup cmdlets: credentials, encryption keys, backups from the pipeline.</summary>
+/// <summary>Parameters and conversions shared by the backup cmdlets: encryption keys, and plan backup definitions taken on their own.</summary>
 public abstract class BackupCmdletBase : ReleaseOpsCmdlet
 {
     /// <summary>
@@ -25,38 +24,12 @@ public abstract class BackupCmdletBase : ReleaseOpsCmdlet
     public string? EncryptionKeyVariable { get; set; }
 
     /// <summary>
-    /// <para type="description">Path of a file (mode 0600) that holds the encryption key.</para>
+    /// <para type="description">Path of a file (mode 0600) that holds the encryption key, relative to the current location.</para>
     /// </summary>
     [Parameter]
     public string? EncryptionKeyFile { get; set; }
 
-    /// <summary>
-    /// Builds what the engine needs from the parameters (secrets are resolved here); a failure is
-    /// reported the way the bridge reports engine failures. False when it failed.
-    /// </summary>
-    internal bool TryPrepare<T>(Func<T> prepare, out T value)
-    {
-        try
-        {
-            value = prepare();
-            return true;
-        }
-        catch (ReleaseOpsException ex)
-        {
-            value = default!;
-            if (ex.EndsCommand)
-            {
-                ThrowFailure(ex);
-            }
-            else
-            {
-                WriteFailure(ex);
-            }
-            return false;
-        }
-    }
-
-    /// <summary>The encryption key from whichever of the three parameters was given, or null.</summary>
+    /// <summary>The encryption key from whichever of the three parameters was given, or null. Call on the pipeline thread (it resolves the file's path).</summary>
     internal SecretValue? EncryptionKeySecret()
     {
         var given = new object?[] { EncryptionKey, EncryptionKeyVariable, EncryptionKeyFile }.Count(v => v is not null);
@@ -73,7 +46,38 @@ public abstract class BackupCmdletBase : ReleaseOpsCmdlet
         {
             return new EnvironmentSecretSource("encryption-key", EncryptionKeyVariable).Resolve();
         }
-        return EncryptionKeyFile is null ? null : new FileSecretSource("encryption-key", EncryptionKeyFile).Resolve();
+        return EncryptionKeyFile is null ? null : new FileSecretSource("encryption-key", ResolvePath(EncryptionKeyFile)).Resolve();
+    }
+
+    /// <summary>
+    /// A plan's backup definition taken without its plan (piped from $plan.Backups): its secret
+    /// references cannot be read without the plan's secrets, so the password and the key are the ones
+    /// given to the cmdlet, as secrets of a catalog of their own. Without a password none is sent,
+    /// and a server that needs one answers with an authentication error.
+    /// </summary>
+    internal (BackupDefinition Definition, SecretCatalog Secrets) Standalone(BackupDefinition definition, ConnectionDefinition connection,
+        SecretValue? password, string? destination)
+    {
+        var key = EncryptionKeySecret();
+        var secrets = SecretCatalog.Empty;
+        if (password is not null) secrets = secrets.With(new GivenSecretSource("password", password));
+        if (key is not null) secrets = secrets.With(new GivenSecretSource("encryption-key", key));
+        return (definition with
+        {
+            Connection = connection with { Password = password is null ? null : "${secret:password}" },
+            EncryptionKey = key is null ? null : "${secret:encryption-key}",
+            Destination = ResolveOptionalPath(destination) ?? definition.Destination,
+        }, secrets);
+    }
+
+    /// <summary>Takes one plan backup as its definition says (test-restore, retention), after ShouldProcess.</summary>
+    internal static async Task TakeAsync(CmdletOperation op, PlanBackups backups, BackupDefinition definition, SecretCatalog secrets, string? release)
+    {
+        if (await op.ShouldProcessAsync($"{definition.Name} ({definition.Connection}{(definition.Connection.Database is { } db ? "/" + db : "")})",
+                $"Back up to {definition.Destination}").ConfigureAwait(false))
+        {
+            op.Emit(await backups.BackupAsync(definition, secrets, BackupReasons.Manual, release, op, op.Cancellation).ConfigureAwait(false));
+        }
     }
 }
 
@@ -115,7 +119,7 @@ public abstract class PgCmdletBase : BackupCmdletBase
     public string? PasswordVariable { get; set; }
 
     /// <summary>
-    /// <para type="description">PostgreSQL SSL mode: disable, prefer, require, verify-ca, verify-full.</para>
+    /// <para type="description">PostgreSQL SSL mode: disable, allow, prefer, require, verify-ca, verify-full.</para>
     /// </summary>
     [Parameter]
     [ValidateSet("disable", "allow", "prefer", "require", "verify-ca", "verify-full")]
@@ -126,6 +130,9 @@ public abstract class PgCmdletBase : BackupCmdletBase
     /// </summary>
     [Parameter]
     public string? ToolDirectory { get; set; }
+
+    /// <summary>-ToolDirectory as a file system path.</summary>
+    internal string? Tools => ResolveOptionalPath(ToolDirectory);
 
     internal PgEndpoint Endpoint(string database, ReleaseBackup? takenFrom = null)
     {
@@ -153,11 +160,12 @@ public abstract class PgBackupInputCmdletBase : PgCmdletBase
     public ReleaseBackup? Backup { get; set; }
 
     /// <summary>
-    /// <para type="description">Path of a backup manifest (*.manifest.json).</para>
+    /// <para type="description">Path of a backup manifest (*.manifest.json), relative to the current location; wildcards select several.</para>
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Manifest")]
     [Alias("FullName")]
-    public string? ManifestPath { get; set; }
+    [SupportsWildcards]
+    public string[]? ManifestPath { get; set; }
 
     /// <summary>
     /// <para type="description">Database to connect to for CREATE, ALTER and DROP DATABASE (default postgres).</para>
@@ -172,6 +180,6 @@ public abstract class PgBackupInputCmdletBase : PgCmdletBase
     [ValidateRange(1, 64)]
     public int Jobs { get; set; } = 1;
 
-    internal async Task<ReleaseBackup> ResolveBackupAsync(CancellationToken cancellation) =>
-        Backup ?? await BackupCatalog.ReadAsync(ManifestPath!, cancellation).ConfigureAwait(false);
+    /// <summary>Runs <paramref name="body"/> for the piped backup or each manifest -ManifestPath names, each as an item of its own.</summary>
+    internal void ForEachBackup(Func<CmdletOperation, ReleaseBackup, Task> body) => ForEachBackup(Backup, ManifestPath, body);
 }

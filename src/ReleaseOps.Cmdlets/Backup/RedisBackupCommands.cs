@@ -14,8 +14,9 @@ namespace ReleaseOps.Cmdlets.Backup;
 /// manifest (key counts, size, SHA-256, server version, times) is written last. Works for remote servers: nothing on
 /// the server's disk is read. An ACL user needs +sync and +replconf.</para>
 /// </summary>
-/// <example><code>Backup-RedisData -Server cache1 -Credential $cred -Destination /backups/cache | Test-RedisBackup</code></example>
-[Cmdlet(VerbsData.Backup, "RedisData", SupportsShouldProcess = true, DefaultParameterSetName = "Connection")]
+/// <example><code>Backup-RedisData -Server 127.0.0.1 -Port $redisPort -Credential $redisCred -Destination ./cache | Test-RedisBackup</code></example>
+/// <example><code>$plan.Backups | Where-Object Type -eq Redis | Backup-RedisData -Credential $redisCred -WhatIf</code></example>
+[Cmdlet(VerbsData.Backup, "RedisData", SupportsShouldProcess = true)]
 [OutputType(typeof(ReleaseBackup))]
 public sealed class BackupRedisDataCommand : BackupCmdletBase
 {
@@ -66,7 +67,7 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
     public string? TlsCaCertificateFile { get; set; }
 
     /// <summary>
-    /// <para type="description">Directory for the RDB and its manifest.</para>
+    /// <para type="description">Directory for the RDB and its manifest, relative to the current location. With -Definition, instead of the definition's.</para>
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = "Connection")]
     [Parameter(ParameterSetName = "Definition")]
@@ -86,52 +87,49 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
     public string? Release { get; set; }
 
     /// <summary>
-    /// <para type="description">A Redis backup definition of a plan; its password reference is not expanded here: give -Credential or -PasswordVariable.</para>
+    /// <para type="description">A Redis backup definition of a plan ($plan.Backups), taken as it says (test-restore, retention). Its secret references are not expanded without the plan: give -Credential or -PasswordVariable.</para>
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Definition")]
     public BackupDefinition? Definition { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (TryPrepare(Prepare, out var request))
+        if (!TryPrepare(() => SecretConversion.From(Credential, User, PasswordVariable), out var login))
         {
-            Run(async op =>
-            {
-                if (!await op.ShouldProcessAsync(request.Source.Endpoint, $"Back up to {request.Destination}").ConfigureAwait(false))
-                {
-                    return null;
-                }
-                return await new RedisBackupService().BackupAsync(request, op, op.Cancellation).ConfigureAwait(false);
-            }, request.Source.Endpoint);
+            return;
         }
-    }
-
-    private RedisBackupRequest Prepare()
-    {
-        var (user, password) = SecretConversion.From(Credential, User, PasswordVariable);
+        var (user, password) = login;
         if (user is "" or "default")
         {
-            user = null;
+            user = null; // requirepass, not an ACL user
         }
-        var source = Definition is null
-            ? new RedisConnectionOptions
-            {
-                Host = Server, Port = Port, User = user, Password = password, UseTls = UseTls.IsPresent, TlsCaCertificateFile = TlsCaCertificateFile,
-                CommandTimeout = TimeSpan.FromSeconds(30),
-            }
-            : PlanBackups.RedisOptions(Definition.Connection with { Password = null }, SecretCatalog.Empty) with
-            {
-                User = user ?? Definition.Connection.Username,
-                Password = password,
-            };
-        return new RedisBackupRequest
+        if (Definition is { } definition)
         {
-            Source = source,
-            Destination = Destination ?? Definition?.Destination ?? ".",
-            Name = Name ?? Definition?.Name,
-            Release = Release,
-            EncryptionKey = EncryptionKeySecret(),
-        };
+            if (TryPrepare(() => Standalone(definition, definition.Connection with { Username = user ?? definition.Connection.Username }, password, Destination),
+                    out var standalone, definition.Name))
+            {
+                Run(op => TakeAsync(op, new PlanBackups(), standalone.Definition, standalone.Secrets, Release), definition.Name);
+            }
+            return;
+        }
+        if (!TryPrepare(() => new RedisBackupRequest
+            {
+                Source = new RedisConnectionOptions
+                {
+                    Host = Server, Port = Port, User = user, Password = password, UseTls = UseTls.IsPresent,
+                    TlsCaCertificateFile = ResolveOptionalPath(TlsCaCertificateFile), CommandTimeout = TimeSpan.FromSeconds(30),
+                },
+                Destination = ResolvePath(Destination!),
+                Name = Name,
+                Release = Release,
+                EncryptionKey = EncryptionKeySecret(),
+            }, out var request, Server))
+        {
+            return;
+        }
+        Run(async op => await op.ShouldProcessAsync(request.Source.Endpoint, $"Back up to {request.Destination}").ConfigureAwait(false)
+            ? await new RedisBackupService().BackupAsync(request, op, op.Cancellation).ConfigureAwait(false)
+            : null, request.Source.Endpoint);
     }
 }
 
@@ -142,7 +140,7 @@ public sealed class BackupRedisDataCommand : BackupCmdletBase
 /// manifest, and stops the server. Writes one result with each level's status and time; a failure is also reported as
 /// an error. The result is recorded in the backup's manifest.</para>
 /// </summary>
-/// <example><code>Get-ReleaseBackup /backups/cache -Kind Redis -Latest | Test-RedisBackup</code></example>
+/// <example><code>Get-ReleaseBackup ./cache -Kind Redis -Latest | Test-RedisBackup</code></example>
 [Cmdlet(VerbsDiagnostic.Test, "RedisBackup", DefaultParameterSetName = "Backup")]
 [OutputType(typeof(BackupVerification))]
 public sealed class TestRedisBackupCommand : BackupCmdletBase
@@ -154,11 +152,12 @@ public sealed class TestRedisBackupCommand : BackupCmdletBase
     public ReleaseBackup? Backup { get; set; }
 
     /// <summary>
-    /// <para type="description">Path of a backup manifest (*.manifest.json).</para>
+    /// <para type="description">Path of a backup manifest (*.manifest.json), relative to the current location; wildcards select several.</para>
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Manifest")]
     [Alias("FullName")]
-    public string? ManifestPath { get; set; }
+    [SupportsWildcards]
+    public string[]? ManifestPath { get; set; }
 
     /// <summary>
     /// <para type="description">Port for the scratch redis-server (default: a free port).</para>
@@ -168,7 +167,7 @@ public sealed class TestRedisBackupCommand : BackupCmdletBase
     public int ScratchPort { get; set; }
 
     /// <summary>
-    /// <para type="description">Directory for the scratch server's files (default: a temp directory, removed afterwards).</para>
+    /// <para type="description">Directory for the scratch server's files, relative to the current location (default: a temp directory, removed afterwards).</para>
     /// </summary>
     [Parameter]
     public string? ScratchDirectory { get; set; }
@@ -181,21 +180,24 @@ public sealed class TestRedisBackupCommand : BackupCmdletBase
 
     protected override void ProcessRecord()
     {
-        Run(async op =>
+        if (!TryPrepare(() => (Key: EncryptionKeySecret(), Scratch: ResolveOptionalPath(ScratchDirectory)), out var prepared))
         {
-            var backup = Backup ?? await BackupCatalog.ReadAsync(ManifestPath!, op.Cancellation).ConfigureAwait(false);
+            return;
+        }
+        ForEachBackup(Backup, ManifestPath, async (op, backup) =>
+        {
             var result = await new RedisBackupService().TestAsync(backup, new RedisVerifyRequest
             {
                 Port = ScratchPort,
-                ScratchDirectory = ScratchDirectory,
+                ScratchDirectory = prepared.Scratch,
                 RedisServerBinary = RedisServerPath,
-                EncryptionKey = EncryptionKeySecret(),
+                EncryptionKey = prepared.Key,
             }, op, op.Cancellation).ConfigureAwait(false);
             op.Emit(result);
             if (result.ToException() is { } failure)
             {
                 op.Fail(failure, backup.Id);
             }
-        }, Backup?.Id ?? ManifestPath);
+        });
     }
 }

@@ -10,8 +10,9 @@ namespace ReleaseOps.Cmdlets.Backup;
 /// removed, by retention or (without -Force) by hand. The manifest goes first, so a half-removed backup never looks
 /// complete. -WhatIf shows what would be removed.</para>
 /// </summary>
-/// <example><code>Remove-ReleaseBackup -Path /backups/shop -KeepCount 7 -MaxAge 30.00:00:00 -WhatIf</code></example>
-/// <example><code>Get-ReleaseBackup /backups/shop -Reason emergency | Remove-ReleaseBackup</code></example>
+/// <example><code>Remove-ReleaseBackup -Path ./backups -KeepCount 7 -MaxAge 30d -WhatIf</code></example>
+/// <example><code>Get-ReleaseBackup ./backups -Reason emergency | Remove-ReleaseBackup -Confirm:$false</code></example>
+/// <example><code>$plan.Backups | Remove-ReleaseBackup -KeepCount 2 -Confirm:$false</code></example>
 [Cmdlet(VerbsCommon.Remove, "ReleaseBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = "Backup")]
 [OutputType(typeof(BackupRemoval))]
@@ -31,11 +32,12 @@ public sealed class RemoveReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Rele
 
 
     /// <summary>
-    /// <para type="description">The backup directory to apply retention to.</para>
+    /// <para type="description">The backup directory to apply retention to, relative to the current location; wildcards select several. Accepts a plan's backup definitions ($plan.Backups) by property name.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Retention")]
     [Alias("Destination", "Directory")]
-    public string? Path { get; set; }
+    [SupportsWildcards]
+    public string[]? Path { get; set; }
 
     /// <summary>
     /// <para type="description">Keep at most this many backups per name.</para>
@@ -45,9 +47,10 @@ public sealed class RemoveReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Rele
     public int? KeepCount { get; set; }
 
     /// <summary>
-    /// <para type="description">Remove backups older than this.</para>
+    /// <para type="description">Remove backups older than this: 30d, 12h or a TimeSpan.</para>
     /// </summary>
     [Parameter(ParameterSetName = "Retention")]
+    [ReleaseOps.Cmdlets.Hosting.Duration]
     public TimeSpan? MaxAge { get; set; }
 
     /// <summary>
@@ -64,7 +67,10 @@ public sealed class RemoveReleaseBackupCommand : ReleaseOps.Cmdlets.Hosting.Rele
             Run(op => BackupRetention.RemoveAsync(backup, Force.IsPresent, op.ShouldProcessAsync, op, op.Cancellation), backup.Id);
             return;
         }
-        var request = new RetentionRequest { Directory = Path!, Name = Name, KeepCount = KeepCount, MaxAge = MaxAge };
-        RunStream(op => BackupRetention.ApplyAsync(request, op.ShouldProcessAsync, op, op.Cancellation), Path);
+        foreach (var directory in ResolveInputPaths(Path!))
+        {
+            var request = new RetentionRequest { Directory = directory, Name = Name, KeepCount = KeepCount, MaxAge = MaxAge };
+            RunStream(op => BackupRetention.ApplyAsync(request, op.ShouldProcessAsync, op, op.Cancellation), directory);
+        }
     }
 }

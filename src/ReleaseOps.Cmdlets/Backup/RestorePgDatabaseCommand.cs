@@ -11,8 +11,8 @@ namespace ReleaseOps.Cmdlets.Backup;
 /// Any failure before the swap leaves the target as it was. Asks for confirmation (ConfirmImpact High); -WhatIf shows
 /// what would be replaced.</para>
 /// </summary>
-/// <example><code>Get-ReleaseBackup /backups/shop -Latest | Restore-PgDatabase -Credential $cred -TerminateConnections</code></example>
-/// <example><code>Restore-PgDatabase -ManifestPath ./shop-20260101T000000000Z.manifest.json -Database shop_copy -Credential $cred</code></example>
+/// <example><code>Get-ReleaseBackup ./backups -Latest | Restore-PgDatabase -Credential $cred -TerminateConnections -Confirm:$false</code></example>
+/// <example><code>Restore-PgDatabase -ManifestPath ./backups/*.manifest.json -Database shop_copy -Credential $cred -WhatIf</code></example>
 [Cmdlet(VerbsData.Restore, "PgDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Backup")]
 [OutputType(typeof(RestoreResult))]
 public sealed class RestorePgDatabaseCommand : PgBackupInputCmdletBase
@@ -45,33 +45,36 @@ public sealed class RestorePgDatabaseCommand : PgBackupInputCmdletBase
 
 
     /// <summary>
-    /// <para type="description">Directory for the emergency backup (default: the restored backup's directory).</para>
+    /// <para type="description">Directory for the emergency backup, relative to the current location (default: the restored backup's directory).</para>
     /// </summary>
     [Parameter]
     public string? EmergencyBackupDestination { get; set; }
 
     protected override void ProcessRecord()
     {
-        Run(async op =>
+        if (!TryPrepare(() => (Key: EncryptionKeySecret(), Tools, Emergency: ResolveOptionalPath(EmergencyBackupDestination)), out var prepared))
         {
-            var backup = await ResolveBackupAsync(op.Cancellation).ConfigureAwait(false);
+            return;
+        }
+        ForEachBackup(async (op, backup) =>
+        {
             var target = Endpoint(Database ?? backup.Database ?? backup.Name, backup);
             if (!await op.ShouldProcessAsync(target.Describe(), $"Replace with backup {backup.Id} taken {backup.CreatedAt:u}").ConfigureAwait(false))
             {
-                return null;
+                return;
             }
-            return await new PgRestoreService().RestoreAsync(backup, new PgRestoreRequest
+            op.Emit(await new PgRestoreService().RestoreAsync(backup, new PgRestoreRequest
             {
                 Target = target,
                 MaintenanceDatabase = MaintenanceDatabase,
                 TerminateConnections = TerminateConnections.IsPresent,
                 SkipEmergencyBackup = SkipEmergencyBackup.IsPresent,
                 KeepReplaced = KeepReplaced.IsPresent,
-                EmergencyBackupDestination = EmergencyBackupDestination,
+                EmergencyBackupDestination = prepared.Emergency,
                 Jobs = Jobs,
-                EncryptionKey = EncryptionKeySecret(),
-                ToolDirectory = ToolDirectory,
-            }, op, op.Cancellation).ConfigureAwait(false);
-        }, Backup?.Id ?? ManifestPath);
+                EncryptionKey = prepared.Key,
+                ToolDirectory = prepared.Tools,
+            }, op, op.Cancellation).ConfigureAwait(false));
+        });
     }
 }

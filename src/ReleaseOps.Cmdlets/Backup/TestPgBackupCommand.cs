@@ -11,7 +11,8 @@ namespace ReleaseOps.Cmdlets.Backup;
 /// Writes one result with every level's status, time and the differences found; a failed test is also reported as an
 /// error. A damaged backup is never restored. The result is recorded in the backup's manifest.</para>
 /// </summary>
-/// <example><code>Get-ReleaseBackup /backups/shop -Latest | Test-PgBackup -Credential $cred</code></example>
+/// <example><code>Get-ReleaseBackup ./backups -Latest | Test-PgBackup -Credential $cred</code></example>
+/// <example><code>Test-PgBackup -ManifestPath ./backups/*.manifest.json -Credential $cred -Quick</code></example>
 [Cmdlet(VerbsDiagnostic.Test, "PgBackup", DefaultParameterSetName = "Backup")]
 [OutputType(typeof(BackupVerification))]
 public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
@@ -44,9 +45,12 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
 
     protected override void ProcessRecord()
     {
-        Run(async op =>
+        if (!TryPrepare(() => (Key: EncryptionKeySecret(), Tools), out var prepared))
         {
-            var backup = await ResolveBackupAsync(op.Cancellation).ConfigureAwait(false);
+            return;
+        }
+        ForEachBackup(async (op, backup) =>
+        {
             var result = await new PgBackupVerifier().TestAsync(backup, new PgVerifyRequest
             {
                 Server = Endpoint(MaintenanceDatabase, backup),
@@ -55,14 +59,14 @@ public sealed class TestPgBackupCommand : PgBackupInputCmdletBase
                 ScratchName = ScratchName,
                 KeepScratch = KeepScratch.IsPresent,
                 Jobs = Jobs,
-                EncryptionKey = EncryptionKeySecret(),
-                ToolDirectory = ToolDirectory,
+                EncryptionKey = prepared.Key,
+                ToolDirectory = prepared.Tools,
             }, op, op.Cancellation).ConfigureAwait(false);
             op.Emit(result);
             if (result.ToException() is { } failure)
             {
                 op.Fail(failure, backup.Id);
             }
-        }, Backup?.Id ?? ManifestPath);
+        });
     }
 }

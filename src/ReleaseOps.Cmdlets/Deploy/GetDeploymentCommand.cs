@@ -9,8 +9,9 @@ namespace ReleaseOps.Cmdlets.Deploy;
 /// images by digest, every step and the outcome. Filter by -Version, -Status, -Kind, -Id, or keep the newest -Last N.</para>
 /// </summary>
 /// <example><code>Get-Deployment ./releaseplan.yml -Last 5</code></example>
-/// <example><code>Get-ReleasePlan ./releaseplan.yml | Get-Deployment -Status RolledBack | Select-Object -ExpandProperty Steps</code></example>
-[Cmdlet(VerbsCommon.Get, "Deployment", DefaultParameterSetName = ByPath)]
+/// <example><code>Get-ReleasePlan ./releaseplan.yml | Get-Deployment -Status Succeeded | Select-Object -ExpandProperty Steps</code></example>
+/// <example><code>$plan | Get-Deployment -Kind Rollback -Last 1 | Format-List</code></example>
+[Cmdlet(VerbsCommon.Get, "Deployment")]
 [OutputType(typeof(ReleaseRecord))]
 public sealed class GetDeploymentCommand : DeploymentCmdlet
 {
@@ -35,23 +36,17 @@ public sealed class GetDeploymentCommand : DeploymentCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? Last { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForEachPlan(async (op, plan) =>
     {
-        var source = PlanSource();
-        var engine = Engine();
-        Run(async op =>
+        IEnumerable<ReleaseRecord> history = await Engine().HistoryAsync(plan, op.Cancellation).ConfigureAwait(false);
+        if (Version is { Length: > 0 }) history = history.Where(r => Version.Contains(r.Version, StringComparer.OrdinalIgnoreCase));
+        if (Status is { Length: > 0 }) history = history.Where(r => Status.Contains(r.Status));
+        if (Kind is not null) history = history.Where(r => r.Kind == Kind);
+        if (Id is not null) history = history.Where(r => r.Id == Id);
+        if (Last is not null) history = history.Take(Last.Value);
+        foreach (var record in history)
         {
-            var plan = await source(op.Cancellation).ConfigureAwait(false);
-            IEnumerable<ReleaseRecord> history = await engine.HistoryAsync(plan, op.Cancellation).ConfigureAwait(false);
-            if (Version is { Length: > 0 }) history = history.Where(r => Version.Contains(r.Version, StringComparer.OrdinalIgnoreCase));
-            if (Status is { Length: > 0 }) history = history.Where(r => Status.Contains(r.Status));
-            if (Kind is not null) history = history.Where(r => r.Kind == Kind);
-            if (Id is not null) history = history.Where(r => r.Id == Id);
-            if (Last is not null) history = history.Take(Last.Value);
-            foreach (var record in history)
-            {
-                op.Emit(record);
-            }
-        }, target: InputObject?.ToString() ?? Plan);
-    }
+            op.Emit(record);
+        }
+    });
 }

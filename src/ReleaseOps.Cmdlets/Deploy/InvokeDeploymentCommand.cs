@@ -9,13 +9,14 @@ namespace ReleaseOps.Cmdlets.Deploy;
 /// rolls each service out with its strategy (Recreate, Rolling, BlueGreen, Canary; containers or Swarm services),
 /// verifies it with its health probes and smoke checks, runs post-deploy gates, and releases the lock. Each step is
 /// written as a DeploymentStep the moment it ends, then one DeploymentResult. When verification fails the previous
-/// release is put back automatically and the result says which probe saw which value. -WhatIf shows the exact steps
-/// without touching anything.</para>
+/// release is put back automatically; a deployment that fails or is rolled back is also reported as an error
+/// (DeploymentFailed, DeploymentRolledBack), so $? is $false and -ErrorAction Stop throws. -WhatIf shows the exact
+/// steps and touches nothing, not even the journal.</para>
 /// </summary>
-/// <example><code>Invoke-Deployment ./releaseplan.yml -Version v2</code></example>
+/// <example><code>Invoke-Deployment ./releaseplan.yml -Version v2 -Confirm:$false</code></example>
 /// <example><code>Get-ReleasePlan ./releaseplan.yml | Invoke-Deployment -Version v2 -WhatIf</code></example>
-/// <example><code>Invoke-Deployment ./releaseplan.yml -Resume</code></example>
-[Cmdlet(VerbsLifecycle.Invoke, "Deployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByPath)]
+/// <example><code>$result = $plan | Invoke-Deployment -Version v2 -Confirm:$false -ErrorAction Stop | Select-Object -Last 1</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "Deployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(DeploymentStep), typeof(DeploymentResult))]
 public sealed class InvokeDeploymentCommand : DeploymentCmdlet
 {
@@ -37,16 +38,12 @@ public sealed class InvokeDeploymentCommand : DeploymentCmdlet
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
-
-
     protected override void ProcessRecord()
     {
-        var source = PlanSource();
         var request = new DeploymentRequest { Version = Version, Services = Service, Force = Force.IsPresent, Resume = Resume.IsPresent };
-        var engine = Engine();
-        Run(async op =>
+        ForEachPlan(async (op, plan) =>
         {
-            var plan = await source(op.Cancellation).ConfigureAwait(false);
+            var engine = Engine();
             var steps = engine.Plan(plan, request);
             var version = request.Version ?? plan.Version ?? "(interrupted release)";
             var action = $"Deploy {version}:" + string.Concat(steps.Select(s => $"{Environment.NewLine}  {s}"));
@@ -57,11 +54,11 @@ public sealed class InvokeDeploymentCommand : DeploymentCmdlet
             await foreach (var record in engine.DeployAsync(plan, request, op, op.Cancellation).ConfigureAwait(false))
             {
                 op.Emit(record);
-                if (record is DeploymentResult { Outcome: DeploymentOutcome.RolledBack or DeploymentOutcome.Failed } failed)
+                if (record is DeploymentResult result && result.ToException() is { } failure)
                 {
-                    op.Warning($"{failed.Application}/{failed.Environment} {failed.Version}: {failed.Outcome}. {failed.Reason}");
+                    op.Fail(failure);
                 }
             }
-        }, target: InputObject?.ToString() ?? Plan);
+        });
     }
 }

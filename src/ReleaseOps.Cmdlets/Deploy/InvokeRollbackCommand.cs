@@ -9,11 +9,13 @@ namespace ReleaseOps.Cmdlets.Deploy;
 /// strategies start the previous version beside the current one and switch traffic before stopping anything;
 /// Swarm services use Swarm's own rollback. With -RestoreDatabase, the database is restored from the pre-deploy
 /// backup of the release being undone. Also resolves an interrupted deployment. Writes each step, then a
-/// RollbackResult with the measured duration.</para>
+/// RollbackResult with the measured duration; a failed rollback is also an error (RollbackFailed). Asks for
+/// confirmation (ConfirmImpact High).</para>
 /// </summary>
-/// <example><code>Invoke-Rollback ./releaseplan.yml</code></example>
-/// <example><code>Invoke-Rollback ./releaseplan.yml -ToVersion v1 -RestoreDatabase -Confirm:$false</code></example>
-[Cmdlet(VerbsLifecycle.Invoke, "Rollback", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByPath)]
+/// <example><code>Invoke-Rollback ./releaseplan.yml -Confirm:$false</code></example>
+/// <example><code>$plan | Invoke-Rollback -WhatIf</code></example>
+/// <example><code>$plan | Invoke-Rollback -ToVersion v1 -RestoreDatabase -Confirm:$false | Select-Object -Last 1</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "Rollback", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DeploymentStep), typeof(RollbackResult))]
 public sealed class InvokeRollbackCommand : DeploymentCmdlet
 {
@@ -35,25 +37,24 @@ public sealed class InvokeRollbackCommand : DeploymentCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-
-
     protected override void ProcessRecord()
     {
-        var source = PlanSource();
         var request = new RollbackRequest { ToVersion = ToVersion, Services = Service, RestoreDatabase = RestoreDatabase.IsPresent, Force = Force.IsPresent };
-        var rollback = new RollbackService(Engine());
-        Run(async op =>
+        ForEachPlan(async (op, plan) =>
         {
-            var plan = await source(op.Cancellation).ConfigureAwait(false);
             var action = $"Roll back to {request.ToVersion ?? "the previous release"}{(request.RestoreDatabase ? " and restore the database from the pre-deploy backup" : "")}";
             if (!await op.ShouldProcessAsync(plan.ToString(), action).ConfigureAwait(false))
             {
                 return;
             }
-            await foreach (var record in rollback.RollbackAsync(plan, request, op, op.Cancellation).ConfigureAwait(false))
+            await foreach (var record in new RollbackService(Engine()).RollbackAsync(plan, request, op, op.Cancellation).ConfigureAwait(false))
             {
                 op.Emit(record);
+                if (record is RollbackResult result && result.ToException() is { } failure)
+                {
+                    op.Fail(failure);
+                }
             }
-        }, target: InputObject?.ToString() ?? Plan);
+        });
     }
 }

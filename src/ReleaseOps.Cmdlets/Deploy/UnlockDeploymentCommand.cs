@@ -6,11 +6,13 @@ namespace ReleaseOps.Cmdlets.Deploy;
 /// <summary>
 /// <para type="synopsis">Removes the deploy lock of a release plan's application and environment.</para>
 /// <para type="description">A lock whose holder process is gone (a crash on this host) is removed after confirmation;
-/// a lock held by a live process is removed only with -Force. Returns the lock that was removed. An interrupted
-/// deployment still blocks new ones until it is resumed (Invoke-Deployment -Resume) or rolled back.</para>
+/// a lock held by a live process is removed only with -Force (otherwise the error DeploymentLockHeld). Returns the lock
+/// that was removed, nothing when there was none. An interrupted deployment still blocks new ones until it is resumed
+/// (Invoke-Deployment -Resume) or rolled back.</para>
 /// </summary>
-/// <example><code>Unlock-Deployment ./releaseplan.yml</code></example>
-[Cmdlet(VerbsCommon.Unlock, "Deployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByPath)]
+/// <example><code>Unlock-Deployment ./releaseplan.yml -Confirm:$false</code></example>
+/// <example><code>$plan | Unlock-Deployment -Force -WhatIf</code></example>
+[Cmdlet(VerbsCommon.Unlock, "Deployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DeployLock))]
 public sealed class UnlockDeploymentCommand : DeploymentCmdlet
 {
@@ -18,15 +20,11 @@ public sealed class UnlockDeploymentCommand : DeploymentCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForEachPlan(async (op, plan) =>
     {
-        var source = PlanSource();
-        var engine = Engine();
-        Run(async op =>
+        if (await Engine().UnlockAsync(plan, Force.IsPresent, op.ShouldProcessAsync, op, op.Cancellation).ConfigureAwait(false) is { } removed)
         {
-            var plan = await source(op.Cancellation).ConfigureAwait(false);
-            return await engine.UnlockAsync(plan, Force.IsPresent, op.ShouldProcessAsync, op, op.Cancellation).ConfigureAwait(false);
-        }, target: InputObject?.ToString() ?? Plan);
-    }
+            op.Emit(removed);
+        }
+    });
 }

@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using ReleaseOps.Cmdlets.Hosting;
+using ReleaseOps.Errors;
 using ReleaseOps.Gates;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
@@ -11,47 +11,34 @@ namespace ReleaseOps.Cmdlets.Gates;
 
 /// <summary>
 /// <para type="synopsis">Runs release gates and returns one GateResult per gate.</para>
-/// <para type="description">Runs the gates of a release plan (by path, or a ReleasePlan from Get-ReleasePlan), or
+/// <para type="description">Runs the gates of a release plan (a ReleasePlan from Get-ReleasePlan, or the plan file), or
 /// gates given inline as hashtables (@{ type = 'http'; url = '...'; expect = 'status == 200' }), in parallel under a
-/// throttle, each under its timeout, retrying gates that set 'within'. Each result says Passed, Failed, Warning,
-/// Skipped or Error (the check could not run) with a one-line message and the measured evidence. Reports in JUnit
-/// XML, JSON and Markdown are written when their paths are given. Secrets are never shown.</para>
+/// throttle, each under its timeout, retrying gates that set 'within'. Select gates by -Name, -Category, -Severity,
+/// -Tag and -Stage (PreDeploy, PostDeploy, Manual). Each result says Passed, Failed, Warning, Skipped or Error (the
+/// check could not run) with a one-line message and the measured evidence. Reports in JUnit XML, JSON and Markdown
+/// are written when their paths are given (relative to the current location; -WhatIf writes none). Secrets are never
+/// shown.</para>
 /// </summary>
-/// <example><code>Test-ReleaseGate ./releaseplan.yml -JUnitPath gates.xml</code></example>
-/// <example><code>Get-ReleasePlan ./releaseplan.yml | Test-ReleaseGate -Category security -FailFast</code></example>
-/// <example><code>@{ type = 'http'; url = 'https://localhost/health'; expect = 'status == 200', 'response_time &lt; 500ms' } | Test-ReleaseGate</code></example>
-[Cmdlet(VerbsDiagnostic.Test, "ReleaseGate", DefaultParameterSetName = PathSet)]
+/// <example><code>Test-ReleaseGate ./releaseplan.yml -Tag preflight -JUnitPath gates.xml</code></example>
+/// <example><code>Get-ReleasePlan ./releaseplan.yml | Test-ReleaseGate -Stage PreDeploy -Category database -FailFast</code></example>
+/// <example><code>@{ type = 'tcp'; host = '127.0.0.1'; port = $pgPort } | Test-ReleaseGate -Timeout 5s</code></example>
+/// <example><code>$plan | Test-ReleaseGate -Stage PreDeploy -Summary | Format-List</code></example>
+[Cmdlet(VerbsDiagnostic.Test, "ReleaseGate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(GateResult), typeof(GateRunSummary))]
-public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
+public sealed class TestReleaseGateCommand : PlanCmdlet
 {
-    private const string PathSet = "Path";
-    private const string PlanSet = "Plan";
     private const string GateSet = "Gate";
 
     private readonly List<GateDefinition> _inline = new();
     private readonly List<GateRunSummary> _runs = new();
 
-    /// <summary><para type="description">Path of the release plan (YAML) whose gates to run. Accepts FileInfo objects from Get-ChildItem.</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "PSPath")]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    /// <summary><para type="description">A release plan from Get-ReleasePlan, usually piped in.</para></summary>
-    [Parameter(Mandatory = true, ParameterSetName = PlanSet, ValueFromPipeline = true)]
-    public ReleasePlan? Plan { get; set; }
-
-    /// <summary><para type="description">Gates given inline: hashtables with type, the type's settings and optionally name, severity, category, tags, timeout, within and expect. Piped hashtables are collected and run together.</para></summary>
-    [Parameter(Mandatory = true, ParameterSetName = GateSet, ValueFromPipeline = true)]
+    /// <summary><para type="description">Gates given inline: hashtables with type, the type's settings and optionally name, severity, category, stage, tags, timeout, within and expect. Piped hashtables are collected and run together.</para></summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = GateSet)]
     public Hashtable[] Gate { get; set; } = Array.Empty<Hashtable>();
 
-    /// <summary><para type="description">Secrets for inline gates' ${secret:NAME} references: NAME = SecureString or PSCredential (its password).</para></summary>
+    /// <summary><para type="description">Secrets for inline gates' ${secret:NAME} references: NAME = SecureString or PSCredential (its password). Plain text is refused.</para></summary>
     [Parameter(ParameterSetName = GateSet)]
     public Hashtable? Secret { get; set; }
-
-    /// <summary><para type="description">Values for ${var:NAME} references in the plan file; they override its variables block.</para></summary>
-    [Parameter(ParameterSetName = PathSet)]
-    public Hashtable? Variable { get; set; }
 
     /// <summary><para type="description">Run only gates whose name matches one of these (wildcards allowed).</para></summary>
     [Parameter]
@@ -70,6 +57,10 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
     [Parameter]
     public string[]? Tag { get; set; }
 
+    /// <summary><para type="description">Run only gates of these stages: PreDeploy (before a deployment changes anything), PostDeploy (part of its verification), Manual (only when asked for).</para></summary>
+    [Parameter]
+    public GateStage[]? Stage { get; set; }
+
     /// <summary><para type="description">Stop at the first critical gate that fails or cannot run; the rest are reported as Skipped.</para></summary>
     [Parameter]
     public SwitchParameter FailFast { get; set; }
@@ -79,8 +70,9 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = GateRunOptions.DefaultThrottle;
 
-    /// <summary><para type="description">Time limit for one attempt of a gate that sets no timeout (default 10 seconds).</para></summary>
+    /// <summary><para type="description">Time limit for one attempt of a gate that sets no timeout: 500ms, 5s, 2m or a TimeSpan (default 10s).</para></summary>
     [Parameter]
+    [Duration]
     public TimeSpan? Timeout { get; set; }
 
     /// <summary><para type="description">Write a JUnit XML report (one testcase per gate) to this path.</para></summary>
@@ -99,59 +91,47 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
-
-
     protected override void ProcessRecord()
     {
-        // Decided by what was bound rather than ParameterSetName, which hosts without a binder do not set.
-        if (Plan is not null)
+        if (ParameterSetName == GateSet)
         {
-            RunPlan(Plan);
-            Plan = null;
-            return;
-        }
-        if (Gate.Length > 0)
-        {
+            // Piped hashtables arrive one by one; they run together in EndProcessing.
             foreach (var gate in Gate)
             {
-                try
+                if (TryPrepare(() => InlineGate.Create(Entries(gate)), out var definition, gate))
                 {
-                    _inline.Add(InlineGate.Create(Entries(gate)));
-                }
-                catch (Errors.ReleaseOpsException ex)
-                {
-                    ThrowFailure(ex, gate);
+                    _inline.Add(definition);
                 }
             }
-            Gate = Array.Empty<Hashtable>();
             return;
         }
-        foreach (var path in Path)
-        {
-            var file = ResolvePath(path);
-            Run(async op =>
-            {
-                var plan = await ReleasePlanLoader.LoadAsync(file, Variables(), op.Cancellation).ConfigureAwait(false);
-                await RunAsync(op, plan.Gates, GateEnvironment.For(plan)).ConfigureAwait(false);
-            }, target: file);
-        }
+        ForEachPlan((op, plan) => RunAsync(op, plan.Gates, GateEnvironment.For(plan)));
     }
 
     protected override void EndProcessing()
     {
-        if (_inline.Count > 0)
+        if (_inline.Count > 0 && TryPrepare(Secrets, out var secrets))
         {
-            var environment = new GateEnvironment { Secrets = Secrets() };
-            Run(op => RunAsync(op, _inline, environment));
+            Run(op => RunAsync(op, _inline, new GateEnvironment { Secrets = secrets }));
         }
-        if (_runs.Count > 0 && (JUnitPath ?? JsonPath ?? MarkdownPath) is not null)
+        if (_runs.Count == 0)
         {
-            var combined = GateRunSummary.Combine(_runs);
-            Run(op => GateReport.WriteAsync(combined, Resolve(JUnitPath), Resolve(JsonPath), Resolve(MarkdownPath), op.Cancellation));
+            return;
         }
+        var (junit, json, markdown) = (ResolveOptionalPath(JUnitPath), ResolveOptionalPath(JsonPath), ResolveOptionalPath(MarkdownPath));
+        if (junit is null && json is null && markdown is null)
+        {
+            return;
+        }
+        var combined = GateRunSummary.Combine(_runs);
+        Run(async op =>
+        {
+            async Task<string?> Confirmed(string? path, string format) =>
+                path is not null && await op.ShouldProcessAsync(path, $"Write the {format} gate report").ConfigureAwait(false) ? path : null;
+            await GateReport.WriteAsync(combined, await Confirmed(junit, "JUnit XML").ConfigureAwait(false), await Confirmed(json, "JSON").ConfigureAwait(false),
+                await Confirmed(markdown, "Markdown").ConfigureAwait(false), op.Cancellation).ConfigureAwait(false);
+        });
     }
-
-    private void RunPlan(ReleasePlan plan) => Run(op => RunAsync(op, plan.Gates, GateEnvironment.For(plan)), target: plan.ToString());
 
     private async Task RunAsync(CmdletOperation op, IEnumerable<GateDefinition> gates, GateEnvironment environment)
     {
@@ -167,6 +147,7 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
                 Categories = Category ?? Array.Empty<string>(),
                 Severities = Severity ?? Array.Empty<GateSeverity>(),
                 Tags = Tag ?? Array.Empty<string>(),
+                Stages = Stage ?? Array.Empty<GateStage>(),
             },
         };
         var summary = await new GateRunner().RunToSummaryAsync(gates, environment, options, op, op.Cancellation,
@@ -181,10 +162,6 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
         }
     }
 
-    private string? Resolve(string? path) => path is null ? null : ResolvePath(path);
-
-    private IReadOnlyDictionary<string, string> Variables() => PowerShellValues.StringMap(Variable);
-
     private SecretCatalog Secrets()
     {
         var catalog = SecretCatalog.Empty;
@@ -195,7 +172,7 @@ public sealed class TestReleaseGateCommand : ReleaseOpsCmdlet
             {
                 SecureString secure => SecretConversion.FromSecureString(secure, "given"),
                 PSCredential credential => SecretConversion.FromSecureString(credential.Password, "given"),
-                _ => throw new Errors.ReleaseOpsException("SecretNotSecure", Errors.FailureKind.InvalidArgument,
+                _ => throw new ReleaseOpsException("SecretNotSecure", FailureKind.InvalidArgument,
                     $"Secret '{name}' must be a SecureString or a PSCredential.", target: name,
                     fix: "Pass (Read-Host -AsSecureString) or (Get-Credential), never plain text."),
             };

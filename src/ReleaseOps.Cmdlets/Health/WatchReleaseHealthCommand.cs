@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using ReleaseOps.Cmdlets.Hosting;
-using ReleaseOps.Errors;
 using ReleaseOps.Health;
 using ReleaseOps.Plans;
 
@@ -15,26 +14,24 @@ namespace ReleaseOps.Cmdlets.Health;
 /// live; progress shows the time left and the breaches. Rollback criteria (error_rate &lt; 5%, p95 &lt; 800ms,
 /// p95_increase &lt; 50%, memory_percent &lt; 80 for 5m, down_for &lt; 2m), written in the same condition language as
 /// gates, are judged over sliding windows. The last object written is the HealthVerdict. The watch is saved to the
-/// journal so the next release has a baseline. It never prompts, so it runs unattended in scheduled jobs.</para>
+/// journal so the next release has a baseline. -WhatIf watches but rolls nothing back and writes nothing: no summary,
+/// no reports.</para>
 /// </summary>
-/// <example><code>Watch-ReleaseHealth -Plan ./releaseplan.yml -Duration 10m -RollbackOnBreach</code></example>
-/// <example><code>Get-ReleasePlan ./releaseplan.yml | Watch-ReleaseHealth -Duration 2m -StopOnBreach -JUnitPath health.xml</code></example>
-/// <example><code>Watch-ReleaseHealth -Probe @{ Name = 'web'; Url = 'http://127.0.0.1:8080/health'; Interval = '1s' } -Criterion @{ Name = 'errors'; Expect = 'error_rate &lt; 5%'; Window = '1m' } -Duration 5m</code></example>
+/// <example><code>Get-ReleasePlan ./releaseplan.yml | Watch-ReleaseHealth -StopOnBreach -JUnitPath health.xml</code></example>
+/// <example><code>Watch-ReleaseHealth ./releaseplan.yml -Duration 3s -RollbackOnBreach -Confirm:$false | Select-Object -Last 1</code></example>
+/// <example><code>Watch-ReleaseHealth -Probe @{ Name = 'web'; Url = $healthUrl; Interval = '500ms' } -Criterion @{ Name = 'errors'; Expect = 'error_rate &lt; 5%'; Window = '2s' } -Duration 2s -VerdictOnly</code></example>
 [Cmdlet(VerbsCommon.Watch, "ReleaseHealth", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(HealthSample), typeof(HealthVerdict))]
-public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
+public sealed class WatchReleaseHealthCommand : PlanCmdlet
 {
-    /// <summary>
-    /// <para type="description">The release plan: a ReleasePlan from Get-ReleasePlan (also from the pipeline), or the path of a plan file.</para>
-    /// </summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "Path")]
-    public object? Plan { get; set; }
+    private const string ProbeSet = "Probe";
 
     /// <summary>
-    /// <para type="description">Probes as hashtables, added to the plan's: Name, Type (http, tcp, container, metrics), Url, Host, Port, Container, Interval, Timeout, Expect, Headers.</para>
+    /// <para type="description">Probes as hashtables, added to the plan's (or, without a plan, the whole watch): Name, Type (http, tcp, container, metrics), Url, Host, Port, Container, Interval, Timeout, Expect, Headers.</para>
     /// </summary>
-    [Parameter]
+    [Parameter(ParameterSetName = PlanSet)]
+    [Parameter(ParameterSetName = PlanPathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ProbeSet)]
     public Hashtable[]? Probe { get; set; }
 
     /// <summary>
@@ -44,39 +41,37 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     public Hashtable[]? Criterion { get; set; }
 
     /// <summary>
-    /// <para type="description">How long to watch: a TimeSpan or text such as 90s, 10m, 2h. Default: the plan's watch duration (10m).</para>
+    /// <para type="description">How long to watch: 90s, 10m, 2h or a TimeSpan. Default: the plan's watch duration (10m).</para>
     /// </summary>
     [Parameter]
-    [DurationTransformation]
+    [Duration]
     public TimeSpan? Duration { get; set; }
 
     /// <summary>
-    /// <para type="description">Sampling interval for every probe, overriding their own (a TimeSpan or text such as 5s).</para>
+    /// <para type="description">Sampling interval for every probe, overriding their own: 500ms, 5s or a TimeSpan.</para>
     /// </summary>
     [Parameter]
-    [DurationTransformation]
+    [Duration]
     public TimeSpan? Interval { get; set; }
 
     /// <summary>
     /// <para type="description">Without a previous watch in the journal, treat this first part of the watch as the latency baseline (e.g. 2m).</para>
     /// </summary>
     [Parameter]
-    [DurationTransformation]
+    [Duration]
     public TimeSpan? BaselineWindow { get; set; }
 
     /// <summary>
-    /// <para type="description">Roll the release back at the first breach of a critical criterion, then end the watch.</para>
+    /// <para type="description">Roll the release back (the plan's previous release, through the deployment engine) at the first breach of a critical criterion, then end the watch.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter RollbackOnBreach { get; set; }
-
 
     /// <summary>
     /// <para type="description">End the watch at the first breach instead of watching for the whole duration.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter StopOnBreach { get; set; }
-
 
     /// <summary>
     /// <para type="description">Journal directory the watch is saved to and the previous watch read from; default the plan's journal.</para>
@@ -85,11 +80,10 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     public string? JournalPath { get; set; }
 
     /// <summary>
-    /// <para type="description">Do not save the watch summary to the journal.</para>
+    /// <para type="description">Do not save the watch summary to the journal (the previous one is still read as the baseline).</para>
     /// </summary>
     [Parameter]
     public SwitchParameter NoSave { get; set; }
-
 
     /// <summary>
     /// <para type="description">Write the verdict as JSON to this file.</para>
@@ -115,91 +109,89 @@ public sealed class WatchReleaseHealthCommand : ReleaseOpsCmdlet
     [Parameter]
     public SwitchParameter VerdictOnly { get; set; }
 
-
     /// <summary>
     /// <para type="description">The version being watched, recorded in the journal (default the plan's).</para>
     /// </summary>
     [Parameter]
     public string? Version { get; set; }
 
-    private string? _journal, _json, _junit, _markdown;
-
     protected override void ProcessRecord()
     {
-        var planArgument = Plan is PSObject wrapped ? wrapped.BaseObject : Plan;
-        var planPath = planArgument switch
-        {
-            string text => ResolvePath(text),
-            FileInfo file => file.FullName,
-            _ => null,
-        };
         // Paths are resolved here, on the pipeline thread, against PowerShell's current location.
-        _journal = JournalPath is null ? null : ResolvePath(JournalPath);
-        _json = JsonPath is null ? null : ResolvePath(JsonPath);
-        _junit = JUnitPath is null ? null : ResolvePath(JUnitPath);
-        _markdown = MarkdownPath is null ? null : ResolvePath(MarkdownPath);
-        RunStream(op => Watch(op, planArgument as ReleasePlan, planPath), target: planPath ?? (object?)(planArgument as ReleasePlan)?.ToString() ?? "watch");
+        var paths = (Journal: ResolveOptionalPath(JournalPath), Json: ResolveOptionalPath(JsonPath), JUnit: ResolveOptionalPath(JUnitPath),
+            Markdown: ResolveOptionalPath(MarkdownPath));
+        if (!TryPrepare(() => (Probes: (Probe ?? Array.Empty<Hashtable>()).Select(WatchDefinitionReader.Probe).ToList(),
+                Criteria: (Criterion ?? Array.Empty<Hashtable>()).Select(WatchDefinitionReader.Criterion).ToList()), out var inline))
+        {
+            return;
+        }
+        async Task Watch(CmdletOperation op, ReleasePlan? plan)
+        {
+            var options = new WatchOptions
+            {
+                Plan = plan,
+                Probes = inline.Probes,
+                Criteria = inline.Criteria,
+                Duration = Duration,
+                Interval = Interval,
+                BaselineWindow = BaselineWindow,
+                StopOnBreach = StopOnBreach.IsPresent,
+                RollbackOnBreach = RollbackOnBreach.IsPresent ? true : null,
+                Rollback = plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan),
+                JournalPath = paths.Journal,
+                SaveSummary = !NoSave.IsPresent,
+                Version = Version,
+            };
+            options = await ConfirmedAsync(op, options, paths.Json, paths.JUnit, paths.Markdown).ConfigureAwait(false);
+            using var session = WatchSession.Create(options);
+            await foreach (var sample in session.RunAsync(op, op.Cancellation).ConfigureAwait(false))
+            {
+                if (!VerdictOnly.IsPresent) op.Emit(sample);
+            }
+            var verdict = session.Verdict!;
+            if (verdict.Status == HealthStatus.Breached)
+            {
+                op.Warning($"Release health breached: {verdict.Criterion} ({verdict.Expect}).");
+            }
+            op.Emit(verdict);
+        }
+        if (ParameterSetName == ProbeSet)
+        {
+            Run(op => Watch(op, null), "watch");
+        }
+        else
+        {
+            ForEachPlan((op, plan) => Watch(op, plan));
+        }
     }
 
-    private async IAsyncEnumerable<object> Watch(CmdletOperation op, ReleasePlan? plan, string? planPath)
+    /// <summary>
+    /// The options with every change the watch would make asked for first (-WhatIf, -Confirm): the
+    /// rollback on breach, saving the summary, each report. What is declined is not done; the watch
+    /// itself only reads, so it runs either way.
+    /// </summary>
+    private static async Task<WatchOptions> ConfirmedAsync(CmdletOperation op, WatchOptions options, string? json, string? junit, string? markdown)
     {
-        if (planPath is not null)
+        using (var planned = WatchSession.Create(options))
         {
-            plan = await ReleasePlanLoader.LoadAsync(planPath, null, op.Cancellation).ConfigureAwait(false);
+            if (planned.Request.RollbackOnBreach &&
+                !await op.ShouldProcessAsync(planned.Request.Rollback!.Description, "Roll back automatically if a health criterion breaches").ConfigureAwait(false))
+            {
+                op.Warning("Watching without automatic rollback: the rollback was not confirmed.");
+                options = options with { RollbackOnBreach = false };
+            }
+            if (options.SaveSummary && planned.Request.JournalPath is { } journal &&
+                !await op.ShouldProcessAsync(journal, "Save the watch summary to the journal").ConfigureAwait(false))
+            {
+                options = options with { SaveSummary = false };
+            }
         }
-        var options = new WatchOptions
+        async Task<string?> Confirmed(string? path, string format) =>
+            path is not null && await op.ShouldProcessAsync(path, $"Write the {format} health report").ConfigureAwait(false) ? path : null;
+        return options with
         {
-            Plan = plan,
-            Probes = (Probe ?? Array.Empty<Hashtable>()).Select(WatchDefinitionReader.Probe).ToList(),
-            Criteria = (Criterion ?? Array.Empty<Hashtable>()).Select(WatchDefinitionReader.Criterion).ToList(),
-            Duration = Duration,
-            Interval = Interval,
-            BaselineWindow = BaselineWindow,
-            StopOnBreach = StopOnBreach.IsPresent,
-            RollbackOnBreach = RollbackOnBreach.IsPresent ? true : null,
-            Rollback = plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan),
-            JournalPath = _journal,
-            SaveSummary = !NoSave.IsPresent,
-            Version = Version,
-            Reports = new HealthReportPaths(_json, _junit, _markdown),
+            Reports = new HealthReportPaths(await Confirmed(json, "JSON").ConfigureAwait(false), await Confirmed(junit, "JUnit XML").ConfigureAwait(false),
+                await Confirmed(markdown, "Markdown").ConfigureAwait(false)),
         };
-        using var session = WatchSession.Create(options);
-        if (session.Request.RollbackOnBreach &&
-            !await op.ShouldProcessAsync(session.Request.Rollback!.Description, "Roll back automatically if a health criterion breaches").ConfigureAwait(false))
-        {
-            // -WhatIf (or a "no"): watch all the same, but never roll back.
-            op.Warning("Watching without automatic rollback: the rollback was not confirmed.");
-            session.Dispose();
-            using var unarmed = WatchSession.Create(options with { RollbackOnBreach = false });
-            await foreach (var item in Drive(op, unarmed).ConfigureAwait(false)) yield return item;
-            yield break;
-        }
-        await foreach (var item in Drive(op, session).ConfigureAwait(false)) yield return item;
-    }
-
-    private async IAsyncEnumerable<object> Drive(CmdletOperation op, WatchSession session)
-    {
-        await foreach (var sample in session.RunAsync(op, op.Cancellation).ConfigureAwait(false))
-        {
-            if (!VerdictOnly.IsPresent) yield return sample;
-        }
-        var verdict = session.Verdict!;
-        if (verdict.Status == HealthStatus.Breached)
-        {
-            op.Warning($"Release health breached: {verdict.Criterion} ({verdict.Expect}).");
-        }
-        yield return verdict;
-    }
-}
-
-/// <summary>Lets duration parameters take text such as 500ms, 30s, 10m or 1h30m besides TimeSpans.</summary>
-public sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
-{
-    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
-    {
-        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-        if (value is null or TimeSpan) return value;
-        if (WatchDefinitionReader.TryDuration(value, out var duration)) return duration;
-        throw new ArgumentTransformationMetadataException($"'{value}' is not a duration; write 500ms, 30s, 10m or 1h30m.");
     }
 }

@@ -1,7 +1,9 @@
+using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using ReleaseOps.Errors;
 using ReleaseOps.Operations;
+using ReleaseOps.Plans;
 
 namespace ReleaseOps.Cmdlets.Hosting;
 
@@ -43,8 +45,131 @@ public abstract class ReleaseOpsCmdlet : PSCmdlet
     /// <summary>Runs an engine operation that writes through the <see cref="CmdletOperation"/> itself.</summary>
     protected void Run(Func<CmdletOperation, Task> operation, object? target = null) => Pump(operation, target);
 
-    /// <summary>A file system path for a path the user typed (relative to $PWD, ~, a PSDrive).</summary>
+    /// <summary>
+    /// A file system path for a path the user typed (relative to $PWD, ~, a PSDrive), which need not
+    /// exist yet (reports, destinations). Resolved here, on the pipeline thread: the engine runs on
+    /// worker threads and never sees PowerShell's location.
+    /// </summary>
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary><see cref="ResolvePath(string)"/> for an optional parameter.</summary>
+    protected string? ResolveOptionalPath(string? path) => path is null ? null : ResolvePath(path);
+
+    /// <summary>
+    /// File system paths for input paths the user typed: wildcards expand to the items that exist,
+    /// and a wildcard that matches nothing is reported as a non-terminating ObjectNotFound error for
+    /// that path alone. Literal paths are passed on as they are; the engine reports a missing file with
+    /// its own error id (PlanNotFound...), also for that item only.
+    /// </summary>
+    protected IEnumerable<string> ResolveInputPaths(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                yield return ResolvePath(path);
+                continue;
+            }
+            IReadOnlyList<string> matches;
+            try
+            {
+                matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+            }
+            catch (ItemNotFoundException)
+            {
+                matches = Array.Empty<string>();
+            }
+            if (matches.Count == 0)
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"Nothing matches the path {path}."), "PathNotFound",
+                    ErrorCategory.ObjectNotFound, path));
+                continue;
+            }
+            foreach (var match in matches)
+            {
+                yield return match;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for each plan the cmdlet was given: the ReleasePlan object, or
+    /// every file -PlanPath names (wildcards expanded, read with -Variable), each as an item of its own.
+    /// </summary>
+    internal void ForEachPlan(ReleasePlan? plan, string[]? planPaths, Hashtable? variables, Func<CmdletOperation, ReleasePlan, Task> body)
+    {
+        if (plan is not null)
+        {
+            Run(op => body(op, plan), plan.ToString());
+            return;
+        }
+        var values = PowerShellValues.StringMap(variables);
+        foreach (var file in ResolveInputPaths(planPaths ?? Array.Empty<string>()))
+        {
+            Run(async op =>
+            {
+                if (await LoadPlanAsync(op, file, values).ConfigureAwait(false) is { } loaded)
+                {
+                    await body(op, loaded).ConfigureAwait(false);
+                }
+            }, file);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> for the piped backup, or each backup manifest the paths name (wildcards expanded).</summary>
+    internal void ForEachBackup(ReleaseOps.Backup.ReleaseBackup? backup, string[]? manifestPaths, Func<CmdletOperation, ReleaseOps.Backup.ReleaseBackup, Task> body)
+    {
+        if (backup is not null)
+        {
+            Run(op => body(op, backup), backup.Id);
+            return;
+        }
+        foreach (var file in ResolveInputPaths(manifestPaths ?? Array.Empty<string>()))
+        {
+            Run(async op => await body(op, await ReleaseOps.Backup.BackupCatalog.ReadAsync(file, op.Cancellation).ConfigureAwait(false)).ConfigureAwait(false), file);
+        }
+    }
+
+    /// <summary>
+    /// Reads a plan file. An invalid plan is reported as an error of this file only (null is
+    /// returned), so that one bad plan among several piped in does not stop the others.
+    /// </summary>
+    internal static async Task<ReleasePlan?> LoadPlanAsync(CmdletOperation op, string file, IReadOnlyDictionary<string, string> variables)
+    {
+        try
+        {
+            return await ReleasePlanLoader.LoadAsync(file, variables, op.Cancellation).ConfigureAwait(false);
+        }
+        catch (PlanInvalidException ex)
+        {
+            op.Fail(ex, file);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Turns parameters into what the engine takes, on the pipeline thread (secrets, keys, inline
+    /// definitions). A failure is reported like an engine failure, with its id and category: bad
+    /// arguments end the command, anything else fails this item only. False when it failed.
+    /// </summary>
+    internal bool TryPrepare<T>(Func<T> prepare, out T value, object? target = null)
+    {
+        try
+        {
+            value = prepare();
+            return true;
+        }
+        catch (Exception ex) when (ex is ReleaseOpsException or ArgumentException)
+        {
+            value = default!;
+            if (EndsCommand(ex))
+            {
+                ThrowFailure(ex, target);
+            }
+            WriteFailure(ex, target);
+            return false;
+        }
+    }
 
     /// <summary>Reports a failure of the current item and lets the command go on.</summary>
     protected void WriteFailure(Exception exception, object? target = null) => WriteError(Describe(exception, target));

@@ -8,10 +8,11 @@ namespace ReleaseOps.Cmdlets.Plans;
 public abstract class PlanFileCmdlet : ReleaseOpsCmdlet
 {
     /// <summary>
-    /// <para type="description">Path of the release plan (YAML). Accepts FileInfo objects from Get-ChildItem.</para>
+    /// <para type="description">Path of the release plan (YAML), relative to the current location; wildcards select several. Accepts FileInfo objects from Get-ChildItem.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
@@ -22,4 +23,7 @@ public abstract class PlanFileCmdlet : ReleaseOpsCmdlet
     public Hashtable? Variable { get; set; }
 
     internal IReadOnlyDictionary<string, string> Variables() => PowerShellValues.StringMap(Variable);
+
+    /// <summary>The plan files -Path names: wildcards expanded (a pattern matching nothing is an ObjectNotFound error).</summary>
+    internal IEnumerable<string> Files() => ResolveInputPaths(Path);
 }

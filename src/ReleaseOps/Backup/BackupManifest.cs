@@ -57,6 +57,10 @@ public sealed record BackupManifest
 
     [JsonIgnore]
     public TimeSpan Duration => FinishedAt - StartedAt;
+
+    /// <summary>What a list shows of the manifest a backup carries (its figures are on the backup itself).</summary>
+    public override string ToString() =>
+        $"{Id}: {Kind} {Source}, {SizeBytes:N0} bytes, {(Kind == BackupKind.Redis ? $"{KeyCounts.Sum(k => k.Keys):N0} keys" : $"{Tables.Count} tables")}";
 }
 
 public static class BackupReasons
@@ -70,16 +74,30 @@ public static class BackupReasons
 public sealed record TableRowCount(string Schema, string Table, long Rows, string? Checksum = null)
 {
     public string QualifiedName => $"{Schema}.{Table}";
+
+    public override string ToString() => $"{QualifiedName}: {Rows:N0} rows";
 }
 
-public sealed record RedisKeyCount(int Database, long Keys, long Expires);
+public sealed record RedisKeyCount(int Database, long Keys, long Expires)
+{
+    public override string ToString() => $"db{Database}: {Keys:N0} keys ({Expires:N0} expiring)";
+}
 
-public sealed record BackupFileChecksum(string Path, long SizeBytes, string Sha256);
+public sealed record BackupFileChecksum(string Path, long SizeBytes, string Sha256)
+{
+    public override string ToString() => $"{Path} ({SizeBytes:N0} bytes)";
+}
 
 /// <summary>How the data file is encrypted: the algorithm, chunk size and where the key came from (never the key).</summary>
-public sealed record BackupEncryptionInfo(string Algorithm, int ChunkSize, string KeySource);
+public sealed record BackupEncryptionInfo(string Algorithm, int ChunkSize, string KeySource)
+{
+    public override string ToString() => $"{Algorithm} (key from {KeySource})";
+}
 
-public sealed record BackupVerificationSummary(DateTimeOffset At, bool Passed, string Levels);
+public sealed record BackupVerificationSummary(DateTimeOffset At, bool Passed, string Levels)
+{
+    public override string ToString() => $"{(Passed ? "passed" : "FAILED")} at {At:u}: {Levels}";
+}
 
 internal static class ManifestJson
 {

@@ -37,6 +37,13 @@ internal static class PgFailures
                     "Read the server's message and its log.", ex),
             };
         }
+        if (endpoint.Password is null && ex is NpgsqlException && ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+        {
+            // Npgsql refuses before asking the server when it has no password to answer with.
+            return new ReleaseOpsException("PgPasswordMissing", FailureKind.AuthenticationFailed,
+                $"PostgreSQL at {target} wants a password for user '{endpoint.Username}', and none was given.", target,
+                "Pass -Credential or -PasswordVariable (releaseops: --password-env), or give the connection a password: ${secret:NAME}.", ex);
+        }
         if (ex is NpgsqlException { InnerException: SocketException or IOException } or NpgsqlException { IsTransient: true } ||
             ex is TimeoutException || ex is SocketException)
         {

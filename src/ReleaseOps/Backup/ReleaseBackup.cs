@@ -43,7 +43,10 @@ public sealed record ReleaseBackup(BackupManifest Manifest, string ManifestPath)
 }
 
 /// <summary>One check of a test-restore: <c>Checksum</c>, <c>List</c>, <c>Restore</c>, <c>RowCounts</c>, <c>Load</c>, <c>KeyCounts</c>.</summary>
-public sealed record VerificationLevel(string Level, VerificationStatus Status, TimeSpan Duration, string Detail);
+public sealed record VerificationLevel(string Level, VerificationStatus Status, TimeSpan Duration, string Detail)
+{
+    public override string ToString() => $"{Level}: {Status} in {Duration.TotalMilliseconds:0} ms ({Detail})";
+}
 
 public enum VerificationStatus
 {
@@ -53,7 +56,10 @@ public enum VerificationStatus
 }
 
 /// <summary>A table (or Redis database) whose restored contents differ from the manifest.</summary>
-public sealed record VerificationDifference(string Item, string Expected, string Actual);
+public sealed record VerificationDifference(string Item, string Expected, string Actual)
+{
+    public override string ToString() => $"{Item}: expected {Expected}, got {Actual}";
+}
 
 /// <summary>
 /// One test-restore of one backup, in the dbatools model: every level's result and time, what
@@ -102,10 +108,14 @@ public sealed record RestoreResult
     public required IReadOnlyList<VerificationLevel> Levels { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
     public required TimeSpan Duration { get; init; }
+
+    public override string ToString() => $"{TargetDatabase} restored from {BackupId} in {Plans.DurationText.Format(Duration)}";
 }
 
 /// <summary>A backup retention chose, and whether it was removed (false under -WhatIf).</summary>
 public sealed record BackupRemoval(ReleaseBackup Backup, string Reason, bool Removed)
 {
     public string Id => Backup.Id;
+
+    public override string ToString() => $"{(Removed ? "removed" : "kept")} {Id} ({Reason})";
 }

@@ -1,3 +1,4 @@
+using ReleaseOps.Errors;
 using ReleaseOps.Journal;
 using ReleaseOps.Plans;
 
@@ -39,7 +40,11 @@ public sealed record ServiceRelease(
     ServiceTarget Target,
     string Image,
     string? Digest,
-    IReadOnlyList<string> Instances);
+    IReadOnlyList<string> Instances)
+{
+    public override string ToString() =>
+        $"{Service}: {Image} ({Strategy}{(Instances.Count == 0 ? "" : ": " + string.Join(", ", Instances))})";
+}
 
 /// <summary>The outcome of <c>Invoke-Deployment</c>.</summary>
 public sealed record DeploymentResult(
@@ -56,6 +61,19 @@ public sealed record DeploymentResult(
     string Journal) : DeploymentRecord
 {
     public bool Succeeded => Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Planned;
+
+    /// <summary>
+    /// The failure a host reports besides this result (a PowerShell error record, a non-zero exit):
+    /// DeploymentRolledBack or DeploymentFailed; null when the deployment succeeded.
+    /// </summary>
+    public ReleaseOpsException? ToException() => Succeeded
+        ? null
+        : new ReleaseOpsException(Outcome == DeploymentOutcome.RolledBack ? "DeploymentRolledBack" : "DeploymentFailed", FailureKind.OperationFailed,
+            $"Deployment of {Application}/{Environment} {Version} {(Outcome == DeploymentOutcome.RolledBack ? $"was rolled back to {PreviousVersion ?? "the previous release"}" : "failed")}: {Reason}",
+            $"{Application}/{Environment}",
+            Outcome == DeploymentOutcome.RolledBack
+                ? "The previous release serves again. See the steps (Get-Deployment -Last 1) for what failed, fix it and deploy again."
+                : "Nothing was changed, or the automatic rollback failed too: see the steps (Get-Deployment -Last 1) and the reason.");
 
     public override string ToString() => $"{Application}/{Environment} {Version}: {Outcome}{(Reason is null ? "" : $" ({Reason})")}";
 }
@@ -82,6 +100,13 @@ public sealed record RollbackResult(
     TimeSpan Duration,
     string Journal) : DeploymentRecord
 {
+    /// <summary>The failure a host reports besides this result: RollbackFailed; null when the rollback succeeded.</summary>
+    public ReleaseOpsException? ToException() => Outcome != RollbackOutcome.Failed
+        ? null
+        : new ReleaseOpsException("RollbackFailed", FailureKind.OperationFailed,
+            $"Rollback of {Application}/{Environment} from {FromVersion} to {ToVersion} failed: {Reason}", $"{Application}/{Environment}",
+            "See the steps (Get-Deployment -Last 1); fix the cause and run Invoke-Rollback again.");
+
     public override string ToString() => $"{Application}/{Environment} {FromVersion} -> {ToVersion}: {Outcome} in {Duration.TotalSeconds:F1} s";
 }
 

@@ -84,14 +84,20 @@ public sealed record MetricJudgement(
     double? PValue,
     double Weight,
     bool Critical,
-    string Reason);
+    string Reason)
+{
+    public override string ToString() => $"{Metric}: {Classification} ({Reason})";
+}
 
 /// <summary>The judge's verdict: a score from 0 to 100, an outcome, and each metric's classification.</summary>
 public sealed record CanaryJudgement(
     CanaryOutcome Outcome,
     double Score,
     IReadOnlyList<MetricJudgement> Metrics,
-    string Summary);
+    string Summary)
+{
+    public override string ToString() => $"{Outcome} (score {Score:0.##}): {Summary}";
+}
 
 /// <summary>
 /// Compares a canary against the baseline running beside it, metric by metric, in the manner of

@@ -96,4 +96,8 @@ public sealed record ProbeSummary
     public double? MaxMs { get; init; }
     /// <summary>The latest value of each measured value (cpu_percent, memory_percent...).</summary>
     public IReadOnlyDictionary<string, double> LastValues { get; init; } = HealthSample.EmptyValues;
+
+    public override string ToString() =>
+        $"{Probe}: {Samples} samples, {Failures} failed" + (P95Ms is { } p95 ? $", p95 {p95:0.#} ms" : "") +
+        (LastValues.Count == 0 ? "" : ", " + string.Join(", ", LastValues.Select(v => $"{v.Key} {v.Value:0.##}")));
 }

@@ -19,6 +19,8 @@ public sealed record WatchRequest
     public TimeSpan? IntervalOverride { get; init; }
     /// <summary>Journal directory: the previous watch is read from it as baseline and this one saved to it.</summary>
     public string? JournalPath { get; init; }
+    /// <summary>Save this watch's summary to <see cref="JournalPath"/> (the previous one is read either way).</summary>
+    public bool SaveSummary { get; init; } = true;
     /// <summary>End the watch at the first breach.</summary>
     public bool StopOnBreach { get; init; }
     /// <summary>Call <see cref="Rollback"/> at the first breach (and then end the watch).</summary>
@@ -233,7 +235,7 @@ public sealed class HealthWatch
                 RollbackError = _rollbackError,
             };
         }
-        if (_request.JournalPath is not null)
+        if (_request.JournalPath is not null && _request.SaveSummary)
         {
             var path = await new WatchSummaryStore(_request.JournalPath).SaveAsync(SummaryOf(verdict), CancellationToken.None).ConfigureAwait(false);
             reporter.Verbose($"Saved the watch summary to {path}.");

@@ -22,8 +22,9 @@ public sealed record WatchOptions
     /// <summary>Told at the first breach (the standard wiring sends the plan's watch-breached notifications).</summary>
     public IBreachObserver? OnBreach { get; init; }
     public TimeSpan? BaselineWindow { get; init; }
-    /// <summary>Journal directory; default the plan's file journal. Set <see cref="SaveSummary"/> false to keep nothing.</summary>
+    /// <summary>Journal directory the previous watch is read from and this one saved to; default the plan's file journal.</summary>
     public string? JournalPath { get; init; }
+    /// <summary>False: read the previous watch for a baseline, but save nothing.</summary>
     public bool SaveSummary { get; init; } = true;
     public string? Application { get; init; }
     public string? Environment { get; init; }
@@ -59,6 +60,10 @@ public sealed class WatchSession : IDisposable
 
     public HealthVerdict? Verdict => Watch.Verdict;
 
+    /// <summary>Where the watch's summary is saved (and the previous one read): the given journal, else the plan's file journal.</summary>
+    public static string? JournalPathFor(WatchOptions options) =>
+        options.JournalPath ?? (options.Plan is { Journal.Store: JournalStore.File } plan ? Path.GetFullPath(plan.Journal.Path) : null);
+
     /// <summary>Builds and checks the watch (no sampling yet). Bad input throws an InvalidArgument/InvalidConfiguration ReleaseOpsException.</summary>
     public static WatchSession Create(WatchOptions options, HttpMessageHandler? handler = null)
     {
@@ -76,9 +81,7 @@ public sealed class WatchSession : IDisposable
         };
         if (options.Duration is { } duration) definition = definition with { Duration = duration };
         var rollbackOnBreach = options.RollbackOnBreach ?? definition.RollbackOnBreach;
-        var journal = options.SaveSummary
-            ? options.JournalPath ?? (options.Plan is { Journal.Store: JournalStore.File } plan ? Path.GetFullPath(plan.Journal.Path) : null)
-            : null;
+        var journal = JournalPathFor(options);
         var request = new WatchRequest
         {
             Definition = definition with { RollbackOnBreach = rollbackOnBreach },
@@ -87,6 +90,7 @@ public sealed class WatchSession : IDisposable
             Version = options.Version ?? options.Plan?.Version,
             IntervalOverride = options.Interval,
             JournalPath = journal,
+            SaveSummary = options.SaveSummary,
             StopOnBreach = options.StopOnBreach,
             RollbackOnBreach = rollbackOnBreach,
             Rollback = rollbackOnBreach ? options.Rollback : null,

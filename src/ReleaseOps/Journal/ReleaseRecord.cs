@@ -32,7 +32,10 @@ public enum StepStatus
 }
 
 /// <summary>The image one service runs in a release, by tag and by digest.</summary>
-public sealed record ReleasedImage(string Service, string Image, string? Digest);
+public sealed record ReleasedImage(string Service, string Image, string? Digest)
+{
+    public override string ToString() => $"{Service}: {Image}{(Digest is null ? "" : "@" + Digest)}";
+}
 
 /// <summary>One step as the journal holds it.</summary>
 public sealed record JournalStep(
@@ -42,7 +45,10 @@ public sealed record JournalStep(
     StepStatus Status,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
-    string? Detail);
+    string? Detail)
+{
+    public override string ToString() => $"{Sequence,2} {Name}{(Service is null ? "" : $" [{Service}]")}: {Status}{(Detail is null ? "" : $" - {Detail}")}";
+}
 
 /// <summary>One gate's verdict as the journal keeps it: status, message and the evidence it measured (plain text, never a secret).</summary>
 public sealed record GateRecord(string Name, string Type, string Stage, string Status, string Message, DateTimeOffset At, TimeSpan Duration)

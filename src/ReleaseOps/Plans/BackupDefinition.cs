@@ -26,6 +26,8 @@ public sealed record BackupDefinition
     public string? EncryptionKey { get; init; }
     public RetentionDefinition Retention { get; init; } = new();
     public SourceLocation? Location { get; init; }
+
+    public override string ToString() => $"{Name} ({Type} {Connection}{(Connection.Database is null ? "" : "/" + Connection.Database)} to {Destination})";
 }
 
 public sealed record RetentionDefinition
@@ -34,4 +36,8 @@ public sealed record RetentionDefinition
     public int? Count { get; init; }
     /// <summary>Remove backups older than this (null: no limit by age).</summary>
     public TimeSpan? MaxAge { get; init; }
+
+    public override string ToString() =>
+        Count is null && MaxAge is null ? "keep all"
+        : string.Join(", ", new[] { Count is null ? null : $"keep {Count}", MaxAge is null ? null : $"at most {DurationText.Format(MaxAge.Value)} old" }.OfType<string>());
 }

@@ -42,6 +42,8 @@ public sealed record GateDefinition
     public IReadOnlyList<string> Expect { get; init; } = Array.Empty<string>();
     public GateSettings Settings { get; init; } = GateSettings.Empty;
     public SourceLocation? Location { get; init; }
+
+    public override string ToString() => $"{Name} ({Type}, {Severity}, {Stage})";
 }
 
 /// <summary>
@@ -134,4 +136,16 @@ public sealed class GateSettings
     }
 
     public IReadOnlyDictionary<string, object?> ToDictionary() => _values;
+
+    /// <summary>key=value pairs as written in the plan (secret references stay references).</summary>
+    public override string ToString() => string.Join(", ", _values.Where(kv => kv.Value is not null).Select(kv => $"{kv.Key}={Text(kv.Value)}"));
+
+    private static string Text(object? value) => value switch
+    {
+        TimeSpan t => DurationText.Format(t),
+        IReadOnlyList<object?> list => "[" + string.Join(", ", list.Select(Text)) + "]",
+        IReadOnlyDictionary<string, object?> map => "{" + string.Join(", ", map.Select(kv => $"{kv.Key}={Text(kv.Value)}")) + "}",
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
 }

@@ -49,6 +49,9 @@ public sealed record DockerEndpointDefinition
     public bool? TlsVerify { get; init; }
     /// <summary>Directory holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH.</summary>
     public string? CertPath { get; init; }
+
+    public override string ToString() =>
+        (Host ?? "DOCKER_HOST, else the default socket") + (TlsVerify == true ? " (TLS verified)" : "") + (CertPath is null ? "" : $" (certificates in {CertPath})");
 }
 
 /// <summary>The reverse proxy that blue-green and canary releases switch traffic at.</summary>
@@ -63,6 +66,8 @@ public sealed record ProxyDefinition
     public string Binary { get; init; } = "nginx";
     /// <summary>The address the service is reached at through the proxy, for verification.</summary>
     public string? PublicUrl { get; init; }
+
+    public override string ToString() => $"{Type}: {UpstreamFile}" + (PublicUrl is null ? "" : $" ({PublicUrl})");
 }
 
 public enum JournalStore
@@ -79,6 +84,8 @@ public sealed record JournalDefinition
     public string Path { get; init; } = System.IO.Path.Combine(".releaseops", "journal");
     /// <summary>For the PostgreSQL store.</summary>
     public ConnectionDefinition? Connection { get; init; }
+
+    public override string ToString() => Store == JournalStore.File ? $"file: {Path}" : $"postgres: {Connection}/{Connection?.Database}";
 }
 
 /// <summary>How to reach a PostgreSQL or Redis server. <see cref="Password"/> may be a secret reference.</summary>
@@ -124,4 +131,6 @@ public sealed record NotificationDefinition
     /// <summary>Further attempts after a failed one, with exponential backoff.</summary>
     public int Retries { get; init; } = 3;
     public SourceLocation? Location { get; init; }
+
+    public override string ToString() => $"{Name} ({Type} on {string.Join(", ", On)})";
 }

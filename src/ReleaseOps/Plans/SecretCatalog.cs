@@ -25,6 +25,9 @@ public sealed partial class SecretCatalog
 
     public IEnumerable<SecretSource> Sources => _sources.Values;
 
+    /// <summary>The secrets' names and where each is read from; never a value.</summary>
+    public override string ToString() => _sources.Count == 0 ? "(none)" : string.Join(", ", _sources.Values.Select(s => $"{s.Name} ({s.Describe()})"));
+
     public bool Contains(string name) => _sources.ContainsKey(name);
 
     /// <summary>True when the text holds at least one secret reference.</summary>

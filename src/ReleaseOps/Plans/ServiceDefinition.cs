@@ -61,6 +61,8 @@ public sealed record ServiceDefinition
         var hasTag = Image.IndexOf(':', lastSlash + 1) >= 0 || Image.Contains('@');
         return hasTag ? Image : $"{Image}:{version}";
     }
+
+    public override string ToString() => $"{Name} ({Image}, {Strategy.Type}{(Replicas == 1 ? "" : $", {Replicas} replicas")})";
 }
 
 public sealed record StrategyDefinition
@@ -81,6 +83,13 @@ public sealed record StrategyDefinition
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Grace period for stopping an old instance.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    public override string ToString() => Type switch
+    {
+        DeploymentStrategyType.Canary => $"Canary: steps {string.Join("/", Steps)}%, pause {DurationText.Format(Pause)}",
+        DeploymentStrategyType.Rolling => $"Rolling: batches of {BatchSize}, {Order}, drain {DurationText.Format(Drain)}",
+        _ => $"{Type}: drain {DurationText.Format(Drain)}, health timeout {DurationText.Format(HealthTimeout)}",
+    };
 }
 
 public enum ProbeType
@@ -109,6 +118,9 @@ public sealed record ProbeDefinition
     public IReadOnlyList<string> Expect { get; init; } = Array.Empty<string>();
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
     public SourceLocation? Location { get; init; }
+
+    public override string ToString() =>
+        $"{Name} ({Type} {Url ?? Container ?? $"{Host}:{Port}"}{(Expect.Count == 0 ? "" : $", expect {string.Join(" and ", Expect)}")})";
 }
 
 /// <summary>One HTTP request of a smoke test and what its response must satisfy.</summary>
@@ -121,6 +133,8 @@ public sealed record SmokeCheckDefinition
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Expect { get; init; } = new[] { "status == 200" };
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public override string ToString() => $"{Name} ({Method} {Url}, expect {string.Join(" and ", Expect)})";
 }
 
 /// <summary>A one-off migration run before the rollout: a command in a container of the new image.</summary>
@@ -131,4 +145,6 @@ public sealed record MigrationDefinition
     public string? Image { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    public override string ToString() => $"{string.Join(' ', Command)}{(Image is null ? "" : $" in {Image}")} (timeout {DurationText.Format(Timeout)})";
 }

@@ -10,6 +10,9 @@ public sealed record WatchDefinition
     public IReadOnlyList<CriterionDefinition> Criteria { get; init; } = Array.Empty<CriterionDefinition>();
     /// <summary>Roll the release back when a criterion breaches.</summary>
     public bool RollbackOnBreach { get; init; }
+
+    public override string ToString() =>
+        $"{DurationText.Format(Duration)}: {Probes.Count} probe(s) every {DurationText.Format(Interval)}, {Criteria.Count} criteria{(RollbackOnBreach ? ", rollback on breach" : "")}";
 }
 
 /// <summary>
@@ -28,4 +31,7 @@ public sealed record CriterionDefinition
     public TimeSpan? For { get; init; }
     public GateSeverity Severity { get; init; } = GateSeverity.Critical;
     public SourceLocation? Location { get; init; }
+
+    public override string ToString() =>
+        $"{Name}: {Expect} over {DurationText.Format(Window)}{(For is null ? "" : $" for {DurationText.Format(For.Value)}")}{(Probe is null ? "" : $" ({Probe})")}";
 }

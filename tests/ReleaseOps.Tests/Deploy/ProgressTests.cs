@@ -52,7 +52,7 @@ public sealed class ProgressTests(DeployFixture fixture)
         var plan = Plan(Path.Combine(fixture.Directory, "progress-backups-" + Guid.NewGuid().ToString("N")[..6]));
         using var session = PowerShellSession.Start();
 
-        var result = session.Run("param($plan) Invoke-Deployment -InputObject $plan -Version v1 -Confirm:$false",
+        var result = session.Run("param($plan) $plan | Invoke-Deployment -Version v1 -Confirm:$false",
             new Dictionary<string, object?> { ["plan"] = plan }).ThrowIfFailed();
         await fixture.RemoveContainersAsync();
 

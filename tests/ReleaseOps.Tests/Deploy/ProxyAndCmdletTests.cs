@@ -50,7 +50,7 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         var plan = fixture.Plan(DeployFixture.Service("web-cli", DeploymentStrategyType.BlueGreen, 21171, 21172));
         using var session = PowerShellSession.Start();
 
-        var result = session.Run("param($plan) Invoke-Deployment -InputObject $plan -Version v2 -WhatIf", With(plan)).ThrowIfFailed();
+        var result = session.Run("param($plan) $plan | Invoke-Deployment -Version v2 -WhatIf", With(plan)).ThrowIfFailed();
 
         Assert.Empty(result.Output);
         var whatIf = Assert.Single(result.WhatIf);
@@ -67,15 +67,15 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         var plan = fixture.Plan(DeployFixture.Service("web-cli", DeploymentStrategyType.Recreate, 21171));
         using var session = PowerShellSession.Start();
 
-        var deployed = session.Run("param($plan) Invoke-Deployment -InputObject $plan -Version v1 -Confirm:$false", With(plan)).ThrowIfFailed();
+        var deployed = session.Run("param($plan) $plan | Invoke-Deployment -Version v1 -Confirm:$false", With(plan)).ThrowIfFailed();
 
         Assert.IsType<DeploymentResult>(deployed.Output[^1].BaseObject);
         Assert.All(deployed.Output.Take(deployed.Output.Count - 1), o => Assert.IsType<DeploymentStep>(o.BaseObject));
         Assert.Contains(deployed.Progress, p => p.StatusDescription.StartsWith("rollout", StringComparison.Ordinal));
 
-        var history = session.Run("param($plan) Get-Deployment -InputObject $plan -Status Succeeded -Last 1", With(plan)).ThrowIfFailed();
+        var history = session.Run("param($plan) $plan | Get-Deployment -Status Succeeded -Last 1", With(plan)).ThrowIfFailed();
         Assert.Equal("v1", Assert.Single(history.Objects<ReleaseRecord>()).Version);
-        Assert.Empty(session.Run("param($plan) Get-Deployment -InputObject $plan -Version v9", With(plan)).ThrowIfFailed().Output);
+        Assert.Empty(session.Run("param($plan) $plan | Get-Deployment -Version v9", With(plan)).ThrowIfFailed().Output);
         await fixture.RemoveContainersAsync();
     }
 
@@ -87,11 +87,11 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         await journal.AcquireLockAsync(plan.Application, plan.Environment, "live", false, default);
         using var session = PowerShellSession.Start();
 
-        var refused = session.Run("param($plan) Unlock-Deployment -InputObject $plan -Confirm:$false", With(plan));
+        var refused = session.Run("param($plan) $plan | Unlock-Deployment -Confirm:$false", With(plan));
         Assert.Equal("DeploymentLockHeld", Assert.Single(refused.ErrorIds));
         Assert.Equal(ErrorCategory.ResourceBusy, refused.Errors[0].CategoryInfo.Category);
 
-        var forced = session.Run("param($plan) Unlock-Deployment -InputObject $plan -Force -Confirm:$false", With(plan)).ThrowIfFailed();
+        var forced = session.Run("param($plan) $plan | Unlock-Deployment -Force -Confirm:$false", With(plan)).ThrowIfFailed();
         Assert.Equal("live", Assert.Single(forced.Objects<DeployLock>()).ReleaseId);
         Assert.Null(await journal.GetLockAsync(plan.Application, plan.Environment, default));
     }
@@ -102,10 +102,10 @@ public sealed class ProxyAndCmdletTests(DeployFixture fixture)
         var plan = fixture.Plan(DeployFixture.Service("web-cli", DeploymentStrategyType.Recreate, 21171));
         using var session = PowerShellSession.Start();
 
-        var whatIf = session.Run("param($plan) Invoke-Rollback -InputObject $plan -WhatIf", With(plan)).ThrowIfFailed();
+        var whatIf = session.Run("param($plan) $plan | Invoke-Rollback -WhatIf", With(plan)).ThrowIfFailed();
         Assert.Equal("What if: Performing the operation \"Roll back to the previous release\" on target \"ro-depl-app/test\".", Assert.Single(whatIf.WhatIf));
 
-        var result = session.Run("param($plan) Invoke-Rollback -InputObject $plan -Confirm:$false", With(plan));
+        var result = session.Run("param($plan) $plan | Invoke-Rollback -Confirm:$false", With(plan));
         Assert.Equal("NothingToRollBack", Assert.Single(result.ErrorIds));
         Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[0].CategoryInfo.Category);
     }

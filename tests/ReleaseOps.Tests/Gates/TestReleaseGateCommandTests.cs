@@ -69,7 +69,7 @@ public class TestReleaseGateCommandTests : IClassFixture<GateScratchDirectory>
     {
         var plan = await ReleasePlanLoader.LoadAsync(Plan());
         using var session = PowerShellSession.Start(_dir.Path);
-        var result = session.Run("param($plan) Test-ReleaseGate -Plan $plan -Tag smoke -Summary", new Dictionary<string, object?> { ["plan"] = plan })
+        var result = session.Run("param($plan) $plan | Test-ReleaseGate -Tag smoke -Summary", new Dictionary<string, object?> { ["plan"] = plan })
             .ThrowIfFailed();
 
         var summary = Assert.Single(result.Objects<GateRunSummary>());

@@ -171,7 +171,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
         var result = await OnOwnThread(() => shell.Run("""
             param($plan)
             $plan | Watch-ReleaseHealth -Probe @{ Name = 'closed'; Type = 'tcp'; Host = '127.0.0.1'; Port = 24098; Interval = '100ms' } `
-                -Criterion @{ Name = 'down'; Expect = 'consecutive_failures < 2' } -Duration '1s' -RollbackOnBreach -NoSave -VerdictOnly -WhatIf
+                -Criterion @{ Name = 'down'; Expect = 'consecutive_failures < 2' } -Duration 1s -RollbackOnBreach -NoSave -VerdictOnly -WhatIf
             """, new Dictionary<string, object?> { ["plan"] = PlanWithService() }));
 
         var verdict = Assert.IsType<HealthVerdict>(Assert.Single(result.Output).BaseObject); // -VerdictOnly: no samples
@@ -248,7 +248,7 @@ public sealed class ContainerAndCmdletTests : IDisposable
     public void Inline_definitions_with_bad_values_end_the_command_with_a_typed_error()
     {
         using var shell = PowerShellSession.Start(_dir);
-        var bad = shell.Run("Watch-ReleaseHealth -Probe @{ Name = 'web'; Url = 'http://127.0.0.1:24015/'; Interval = 'often' } -Duration '1s'");
+        var bad = shell.Run("Watch-ReleaseHealth -Probe @{ Name = 'web'; Url = 'http://127.0.0.1:24015/'; Interval = 'often' } -Duration 1s");
         Assert.StartsWith("HealthDefinitionInvalid,", bad.Terminating?.FullyQualifiedErrorId);
         Assert.Contains("interval", bad.Terminating!.Exception.Message);
 
