@@ -60,8 +60,8 @@ public sealed class GateCommands : ICliCommandSet
             if (result.GetValue(plan) is { } planFile)
             {
                 var loaded = await ReleasePlanLoader.LoadAsync(planFile.FullName, CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
-                gates = loaded.Gates;
-                environment = GateEnvironment.For(loaded);
+                gates = ReleaseOps.Releases.StandardRelease.GatesOf(loaded);
+                environment = ReleaseOps.Releases.StandardRelease.GateEnvironmentFor(loaded);
             }
             else
             {

@@ -138,6 +138,7 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
                 StopOnBreach = StopOnBreach.IsPresent,
                 RollbackOnBreach = RollbackOnBreach.IsPresent ? true : null,
                 Rollback = plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan),
+                OnBreach = plan is null ? null : ReleaseOps.Releases.StandardRelease.BreachObserverFor(plan, Version, op),
                 JournalPath = paths.Journal,
                 SaveSummary = !NoSave.IsPresent,
                 Version = Version,

@@ -20,7 +20,10 @@ public sealed record AttestationSigner
 }
 
 /// <summary>A file offered as evidence: its name as given and the SHA-256 of its content at the time of the attestation.</summary>
-public sealed record AttestationEvidenceFile(string Name, long Size, string Sha256);
+public sealed record AttestationEvidenceFile(string Name, long Size, string Sha256)
+{
+    public override string ToString() => $"{Name} ({Size:N0} bytes, sha256:{Sha256})";
+}
 
 /// <summary>
 /// A person's signed statement that a checklist item holds for one release (application,

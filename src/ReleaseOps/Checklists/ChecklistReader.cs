@@ -30,7 +30,7 @@ public static class ChecklistReader
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ReleaseOpsException("ChecklistNotFound", FailureKind.InvalidArgument, $"Checklist {path} does not exist.", path,
+            throw new ReleaseOpsException("ChecklistNotFound", FailureKind.NotFound, $"Checklist {path} does not exist.", path,
                 "Check the path; checklists are Markdown files such as examples/checklists/seeds/production-deployment-checklist.md.", ex);
         }
         catch (UnauthorizedAccessException ex)

@@ -66,7 +66,7 @@ public sealed record JournalVerification
     public bool IsIntact => Problems.Count == 0;
 
     public override string ToString() => IsIntact
-        ? $"{Application}/{Environment}: intact, {Entries} entries, {Releases} releases, head {Head}"
+        ? $"{Application}/{Environment}: intact, {Entries} entries, {Releases} releases, head {Head?.ToString() ?? "-"}"
         : $"{Application}/{Environment}: {Problems.Count} problem(s): {string.Join("; ", Problems)}";
 }
 

@@ -66,8 +66,12 @@ public static class ReleaseRecordExport
         ReleaseRecordFormat formats, CancellationToken cancellation)
     {
         var archive = await BuildAsync(plan, version, releaseId, cancellation).ConfigureAwait(false);
-        var files = await ReleaseArchiveWriter.WriteAsync(archive, directory, formats, cancellation).ConfigureAwait(false);
-        return new ExportedReleaseRecord
+        return Describe(archive, await ReleaseArchiveWriter.WriteAsync(archive, directory, formats, cancellation).ConfigureAwait(false));
+    }
+
+    /// <summary>What was written for <paramref name="archive"/>.</summary>
+    public static ExportedReleaseRecord Describe(ReleaseArchive archive, IReadOnlyList<string> files) =>
+        new()
         {
             Application = archive.Application,
             Environment = archive.Environment,
@@ -80,7 +84,6 @@ public static class ReleaseRecordExport
             JournalHead = archive.Journal.Head,
             Files = files,
         };
-    }
 
     private static async Task<ArchivedPlan> PlanAsync(ReleasePlan plan, ReleaseRecord release, CancellationToken cancellation)
     {

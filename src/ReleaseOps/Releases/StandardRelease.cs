@@ -67,6 +67,27 @@ public static class StandardRelease
         }).ToArray();
     }
 
+    /// <summary>
+    /// Validates a plan file as the loader does and, for a plan with a checklist, binds its items too:
+    /// a binding that picks nothing or picks an item twice is a problem of the plan, at its position.
+    /// </summary>
+    public static async Task<PlanValidation> ValidateAsync(string path, IReadOnlyDictionary<string, string>? variables, CancellationToken cancellation)
+    {
+        var validation = await ReleasePlanLoader.ValidateAsync(path, variables, cancellation).ConfigureAwait(false);
+        if (validation.Plan?.Checklist is null)
+        {
+            return validation;
+        }
+        var bound = await ChecklistBinder.BindAsync(validation.Plan, cancellation).ConfigureAwait(false);
+        return bound.Problems.Count == 0
+            ? validation
+            : new PlanValidation(validation.File, validation.Diagnostics.Concat(bound.Problems).OrderBy(d => d.Line).ThenBy(d => d.Column).ToArray(), null);
+    }
+
+    /// <summary>Test-ReleaseJournal, releaseops journal verify: the plan's journal, checked link by link.</summary>
+    public static Task<JournalVerification> VerifyJournalAsync(ReleasePlan plan, JournalAnchor? anchor, CancellationToken cancellation) =>
+        JournalVerifier.VerifyAsync(ReleaseJournalFactory.Open(plan), plan.Application, plan.Environment, anchor, cancellation);
+
     /// <summary>Where the plan's gates run: its secrets, Docker endpoint and directory, and the checklist's sign-offs.</summary>
     public static GateEnvironment GateEnvironmentFor(ReleasePlan plan) => GateEnvironment.For(plan) with
     {

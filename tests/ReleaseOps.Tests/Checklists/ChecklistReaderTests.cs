@@ -185,7 +185,7 @@ public class ChecklistReaderTests
     public async Task A_missing_file_is_a_typed_error_naming_it()
     {
         var error = await Assert.ThrowsAsync<ReleaseOpsException>(() => ChecklistReader.ReadAsync("/nonexistent/team.md"));
-        Assert.Equal(("ChecklistNotFound", FailureKind.InvalidArgument), (error.ErrorId, error.Kind));
+        Assert.Equal(("ChecklistNotFound", FailureKind.NotFound), (error.ErrorId, error.Kind));
         Assert.Contains("/nonexistent/team.md", error.Message);
     }
 
