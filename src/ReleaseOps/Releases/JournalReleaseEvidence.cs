@@ -1,9 +1,6 @@
-using ReleaseOps.Backup;
 using ReleaseOps.Checklists;
-using ReleaseOps.Errors;
 using ReleaseOps.Health;
 using ReleaseOps.Journal;
-using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 
 namespace ReleaseOps.Releases;
@@ -84,53 +81,27 @@ public sealed class JournalReleaseEvidence : IReleaseEvidenceSource
         _ => EvidenceOutcome.NotRun,
     };
 
-    private static async Task<IReadOnlyList<EvidenceResult>> BackupsAsync(ReleasePlan plan, ReleaseRecord release, CancellationToken cancellation)
-    {
-        var results = new List<EvidenceResult>();
-        foreach (var definition in plan.Backups)
-        {
-            try
-            {
-                var backup = await PlanBackups.FindPreDeployAsync(definition, release.Id, SilentReporter.Instance, cancellation).ConfigureAwait(false);
-                results.Add(new EvidenceResult(ChecklistBindingKind.Backup, definition.Name, null,
-                    backup.Verified == false ? EvidenceOutcome.Failed : EvidenceOutcome.Passed,
-                    $"{backup.Id}, {backup.SizeBytes:N0} bytes, sha256:{backup.Sha256}" + backup.Verified switch
-                    {
-                        true => ", test-restore passed",
-                        false => ", test-restore FAILED",
-                        null => "",
-                    }, backup.CreatedAt));
-            }
-            catch (ReleaseOpsException ex) when (ex.ErrorId == "PreDeployBackupNotFound")
-            {
-                results.Add(new EvidenceResult(ChecklistBindingKind.Backup, definition.Name, null,
-                    definition.BeforeDeploy && release.Status != ReleaseStatus.InProgress ? EvidenceOutcome.Failed : EvidenceOutcome.NotRun,
-                    $"no pre-deploy backup of '{definition.Name}' for release {release.Id} in {definition.Destination}"));
-            }
-        }
-        return results;
-    }
+    private static async Task<IReadOnlyList<EvidenceResult>> BackupsAsync(ReleasePlan plan, ReleaseRecord release, CancellationToken cancellation) =>
+        (await ReleaseTraces.PreDeployBackupsAsync(plan, release, cancellation).ConfigureAwait(false)).Select(found => found.Backup is { } backup
+            ? new EvidenceResult(ChecklistBindingKind.Backup, found.Definition.Name, null,
+                backup.Verified == false ? EvidenceOutcome.Failed : EvidenceOutcome.Passed,
+                $"{backup.Id}, {backup.SizeBytes:N0} bytes, sha256:{backup.Sha256}" + backup.Verified switch
+                {
+                    true => ", test-restore passed",
+                    false => ", test-restore FAILED",
+                    null => "",
+                }, backup.CreatedAt)
+            : new EvidenceResult(ChecklistBindingKind.Backup, found.Definition.Name, null,
+                release.Status != ReleaseStatus.InProgress ? EvidenceOutcome.Failed : EvidenceOutcome.NotRun, found.Problem!)).ToArray();
 
-    private static IEnumerable<EvidenceResult> Watch(ReleasePlan plan, ReleaseRecord release)
-    {
-        if (plan.Journal.Store != JournalStore.File)
-        {
-            yield break;
-        }
-        var summary = new WatchSummaryStore(plan.Journal.Path).LoadLatest(plan.Application, plan.Environment, release.Version);
-        if (summary is null || summary.StartedAt < release.StartedAt)
-        {
-            yield break;
-        }
-        foreach (var criterion in summary.Criteria)
-        {
-            yield return new EvidenceResult(ChecklistBindingKind.Watch, criterion.Name, null, criterion.State switch
+    private static IEnumerable<EvidenceResult> Watch(ReleasePlan plan, ReleaseRecord release) =>
+        ReleaseTraces.WatchOf(plan, release) is not { } summary
+            ? Enumerable.Empty<EvidenceResult>()
+            : summary.Criteria.Select(criterion => new EvidenceResult(ChecklistBindingKind.Watch, criterion.Name, null, criterion.State switch
             {
                 CriterionState.Holding => EvidenceOutcome.Passed,
                 CriterionState.Pending => EvidenceOutcome.NotRun,
                 _ => EvidenceOutcome.Failed,
             }, $"{criterion.State.ToString().ToLowerInvariant()} ({criterion.Expect}; observed {criterion.Observed?.ToString("G4") ?? "-"}) " +
-               $"over a {Plans.DurationText.Format(summary.Duration)} watch", summary.StartedAt + summary.Duration);
-        }
-    }
+               $"over a {Plans.DurationText.Format(summary.Duration)} watch", summary.StartedAt + summary.Duration));
 }

@@ -1,9 +1,6 @@
-using ReleaseOps.Backup;
 using ReleaseOps.Errors;
-using ReleaseOps.Health;
 using ReleaseOps.Journal;
 using ReleaseOps.Notifications;
-using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 using ReleaseOps.Records;
 
@@ -50,9 +47,7 @@ public static class ReleaseRecordExport
             Coverage = report?.Coverage ?? Array.Empty<Checklists.ChecklistCoverage>(),
             Checklist = report?.Items ?? Array.Empty<Checklists.ChecklistItemStatus>(),
             Backups = await BackupsAsync(plan, release, cancellation).ConfigureAwait(false),
-            Watch = plan.Journal.Store == JournalStore.File
-                ? new WatchSummaryStore(plan.Journal.Path).LoadLatest(plan.Application, plan.Environment, release.Version) is { } w && w.StartedAt >= release.StartedAt ? w : null
-                : null,
+            Watch = ReleaseTraces.WatchOf(plan, release),
             Rollbacks = rollbacks,
             Notifications = notifications,
             Journal = await JournalVerifier.VerifyAsync(journal, plan.Application, plan.Environment, cancellation: cancellation).ConfigureAwait(false),
@@ -107,25 +102,12 @@ public static class ReleaseRecordExport
         };
     }
 
-    private static async Task<IReadOnlyList<ArchivedBackup>> BackupsAsync(ReleasePlan plan, ReleaseRecord release, CancellationToken cancellation)
-    {
-        var backups = new List<ArchivedBackup>();
-        foreach (var definition in plan.Backups.Where(b => b.BeforeDeploy))
-        {
-            try
+    private static async Task<IReadOnlyList<ArchivedBackup>> BackupsAsync(ReleasePlan plan, ReleaseRecord release, CancellationToken cancellation) =>
+        (await ReleaseTraces.PreDeployBackupsAsync(plan, release, cancellation).ConfigureAwait(false)).Select(found => found.Backup is { } b
+            ? new ArchivedBackup
             {
-                var b = await PlanBackups.FindPreDeployAsync(definition, release.Id, SilentReporter.Instance, cancellation).ConfigureAwait(false);
-                backups.Add(new ArchivedBackup
-                {
-                    Name = definition.Name, Id = b.Id, Kind = b.Kind.ToString(), Source = b.Source, SizeBytes = b.SizeBytes, Sha256 = b.Sha256,
-                    Verified = b.Verified, CreatedAt = b.CreatedAt,
-                });
+                Name = found.Definition.Name, Id = b.Id, Kind = b.Kind.ToString(), Source = b.Source, SizeBytes = b.SizeBytes, Sha256 = b.Sha256,
+                Verified = b.Verified, CreatedAt = b.CreatedAt,
             }
-            catch (ReleaseOpsException ex) when (ex.ErrorId == "PreDeployBackupNotFound")
-            {
-                backups.Add(new ArchivedBackup { Name = definition.Name, Problem = ex.Message });
-            }
-        }
-        return backups;
-    }
+            : new ArchivedBackup { Name = found.Definition.Name, Problem = found.Problem }).ToArray();
 }

@@ -25,25 +25,12 @@ public sealed class ChecklistFrontEndTests : IClassFixture<ChecklistServiceTests
         File.WriteAllText(Path.Combine(_dir, "team.md"), ChecklistServiceTests.TeamChecklist);
         File.Copy(keys.Certificates.CaCertificate, Path.Combine(_dir, "ca.pem"));
         _plan = Path.Combine(_dir, "releaseplan.yml");
-        File.WriteAllText(_plan, """
-            api_version: releaseops/v1
-            application: shop
-            environment: production
-            version: "2.4.0"
-            gates:
-              - { name: scan, type: tcp, host: 127.0.0.1, port: 1 }
-            checklist:
-              files: [team.md]
-              trust: [ca.pem]
-              roles:
-                Release Manager: [dana@example.com]
-                Security Lead: [sam@example.com]
-              items:
+        File.WriteAllText(_plan, ChecklistServiceTests.PlanYaml("""
                 - { match: security scan, gate: scan }
                 - { match: code reviewed, attest: Security Lead }
                 - { match: GDPR, not_applicable: no personal data is stored }
                 - { match: release manager, attest: Release Manager }
-            """);
+            """));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

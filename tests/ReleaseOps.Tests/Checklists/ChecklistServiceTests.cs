@@ -65,7 +65,12 @@ public sealed class ChecklistServiceTests : IClassFixture<ChecklistServiceTests.
     private ReleasePlan Plan(string items = DefaultItems)
     {
         var path = Path.Combine(_dir, "plan.yml");
-        File.WriteAllText(path, $"""
+        File.WriteAllText(path, PlanYaml(items));
+        return ReleasePlanLoader.LoadAsync(path).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A plan of shop/production 2.4.0 binding team.md (beside it) with <paramref name="items"/>; Dana is Release Manager, Sam Security Lead.</summary>
+    public static string PlanYaml(string items) => $"""
             api_version: releaseops/v1
             application: shop
             environment: production
@@ -83,9 +88,7 @@ public sealed class ChecklistServiceTests : IClassFixture<ChecklistServiceTests.
                 Security Lead: [sam@example.com]
               items:
             {items}
-            """);
-        return ReleasePlanLoader.LoadAsync(path).GetAwaiter().GetResult();
-    }
+            """;
 
     private const string DefaultItems = """
                 - match: security scan
@@ -188,6 +191,36 @@ public sealed class ChecklistServiceTests : IClassFixture<ChecklistServiceTests.
         };
         var failed = (await Service().StatusAsync(Plan(), null, default)).Items.Single(i => i.Item.Text == "Security scan passed");
         Assert.Equal((ChecklistItemState.Failed, "gate 'scan': failed: port 1 is open"), (failed.State, failed.Evidence));
+    }
+
+    [Fact]
+    public void A_step_binding_narrowed_to_a_service_is_judged_by_that_services_step_only()
+    {
+        var checklist = ChecklistReader.Parse("# R\n\n## Deploy\n1. Deploy the API\n2. Deploy the frontend\n3. Deploy everything\n", "r.md");
+        ChecklistBindingDefinition Step(string match, string? service) =>
+            new() { Match = match, Kind = ChecklistBindingKind.Step, Target = "rollout", Service = service };
+        var bound = ChecklistBinder.Bind(new ChecklistDefinition
+        {
+            Files = new[] { "r.md" },
+            Items = new[] { Step("deploy the api", "api"), Step("deploy the frontend", "web"), Step("deploy everything", null) },
+        }, new[] { checklist }, "plan.yml");
+        var evidence = new ReleaseEvidence
+        {
+            Application = "shop", Environment = "production", Version = "2.4.0", ReleaseId = "r1",
+            Results = new[]
+            {
+                new EvidenceResult(ChecklistBindingKind.Step, "rollout", "api", EvidenceOutcome.Failed, "failed: probe 'health': status 503"),
+                new EvidenceResult(ChecklistBindingKind.Step, "rollout", "web", EvidenceOutcome.Passed, "succeeded: rolling to web:2.4.0"),
+            },
+        };
+
+        var states = ChecklistStatusRules.Evaluate(bound, evidence, new AttestationTrust(new()))
+            .Items.Select(i => (i.Item.Text, i.State)).ToArray();
+
+        Assert.Equal(new[]
+        {
+            ("Deploy the API", ChecklistItemState.Failed), ("Deploy the frontend", ChecklistItemState.Passed), ("Deploy everything", ChecklistItemState.Failed),
+        }, states);
     }
 
     [Fact]
