@@ -108,11 +108,12 @@ public sealed class ChecklistService
                 $"The certificate is {key.Signer.Identity}'s, who is not listed for role '{role}' (listed: {string.Join(", ", members)}).",
                 key.Signer.Identity, $"Sign with the certificate of someone listed under checklist.roles.{role}, or add them there.");
         }
+        var evidenceUrl = CheckedUrl(request.EvidenceUrl);
         var evidenceFile = request.EvidenceFile is null ? null : await EvidenceFileAsync(request.EvidenceFile, cancellation).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
         var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         var statement = AttestationStatement.Build(plan.Application, plan.Environment, request.Version, item.Item.Id, item.Item.Text, role,
-            request.Note, CheckedUrl(request.EvidenceUrl), evidenceFile, at, key.Signer.CertificateSha256);
+            request.Note, evidenceUrl, evidenceFile, at, key.Signer.CertificateSha256);
         var attestation = new Attestation
         {
             Id = AttestationVerifier.IdFor(statement),
@@ -123,7 +124,7 @@ public sealed class ChecklistService
             ItemText = item.Item.Text,
             Role = role,
             Note = request.Note,
-            EvidenceUrl = CheckedUrl(request.EvidenceUrl),
+            EvidenceUrl = evidenceUrl,
             EvidenceFile = evidenceFile,
             AttestedAt = at,
             Signer = key.Signer,

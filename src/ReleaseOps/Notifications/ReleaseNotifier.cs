@@ -66,8 +66,9 @@ public sealed class ReleaseNotifier : IDisposable
                 {
                     await _log.RecordAsync(delivery, CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is ReleaseOpsException or IOException or Npgsql.NpgsqlException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // Whatever keeps the journal from recording it (a lost database connection...) is a warning too.
                     reporter.Warning($"The notification to {delivery.Channel} could not be journaled: {ex.Message}");
                 }
             }
