@@ -186,6 +186,12 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
             {
                 options = options with { SaveSummary = false };
             }
+            if (options.OnBreach is not null && options.Plan is { } plan &&
+                plan.Notifications.Any(n => n.On.Contains("watch-breached", StringComparer.OrdinalIgnoreCase)) &&
+                !await op.ShouldProcessAsync($"the watch-breached webhooks of {plan}", "Tell them if a health criterion breaches").ConfigureAwait(false))
+            {
+                options = options with { OnBreach = null };
+            }
         }
         async Task<string?> Confirmed(string? path, string format) =>
             path is not null && await op.ShouldProcessAsync(path, $"Write the {format} health report").ConfigureAwait(false) ? path : null;
