@@ -162,7 +162,7 @@ internal static class HtmlRecord
             a.Rollbacks.Select(x => new[] { $"<span class=\"mono\">{E(x.Id)}</span>", E(x.PreviousVersion ?? ""), E(x.Version), Badge(x.Status.ToString()), E(x.Reason ?? "") }),
             "No rollback of this release."));
         Section(html, "notifications", "Notifications sent", () => Table(html,
-            new[] { ("Event", "13%"), ("Channel", "13%"), ("URL", "18%"), ("Result", "110px"), ("Attempts", "76px"), ("At", "15%"), ("Error", "") },
+            new[] { ("Event", "12%"), ("Channel", "10%"), ("URL", "25%"), ("Result", "110px"), ("Attempts", "88px"), ("At", "15%"), ("Error", "") },
             a.Notifications.Select(n => new[]
             {
                 E(n.Event), E(n.Channel), $"<span class=\"mono\">{E(n.Url)}</span>", Badge(n.Delivered ? "delivered" : "not delivered", n.Delivered ? "passed" : "failed"),
