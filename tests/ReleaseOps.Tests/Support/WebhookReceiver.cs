@@ -18,7 +18,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>A scripted answer that never comes.</summary>
     public const int Hang = -1;
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentQueue<int> _script = new();
     private readonly List<ReceivedWebhook> _received = new();
     private readonly SemaphoreSlim _arrivals = new(0);
@@ -28,9 +28,22 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public WebhookReceiver(params int[] script)
     {
         foreach (var status in script) _script.Enqueue(status);
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // A free port can be taken by someone else before we listen on it: then take another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            _listener = new HttpListener();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                _listener.Close();
+            }
+        }
         _loop = Task.Run(LoopAsync);
     }
 
@@ -109,7 +122,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _listener.Stop();
+        // Close stops listening too; a separate Stop first frees the port, and Close would then try to claim it again.
         _listener.Close();
         await _loop;
     }
