@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# The main job: the quickstart release in examples/quickstart/, end to end, on the embedded
-# defaults — the local Docker engine (DOCKER_HOST, else /var/run/docker.sock, else — as root — a
-# dockerd started by scripts/test-env.sh) and a file journal under .releaseops/ — with a
-# PostgreSQL for the pre-deploy backup (QUICKSTART_PG_PASSWORD/QUICKSTART_PG_PORT, else — as
-# root — the test environment's). With pwsh it drives the module; without, the releaseops CLI:
+# The main job: the quickstart release in examples/quickstart/, end to end, through the PowerShell
+# module, on the embedded defaults — the local Docker engine (DOCKER_HOST, else
+# /var/run/docker.sock, else — as root — a dockerd started by scripts/test-env.sh) and a file
+# journal beside the plan (examples/quickstart/.releaseops/) — with a PostgreSQL for the
+# pre-deploy backup (QUICKSTART_PG_PASSWORD/QUICKSTART_PG_PORT, else — as root — the test
+# environment's). It installs the pinned pwsh (scripts/tools.sh) when it is missing, then runs
+# examples/quickstart/quickstart.ps1:
 #   validate -> gates -> deploy v1 -> deploy v2 (backup, blue-green) -> watch -> rollback -> history
+# Shells without PowerShell have the releaseops CLI over the same engine (README.md).
 # `scripts/quickstart.sh down` stops the demo (containers and its nginx); the journal stays.
+# RELEASEOPS_SKIP_BUILD=1 skips the build (the test suite runs this after its own build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-plan=examples/quickstart/releaseplan.yml
-state=.releaseops/quickstart
+state=examples/quickstart/.releaseops/nginx
 step() { printf '\n== %s\n' "$*"; }
 die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
@@ -23,12 +26,14 @@ if [ "${1:-}" = down ]; then
   [ -s "$state/nginx.pid" ] && nginx -c "$PWD/$state/nginx.conf" -s quit 2>/dev/null || true
   docker ${DOCKER_HOST:+-H "$DOCKER_HOST"} ps -aq --filter label=org.releaseops.application=quickstart \
     | xargs -r docker ${DOCKER_HOST:+-H "$DOCKER_HOST"} rm -f >/dev/null
-  echo "quickstart: stopped (journal and backups kept in .releaseops/)"
+  echo "quickstart: stopped (journal and backups kept in examples/quickstart/.releaseops/)"
   exit 0
 fi
 
-step "build"
-dotnet build ReleaseOps.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+if [ "${RELEASEOPS_SKIP_BUILD:-}" != 1 ]; then
+  step "build"
+  dotnet build ReleaseOps.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+fi
 
 step "docker engine"
 if ! docker_ok; then
@@ -94,39 +99,8 @@ else
 fi
 echo "nginx listening on http://127.0.0.1:18180/"
 
-if command -v pwsh >/dev/null 2>&1; then
-  step "PowerShell: examples/quickstart/quickstart.ps1"
-  exec pwsh -NoProfile -File examples/quickstart/quickstart.ps1
-fi
-echo "(pwsh not found: the steps below use the releaseops CLI over the same engine)"
-served() { curl -s --max-time 2 http://127.0.0.1:18180/version || echo "(nothing)"; }
-
-step "validate the plan"
-./releaseops validate "$plan"
-./releaseops show "$plan"
-
-step "preflight gates"
-./releaseops gate "$plan" --tag preflight
-
-step "deploy v1"
-./releaseops deploy "$plan" --version v1
-echo "serving: $(served)"
-
-step "deploy v2 (pre-deploy backup, blue-green switch, post-deploy gates)"
-./releaseops deploy "$plan" --version v2
-echo "serving: $(served)"
-
-if ./releaseops --help | grep -q '^  watch'; then
-  step "watch the release"
-  ./releaseops watch "$plan" --duration 10s
-fi
-
-step "roll back"
-./releaseops rollback "$plan"
-echo "serving: $(served)"
-
-step "history and backups"
-./releaseops history "$plan"
-./releaseops backup list .releaseops/backups
+step "PowerShell 7.6.9 (installed under .tools/ when missing): examples/quickstart/quickstart.ps1"
+scripts/tools.sh
+scripts/pwsh -NoProfile -NonInteractive -File examples/quickstart/quickstart.ps1
 
 printf '\nquickstart: done. The service answers at http://127.0.0.1:18180/ ; stop it with: scripts/quickstart.sh down\n'

@@ -11,7 +11,7 @@
 .EXAMPLE
     ./examples/runbooks/release.ps1 -Plan examples/quickstart/releaseplan.yml -Version v2
 .EXAMPLE
-    ./examples/runbooks/release.ps1 -Plan examples/quickstart/releaseplan.yml -Version v2 -WhatIf
+    ./examples/runbooks/release.ps1 -Plan examples/quickstart/releaseplan.yml -Version v2 -WatchFor 30s -WhatIf
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -19,8 +19,8 @@ param(
     [Parameter(Mandatory)] [string] $Plan,
     # The version (image tag) to release; default the plan's version.
     [string] $Version,
-    # How long to watch after the deployment; default the plan's watch.duration.
-    [TimeSpan] $WatchFor,
+    # How long to watch after the deployment (10m, 90s or a TimeSpan); default the plan's watch.duration.
+    [string] $WatchFor,
     # Skip the post-deployment watch (for example in a dry run of the pipeline).
     [switch] $NoWatch
 )
@@ -40,23 +40,22 @@ if ($blocking.Count -gt 0) {
     throw "Release of $target stopped by $($blocking.Count) gate(s): $($blocking.Name -join ', ')"
 }
 
-# 2. Deploy. Steps stream as they happen; the last object is the DeploymentResult.
-$deployment = @{ Version = $Version; WhatIf = $WhatIfPreference }
+# 2. Deploy. Steps stream as they happen; the last object is the DeploymentResult. A deployment that
+#    fails (nothing changed) or is rolled back (the previous release serves again) is also an error,
+#    which ErrorActionPreference Stop turns into the end of this runbook.
+$deployment = @{ WhatIf = $WhatIfPreference; Confirm = $false }
+if ($Version) { $deployment.Version = $Version }
 $records = $releasePlan | Invoke-Deployment @deployment
 $records | Where-Object { $_ -is [ReleaseOps.Deploy.DeploymentStep] } | Format-Table -AutoSize | Out-Host
 $result = $records | Where-Object { $_ -is [ReleaseOps.Deploy.DeploymentResult] } | Select-Object -Last 1
 if ($WhatIfPreference) { return }
-if ($result.Outcome -ne 'Succeeded') {
-    # RolledBack: the previous release serves again; Failed: nothing changed or the rollback failed too.
-    throw "Deployment of $target $($result.Version) $($result.Outcome): $($result.Reason)"
-}
 Write-Host "Deployed $target $($result.Version) (was $($result.PreviousVersion)) in $([int]$result.Duration.TotalSeconds) s"
 
 # 3. Watch the release; on a breach, roll back (the watch can also do it itself with -RollbackOnBreach).
 if (-not $NoWatch) {
     $watch = @{}
     if ($PSBoundParameters.ContainsKey('WatchFor')) { $watch.Duration = $WatchFor }
-    $verdict = $releasePlan | Watch-ReleaseHealth @watch | Where-Object { $_.PSObject.TypeNames -match 'HealthVerdict' } | Select-Object -Last 1
+    $verdict = $releasePlan | Watch-ReleaseHealth @watch -VerdictOnly
     if ($verdict.Status -eq 'Breached') {
         Write-Warning "Health breached after release: $($verdict.Criterion) $($verdict.Observed) (limit $($verdict.Threshold)); rolling back."
         $rollback = $releasePlan | Invoke-Rollback -Confirm:$false | Select-Object -Last 1
@@ -64,4 +63,4 @@ if (-not $NoWatch) {
     }
 }
 
-Get-Deployment -InputObject $releasePlan -Last 1
+$releasePlan | Get-Deployment -Last 1

@@ -224,3 +224,13 @@ $cred = $PgCredential
 $pgPort = $PgPort
 $redisCred = $RedisCredential
 $redisPort = $RedisPort
+
+function Enter-ExampleSandbox {
+    # A directory holding ./releaseplan.yml for a cmdlet's help examples, made the current location
+    # (Pop-Location in AfterAll). Returns the plan, for the examples' $plan.
+    param([Parameter(Mandatory)][string] $Application, [Parameter(Mandatory)][int] $Port, [string] $Database, [string] $Version = 'v1')
+    $sandbox = Join-Path $TestDrive 'examples'
+    New-TestPlan -Directory $sandbox -Application $Application -Port $Port -Database $Database -Version $Version | Out-Null
+    Push-Location $sandbox
+    Get-ReleasePlan ./releaseplan.yml
+}

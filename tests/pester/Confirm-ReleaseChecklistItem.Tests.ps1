@@ -55,9 +55,15 @@ Describe 'Confirm-ReleaseChecklistItem' {
                 Should -Throw -ErrorId 'AttestationSignerNotInRole,*'
         }
 
-        It 'needs exactly one of -Plan and -PlanPath' {
-            { Confirm-ReleaseChecklistItem -Id 'code reviewed' -Version v1 -CertificatePath sam.pem -KeyPath sam.key } |
-                Should -Throw -ErrorId 'PlanArgumentMissing,*'
+        It 'takes a piped plan with -Id, and refuses -Plan with -PlanPath' {
+            $attestation = Get-ReleasePlan releaseplan.yml | Confirm-ReleaseChecklistItem -Id 'release manager' -Version v3 -CertificatePath dana.pem -KeyPath dana.key -Confirm:$false
+            $attestation.Version | Should -Be 'v3'
+            { Confirm-ReleaseChecklistItem -PlanPath releaseplan.yml -Plan (Get-ReleasePlan releaseplan.yml) -Id 'code reviewed' -Version v1 -CertificatePath sam.pem -KeyPath sam.key } |
+                Should -Throw -ErrorId 'AmbiguousParameterSet*'
+        }
+
+        It 'needs the item piped or named by -Id' {
+            { Confirm-ReleaseChecklistItem releaseplan.yml -Version v1 -CertificatePath sam.pem -KeyPath sam.key } | Should -Throw -ErrorId 'ChecklistItemArgument,*'
         }
     }
 
@@ -66,6 +72,7 @@ Describe 'Confirm-ReleaseChecklistItem' {
             $sandbox = Join-Path $TestDrive 'examples'
             New-ChecklistSandbox -Directory $sandbox -Application ro-pester-confirm-ex -Port 26404 | Out-Null
             Push-Location $sandbox
+            $plan = Get-ReleasePlan ./releaseplan.yml
             $ConfirmPreference = 'None'
         }
         AfterAll { Pop-Location }

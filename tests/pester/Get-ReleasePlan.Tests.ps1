@@ -70,9 +70,7 @@ Describe 'Get-ReleasePlan' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-plan-ex -Port 26102 | Out-Null
-            Push-Location $sandbox
+            $plan = Enter-ExampleSandbox -Application ro-pester-plan-ex -Port 26102
         }
         AfterAll { Pop-Location }
 

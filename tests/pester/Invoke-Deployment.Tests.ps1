@@ -79,10 +79,7 @@ Describe 'Invoke-Deployment' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-deploy-ex -Port 26132 -Version v2 | Out-Null
-            Push-Location $sandbox
-            $plan = Get-ReleasePlan ./releaseplan.yml
+            $plan = Enter-ExampleSandbox -Application ro-pester-deploy-ex -Port 26132 -Version v2
         }
         AfterAll { Pop-Location }
 

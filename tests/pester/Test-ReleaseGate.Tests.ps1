@@ -94,10 +94,7 @@ Describe 'Test-ReleaseGate' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-gate-ex -Port 26122 | Out-Null
-            Push-Location $sandbox
-            $plan = Get-ReleasePlan ./releaseplan.yml
+            $plan = Enter-ExampleSandbox -Application ro-pester-gate-ex -Port 26122
         }
         AfterAll { Pop-Location }
 

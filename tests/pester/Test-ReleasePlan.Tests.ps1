@@ -45,9 +45,7 @@ Describe 'Test-ReleasePlan' {
 
     Context 'help and formats' {
         BeforeAll {
-            $sandbox = Join-Path $TestDrive 'examples'
-            New-TestPlan -Directory $sandbox -Application ro-pester-testplan-ex -Port 26112 | Out-Null
-            Push-Location $sandbox
+            $plan = Enter-ExampleSandbox -Application ro-pester-testplan-ex -Port 26112
         }
         AfterAll { Pop-Location }
 

@@ -17,7 +17,7 @@ namespace ReleaseOps.Cmdlets.Backup;
 /// plan (or one of its backup definitions), takes the plan's PostgreSQL backups as the plan says: test-restored when
 /// it says verify, followed by its retention.</para>
 /// </summary>
-/// <example><code>Backup-PgDatabase -Database shop -Server 127.0.0.1 -Port $pgPort -Credential $cred -Destination ./backups | Test-PgBackup -Credential $cred</code></example>
+/// <example><code>Backup-PgDatabase -Database $database -Server 127.0.0.1 -Port $pgPort -Credential $cred -Destination ./backups | Test-PgBackup -Credential $cred</code></example>
 /// <example><code>Get-ReleasePlan ./releaseplan.yml | Backup-PgDatabase -Release v2.4.0</code></example>
 /// <example><code>Backup-PgDatabase -PlanPath ./releaseplan.yml -BackupName app-db -WhatIf</code></example>
 /// <example><code>$plan.Backups[0] | Backup-PgDatabase -Credential $cred -Destination ./adhoc</code></example>

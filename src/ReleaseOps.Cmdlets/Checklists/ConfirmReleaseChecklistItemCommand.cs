@@ -19,30 +19,36 @@ namespace ReleaseOps.Cmdlets.Checklists;
 /// appended to the release journal and returned. A deployment waits for the pre-deploy attestations of its version.</para>
 /// </summary>
 /// <example><code>Import-ReleaseChecklist ./checklist.md -Kind SignOff | Where-Object Role -eq 'Release Manager' | Confirm-ReleaseChecklistItem -PlanPath ./releaseplan.yml -Version v1 -CertificatePath ./dana.pem -KeyPath ./dana.key -Note 'change window agreed'</code></example>
-/// <example><code>Confirm-ReleaseChecklistItem -PlanPath ./releaseplan.yml -Id 'code reviewed' -Version v1 -CertificatePath ./sam.pem -KeyPath ./sam.key -EvidenceUrl https://tracker.example.com/REL-42 -WhatIf</code></example>
-[Cmdlet(VerbsLifecycle.Confirm, "ReleaseChecklistItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ItemSet)]
+/// <example><code>Confirm-ReleaseChecklistItem ./releaseplan.yml -Id 'code reviewed' -Version v1 -CertificatePath ./sam.pem -KeyPath ./sam.key -EvidenceUrl https://tracker.example.com/REL-42 -WhatIf</code></example>
+/// <example><code>$plan | Confirm-ReleaseChecklistItem -Id 'code reviewed' -Version v1 -CertificatePath ./sam.pem -KeyPath ./sam.key -Note 'two seniors reviewed it' -WhatIf</code></example>
+[Cmdlet(VerbsLifecycle.Confirm, "ReleaseChecklistItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Attestation))]
 public sealed class ConfirmReleaseChecklistItemCommand : ReleaseOpsCmdlet
 {
-    private const string ItemSet = "Item";
-    private const string IdSet = "Id";
-    private ReleasePlan? _plan;
+    // As every cmdlet that takes a plan: -Plan (by value) or -PlanPath, with no default set, so a
+    // piped plan or a piped item picks the set. The item is piped (-Item) or named (-Id).
+    private const string PlanSet = "Plan";
+    private const string PlanPathSet = "PlanPath";
+    private ReleasePlan? _loaded;
 
-    /// <summary><para type="description">The item to attest, from Import-ReleaseChecklist (by value from the pipeline).</para></summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ItemSet)]
+    /// <summary><para type="description">The item to attest, from Import-ReleaseChecklist (by value from the pipeline). Give -Item or -Id.</para></summary>
+    [Parameter(ValueFromPipeline = true, ParameterSetName = PlanSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = PlanPathSet)]
     public ChecklistItem? Item { get; set; }
 
-    /// <summary><para type="description">The item to attest: its id, or words of its text (or sign-off role) that pick exactly one item.</para></summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    /// <summary><para type="description">The item to attest: its id, or words of its text (or sign-off role) that pick exactly one item. Give -Item or -Id.</para></summary>
+    [Parameter(ParameterSetName = PlanSet)]
+    [Parameter(ParameterSetName = PlanPathSet)]
     [ValidateNotNullOrEmpty]
     public string? Id { get; set; }
 
-    /// <summary><para type="description">The release plan whose checklist binds the item, from Get-ReleasePlan. Give -Plan or -PlanPath.</para></summary>
-    [Parameter]
+    /// <summary><para type="description">The release plan whose checklist binds the item, from Get-ReleasePlan (by value from the pipeline with -Id).</para></summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PlanSet)]
     public ReleasePlan? Plan { get; set; }
 
-    /// <summary><para type="description">Path of the release plan file (YAML), relative to the current location. Give -Plan or -PlanPath.</para></summary>
-    [Parameter]
+    /// <summary><para type="description">Path of the release plan file (YAML), relative to the current location; a wildcard must select one file.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PlanPathSet)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string? PlanPath { get; set; }
 
@@ -79,30 +85,38 @@ public sealed class ConfirmReleaseChecklistItemCommand : ReleaseOpsCmdlet
 
     protected override void BeginProcessing()
     {
-        if ((Plan is null) == (PlanPath is null))
+        if (PlanPath is null)
         {
-            ThrowFailure(new ReleaseOpsException("PlanArgumentMissing", FailureKind.InvalidArgument,
-                "Name the release plan whose checklist binds the item: give either -Plan or -PlanPath.", "Plan",
-                "Pass -PlanPath ./releaseplan.yml, or -Plan (Get-ReleasePlan ./releaseplan.yml)."));
+            return;
         }
-        _plan = Plan;
-        if (PlanPath is not null)
+        var files = ResolveInputPaths(new[] { PlanPath }).ToArray();
+        if (files.Length > 1)
         {
-            var path = ResolvePath(PlanPath);
-            Run(async op => { _plan = await LoadPlanAsync(op, path, new Dictionary<string, string>()).ConfigureAwait(false); }, path);
+            ThrowFailure(new ReleaseOpsException("PlanPathAmbiguous", FailureKind.InvalidArgument,
+                $"-PlanPath {PlanPath} selects {files.Length} plans; an attestation belongs to one.", PlanPath, "Name one plan file."));
+        }
+        foreach (var file in files)
+        {
+            Run(async op => { _loaded = await LoadPlanAsync(op, file, new Dictionary<string, string>()).ConfigureAwait(false); }, file);
         }
     }
 
     protected override void ProcessRecord()
     {
-        if (_plan is not { } plan)
+        if ((Plan ?? _loaded) is not { } plan)
         {
-            return; // the plan did not load; its error is written
+            return; // the plan file did not load; its error is written
         }
         var (certificate, key, evidence) = (ResolvePath(CertificatePath), ResolvePath(KeyPath), ResolveOptionalPath(EvidenceFile));
         if (!TryPrepare(() => KeyPassword is null ? null : SecretConversion.FromSecureString(KeyPassword, "KeyPassword"), out var password))
         {
             return;
+        }
+        if ((Item is null) == (Id is null))
+        {
+            ThrowFailure(new ReleaseOpsException("ChecklistItemArgument", FailureKind.InvalidArgument,
+                "Name one item to attest: pipe it from Import-ReleaseChecklist, or give -Id (not both).", "Id",
+                "Import-ReleaseChecklist ./checklist.md | Confirm-ReleaseChecklistItem ..., or -Id 'words of the item'."));
         }
         var selector = Item?.Id ?? Id!;
         Run(async op =>

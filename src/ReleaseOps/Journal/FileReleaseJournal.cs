@@ -25,6 +25,7 @@ public sealed class FileReleaseJournal : IReleaseJournal
         bool breakStale, CancellationToken cancellation)
     {
         var dir = Directory(application, environment);
+        System.IO.Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, "deploy.lock");
         var me = ProcessIdentity.Current;
         var wanted = new DeployLock(application, environment, me.User, me.Host, me.Pid, DateTimeOffset.UtcNow, releaseId);
@@ -238,12 +239,8 @@ public sealed class FileReleaseJournal : IReleaseJournal
         }
     }
 
-    private string Directory(string application, string environment)
-    {
-        var dir = Path.Combine(_root, SafeName(application), SafeName(environment));
-        System.IO.Directory.CreateDirectory(dir);
-        return dir;
-    }
+    /// <summary>The directory of an application and environment; created only by what writes to it, so that reading (and -WhatIf) leaves no trace.</summary>
+    private string Directory(string application, string environment) => Path.Combine(_root, SafeName(application), SafeName(environment));
 
     private static string SafeName(string name)
     {
@@ -259,7 +256,7 @@ public sealed class FileReleaseJournal : IReleaseJournal
             var text = await File.ReadAllTextAsync(path, cancellation).ConfigureAwait(false);
             return JournalSerializer.Read<DeployLock>(text);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }

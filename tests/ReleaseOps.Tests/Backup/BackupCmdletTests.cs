@@ -152,24 +152,7 @@ public class BackupCmdletTests
     {
         var destination = _pg.NewDestination("cmdlet-plan");
         var planFile = Path.Combine(destination, "..", $"plan-{Guid.NewGuid():N}.yml");
-        File.WriteAllText(planFile, $$"""
-            api_version: releaseops/v1
-            application: shop
-            environment: test
-            version: 4.0.0
-            secrets:
-              db_password: { env: {{PasswordVariable}} }
-            backups:
-              - name: shop-db
-                type: postgres
-                connection:
-                  host: {{TestEnvironment.PgHost}}
-                  port: {{TestEnvironment.PgPort}}
-                  database: {{_pg.Database}}
-                  username: {{TestEnvironment.PgUser}}
-                  password: ${secret:db_password}
-                destination: {{destination}}
-            """);
+        File.WriteAllText(planFile, PlanWithBackup(destination, version: "4.0.0"));
         using var session = PowerShellSession.Start(destination);
         var run = session.Run($"Backup-PgDatabase -PlanPath '{planFile}' -Confirm:$false").ThrowIfFailed();
         var taken = Assert.Single(run.Objects<ReleaseBackup>());
@@ -178,12 +161,12 @@ public class BackupCmdletTests
         CanarySecret.AssertAbsent(TestEnvironment.PgPassword, run.AllText(), "the plan-driven backup's output");
     }
 
-    /// <summary>A plan with one verified PostgreSQL backup of the fixture's database, keeping one copy.</summary>
-    private string PlanWithVerifiedBackup(string destination) => $$"""
+    /// <summary>A plan with one PostgreSQL backup of the fixture's database; <paramref name="extra"/> adds keys to the backup.</summary>
+    private string PlanWithBackup(string destination, string version, string extra = "") => $$"""
         api_version: releaseops/v1
         application: shop
         environment: test
-        version: 5.0.0
+        version: {{version}}
         secrets:
           db_password: { env: {{PasswordVariable}} }
         backups:
@@ -196,9 +179,12 @@ public class BackupCmdletTests
               username: {{TestEnvironment.PgUser}}
               password: ${secret:db_password}
             destination: {{destination}}
-            verify: true
-            retention: { count: 1 }
+        {{extra}}
         """;
+
+    /// <summary>A plan with one verified PostgreSQL backup of the fixture's database, keeping one copy.</summary>
+    private string PlanWithVerifiedBackup(string destination) =>
+        PlanWithBackup(destination, "5.0.0", "    verify: true\n    retention: { count: 1 }");
 
     [Fact]
     public void A_plan_backup_is_test_restored_and_retention_applied_as_the_plan_says()

@@ -114,8 +114,12 @@ public sealed class PowerShellSession : IDisposable
             aborted);
     }
 
-    /// <summary>Presses Ctrl+C on the running script (from another thread, as the host does).</summary>
-    public void Stop() => _running?.Stop();
+    /// <summary>
+    /// Presses Ctrl+C on the running script from another thread, as the console host does: it asks
+    /// for the stop and does not wait (the synchronous PowerShell.Stop() can throw a
+    /// NullReferenceException when the pipeline stops before Stop() returns).
+    /// </summary>
+    public void Stop() => _running?.BeginStop(null, null);
 
     public void Dispose() => _runspace.Dispose();
 
