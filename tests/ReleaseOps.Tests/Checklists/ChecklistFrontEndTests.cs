@@ -102,9 +102,10 @@ public sealed class ChecklistFrontEndTests : IClassFixture<ChecklistServiceTests
         var confirmed = session.Run(Pipeline + " -Confirm:$false", parameters).ThrowIfFailed();
         var attestation = Assert.Single(confirmed.Objects<Attestation>());
         Assert.Equal(("dana@example.com", "Release Manager", "2.4.0"), (attestation.Signer.Identity, attestation.Role, attestation.Version));
-        var binding = session.Run("(Get-Command Confirm-ReleaseChecklistItem).Parameters['Item'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }")
-            .ThrowIfFailed().Objects<ParameterAttribute>().Single();
-        Assert.True(binding.ValueFromPipeline);
+        var bindings = session.Run("(Get-Command Confirm-ReleaseChecklistItem).Parameters['Item'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }")
+            .ThrowIfFailed().Objects<ParameterAttribute>();
+        Assert.Equal(new[] { "Plan", "PlanPath" }, bindings.Select(b => b.ParameterSetName).Order());
+        Assert.All(bindings, b => Assert.True(b.ValueFromPipeline));
 
         var journal = session.Run("Test-ReleaseJournal ./releaseplan.yml").ThrowIfFailed().Objects<JournalVerification>().Single();
         Assert.True(journal.IsIntact);
