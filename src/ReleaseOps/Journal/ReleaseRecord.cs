@@ -54,6 +54,8 @@ public sealed record JournalStep(
 public sealed record GateRecord(string Name, string Type, string Stage, string Status, string Message, DateTimeOffset At, TimeSpan Duration)
 {
     public IReadOnlyDictionary<string, string> Evidence { get; init; } = new Dictionary<string, string>();
+
+    public override string ToString() => $"{Name} ({Stage}): {Status} - {Message}";
 }
 
 /// <summary>
