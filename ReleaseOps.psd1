@@ -17,9 +17,13 @@
     CmdletsToExport      = @(
         'Backup-PgDatabase'
         'Backup-RedisData'
+        'Confirm-ReleaseChecklistItem'
+        'Export-ReleaseRecord'
         'Get-Deployment'
         'Get-ReleaseBackup'
+        'Get-ReleaseChecklist'
         'Get-ReleasePlan'
+        'Import-ReleaseChecklist'
         'Invoke-Deployment'
         'Invoke-Rollback'
         'Remove-ReleaseBackup'
@@ -28,6 +32,7 @@
         'Test-RedisBackup'
         'Test-ReleasePlan'
         'Test-ReleaseGate'
+        'Test-ReleaseJournal'
         'Unlock-Deployment'
         'Watch-ReleaseHealth'
     )
@@ -41,6 +46,7 @@
         'formats/Backup.Format.ps1xml'
         'formats/Gates.Format.ps1xml'
         'formats/Health.Format.ps1xml'
+        'formats/Checklists.Format.ps1xml'
     )
     TypesToProcess       = @('ReleaseOps.Types.ps1xml')
 

@@ -14,7 +14,8 @@ REDIS_PORT=56379
 NGINX_HTTP_PORT=58080
 NGINX_HTTPS_PORT=58443
 PG_BIN=/usr/lib/postgresql/15/bin
-PACKAGES=(docker.io postgresql redis-server nginx-light busybox-static openssl)
+# chromium (and an emoji font, since team checklists use emoji) renders the HTML release record in a test.
+PACKAGES=(docker.io postgresql redis-server nginx-light busybox-static openssl chromium fonts-noto-color-emoji)
 
 log() { printf 'test-env: %s\n' "$*" >&2; }
 die() { printf 'test-env: error: %s\n' "$*" >&2; exit 1; }
@@ -29,6 +30,8 @@ install_packages() {
   command -v nginx >/dev/null || missing+=(nginx-light)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || missing+=(busybox-static)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v chromium >/dev/null || missing+=(chromium)
+  [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
   if [ ${#missing[@]} -eq 0 ]; then return; fi
   log "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive

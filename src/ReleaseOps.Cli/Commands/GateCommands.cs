@@ -11,8 +11,8 @@ namespace ReleaseOps.Cli.Commands;
 
 /// <summary>
 /// <c>gate</c>: runs a plan's gates, or one ad hoc gate from flags, prints the results, writes
-/// reports and exits 1 when a critical or high gate fails or cannot run. <c>gate approve</c>
-/// records a sign-off for the approval gate.
+/// reports and exits 1 when a critical or high gate fails or cannot run. (Sign-offs are checklist
+/// attestations: <c>checklist attest</c>.)
 /// </summary>
 public sealed class GateCommands : ICliCommandSet
 {
@@ -53,7 +53,6 @@ public sealed class GateCommands : ICliCommandSet
             plan, output, variables, junit, json, markdown, names, categories, severities, tags, failFast, throttle, timeout, verbose,
             http, tcp, tls, type, expect, set, within, secrets,
         };
-        command.Subcommands.Add(Approve(context));
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
             var reporter = new StderrReporter(context.Error, verbose: result.GetValue(verbose));
@@ -62,8 +61,8 @@ public sealed class GateCommands : ICliCommandSet
             if (result.GetValue(plan) is { } planFile)
             {
                 var loaded = await ReleasePlanLoader.LoadAsync(planFile.FullName, CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
-                gates = loaded.Gates;
-                environment = GateEnvironment.For(loaded);
+                gates = ReleaseOps.Releases.StandardRelease.GatesOf(loaded);
+                environment = ReleaseOps.Releases.StandardRelease.GateEnvironmentFor(loaded);
             }
             else
             {
@@ -102,23 +101,6 @@ public sealed class GateCommands : ICliCommandSet
                 context.Out.WriteLine((summary.Succeeded ? "PASSED " : "BLOCKED ") + summary);
             }
             return summary.Succeeded ? ExitCodes.Success : ExitCodes.Problem;
-        }));
-        return command;
-    }
-
-    private static Command Approve(CliContext context)
-    {
-        var release = new Option<string>("--release") { Description = "The release key the approval gate reads: application/environment@version.", Required = true };
-        var by = new Option<string>("--by") { Description = "Who signs off.", Required = true };
-        var note = new Option<string?>("--note") { Description = "Why, or what was reviewed." };
-        var store = new Option<string>("--store") { Description = "The approval store directory.", DefaultValueFactory = _ => ApprovalStore.DefaultDirectory };
-        var command = new Command("approve", "Record a named sign-off for a release (read by gates of type approval).") { release, by, note, store };
-        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
-        {
-            var record = await new ApprovalStore(Path.GetFullPath(result.GetValue(store)!)).RecordAsync(result.GetValue(release)!,
-                result.GetValue(by)!, result.GetValue(note), DateTimeOffset.UtcNow, cancellation);
-            context.Out.WriteLine($"approved {record.Release} by {record.Approver} at {record.At:yyyy-MM-dd HH:mm:ss}Z");
-            return ExitCodes.Success;
         }));
         return command;
     }

@@ -45,6 +45,7 @@ public sealed class HealthCommands : ICliCommandSet
             {
                 Plan = loaded,
                 Rollback = ReleaseOps.Releases.StandardRelease.RollbackFor(loaded),
+                OnBreach = ReleaseOps.Releases.StandardRelease.BreachObserverFor(loaded, null, new StderrReporter(context.Error)),
                 Duration = Duration(result.GetValue(duration), "--duration"),
                 Interval = Duration(result.GetValue(interval), "--interval"),
                 BaselineWindow = Duration(result.GetValue(baseline), "--baseline-window"),

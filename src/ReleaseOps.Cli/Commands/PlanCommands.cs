@@ -27,7 +27,7 @@ public sealed class PlanCommands : ICliCommandSet
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var validation = await ReleasePlanLoader.ValidateAsync(result.GetValue(plan)!.ToString(),
+            var validation = await ReleaseOps.Releases.StandardRelease.ValidateAsync(result.GetValue(plan)!.ToString(),
                 CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
             if (result.GetValue(output) == OutputFormat.Json)
             {

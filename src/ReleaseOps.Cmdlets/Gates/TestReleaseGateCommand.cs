@@ -105,7 +105,7 @@ public sealed class TestReleaseGateCommand : PlanCmdlet
             }
             return;
         }
-        ForEachPlan((op, plan) => RunAsync(op, plan.Gates, GateEnvironment.For(plan)));
+        ForEachPlan((op, plan) => RunAsync(op, ReleaseOps.Releases.StandardRelease.GatesOf(plan), ReleaseOps.Releases.StandardRelease.GateEnvironmentFor(plan)));
     }
 
     protected override void EndProcessing()

@@ -138,6 +138,7 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
                 StopOnBreach = StopOnBreach.IsPresent,
                 RollbackOnBreach = RollbackOnBreach.IsPresent ? true : null,
                 Rollback = plan is null ? null : ReleaseOps.Releases.StandardRelease.RollbackFor(plan),
+                OnBreach = plan is null ? null : ReleaseOps.Releases.StandardRelease.BreachObserverFor(plan, Version, op),
                 JournalPath = paths.Journal,
                 SaveSummary = !NoSave.IsPresent,
                 Version = Version,
@@ -184,6 +185,12 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
                 !await op.ShouldProcessAsync(journal, "Save the watch summary to the journal").ConfigureAwait(false))
             {
                 options = options with { SaveSummary = false };
+            }
+            if (options.OnBreach is not null && options.Plan is { } plan &&
+                plan.Notifications.Any(n => n.On.Contains("watch-breached", StringComparer.OrdinalIgnoreCase)) &&
+                !await op.ShouldProcessAsync($"the watch-breached webhooks of {plan}", "Tell them if a health criterion breaches").ConfigureAwait(false))
+            {
+                options = options with { OnBreach = null };
             }
         }
         async Task<string?> Confirmed(string? path, string format) =>

@@ -30,7 +30,7 @@ public sealed class TestReleasePlanCommand : PlanFileCmdlet
                 PlanValidation validation;
                 try
                 {
-                    validation = await ReleasePlanLoader.ValidateAsync(file, Variables(), op.Cancellation).ConfigureAwait(false);
+                    validation = await ReleaseOps.Releases.StandardRelease.ValidateAsync(file, Variables(), op.Cancellation).ConfigureAwait(false);
                 }
                 catch (ReleaseOpsException ex) when (Quiet.IsPresent && ex.Kind == FailureKind.NotFound)
                 {

@@ -180,7 +180,7 @@ public sealed class DeploymentEngine
         {
             Id = id, Application = plan.Application, Environment = plan.Environment, Kind = ReleaseKind.Deployment,
             Version = version, PreviousVersion = previous, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started,
-            RelatedId = interrupted?.Id,
+            RelatedId = interrupted?.Id, PlanSha256 = plan.Sha256,
         };
         using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 3 * services.Count };
         reporter = steps.Reporter;
@@ -189,9 +189,11 @@ public sealed class DeploymentEngine
         var touched = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
         DeploymentOutcome outcome;
         string? reason = null;
+        var announced = Task.CompletedTask;
         try
         {
             await steps.BeginAsync(cancellation).ConfigureAwait(false);
+            announced = PublishAsync(ReleaseEventKind.Started, plan, steps.Release, null, reporter);
             await steps.LockAsync(held, interrupted, "resumed", cancellation).ConfigureAwait(false);
 
             var images = await steps.ResolveImagesAsync(docker, services, version, cancellation).ConfigureAwait(false);
@@ -270,21 +272,22 @@ public sealed class DeploymentEngine
             serviceReleases = restored;
             if (ex is OperationCanceledException && cancellation.IsCancellationRequested)
             {
-                await FinishAsync(steps, journal, plan, outcome, reason).ConfigureAwait(false);
+                await FinishAsync(steps, journal, plan, outcome, reason, announced, reporter).ConfigureAwait(false);
                 throw;
             }
         }
         catch (Exception ex)
         {
-            await FinishAsync(steps, journal, plan, DeploymentOutcome.Failed, StepRecorder.Describe(ex)).ConfigureAwait(false);
+            await FinishAsync(steps, journal, plan, DeploymentOutcome.Failed, StepRecorder.Describe(ex), announced, reporter).ConfigureAwait(false);
             throw;
         }
-        await FinishAsync(steps, journal, plan, outcome, reason).ConfigureAwait(false);
+        await FinishAsync(steps, journal, plan, outcome, reason, announced, reporter).ConfigureAwait(false);
         return new DeploymentResult(id, plan.Application, plan.Environment, version, previous, outcome, reason, serviceReleases,
             started, DateTimeOffset.UtcNow - started, journal.Location);
     }
 
-    private static async Task FinishAsync(StepRecorder steps, IReleaseJournal journal, ReleasePlan plan, DeploymentOutcome outcome, string? reason)
+    private async Task FinishAsync(StepRecorder steps, IReleaseJournal journal, ReleasePlan plan, DeploymentOutcome outcome, string? reason,
+        Task announced, IOperationReporter reporter)
     {
         var id = steps.Release.Id;
         await steps.CompleteAsync(r => r with
@@ -302,6 +305,27 @@ public sealed class DeploymentEngine
             var released = await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false);
             return released ? "released" : "not held";
         }, CancellationToken.None).ConfigureAwait(false);
+        await announced.ConfigureAwait(false);
+        await PublishAsync(outcome switch
+        {
+            DeploymentOutcome.Succeeded => ReleaseEventKind.Succeeded,
+            DeploymentOutcome.RolledBack => ReleaseEventKind.RolledBack,
+            _ => ReleaseEventKind.Failed,
+        }, plan, steps.Release, reason, reporter).ConfigureAwait(false);
+    }
+
+    /// <summary>Tells <see cref="DeploymentHooks.Events"/>; whatever goes wrong there is a warning, never the release's failure.</summary>
+    internal async Task PublishAsync(ReleaseEventKind kind, ReleasePlan plan, ReleaseRecord release, string? reason, IOperationReporter reporter)
+    {
+        if (_hooks.Events is null) return;
+        try
+        {
+            await _hooks.Events.PublishAsync(new ReleaseEvent(kind, plan, release, reason), reporter, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            reporter.Warning($"Release event {kind} was not published (the release is not affected): {ex.Message}");
+        }
     }
 
     private async Task GatesAsync(StepRecorder steps, ReleasePlan plan, GateStage stage, IOperationReporter reporter, CancellationToken cancellation)
@@ -320,8 +344,10 @@ public sealed class DeploymentEngine
         }
         await steps.RunAsync(name, null, async ct =>
         {
-            var result = await _hooks.Gates.RunAsync(plan, stage, reporter, ct).ConfigureAwait(false);
+            // Gates judge the version being released (sign-offs are per version), not the plan's default.
+            var result = await _hooks.Gates.RunAsync(plan with { Version = steps.Release.Version }, stage, reporter, ct).ConfigureAwait(false);
             if (result is null) return "no gates configured";
+            await steps.AmendAsync(r => r with { Gates = r.Gates.Concat(result.Results).ToArray() }, ct).ConfigureAwait(false);
             if (!result.Passed)
             {
                 throw new ReleaseOpsException("ReleaseGateFailed", FailureKind.OperationFailed, $"{name}: {result.Summary}", plan.ToString(),

@@ -1,10 +1,15 @@
+using ReleaseOps.Journal;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
 
 namespace ReleaseOps.Deploy;
 
 /// <summary>The gates of one stage as a deployment sees them. Null from the runner: none configured.</summary>
-public sealed record GateStageOutcome(bool Passed, int Ran, string Summary);
+public sealed record GateStageOutcome(bool Passed, int Ran, string Summary)
+{
+    /// <summary>Each gate's verdict, recorded on the release.</summary>
+    public IReadOnlyList<GateRecord> Results { get; init; } = Array.Empty<GateRecord>();
+}
 
 /// <summary>
 /// Runs the plan's release gates of one stage (pre-deploy before anything changes, post-deploy as
@@ -51,6 +56,27 @@ public interface ICanaryAnalysis
     Task<CanaryVerdict> AnalyseAsync(CanaryContext context, IOperationReporter reporter, CancellationToken cancellation);
 }
 
+/// <summary>What a deployment or rollback tells the world: it started, and how it ended.</summary>
+public enum ReleaseEventKind
+{
+    Started,
+    Succeeded,
+    Failed,
+    RolledBack,
+}
+
+/// <summary>One release event: the release as journaled at that moment, and why it ended as it did.</summary>
+public sealed record ReleaseEvent(ReleaseEventKind Kind, ReleasePlan Plan, ReleaseRecord Release, string? Reason);
+
+/// <summary>
+/// Told about release events (the notifications capability sends the plan's webhooks). It must not
+/// throw; a release never fails because of it. The engine awaits what it returns only at the end.
+/// </summary>
+public interface IReleaseEvents
+{
+    Task PublishAsync(ReleaseEvent releaseEvent, IOperationReporter reporter, CancellationToken cancellation);
+}
+
 /// <summary>The integration points a deployment calls; anything left null is not configured.</summary>
 public sealed record DeploymentHooks
 {
@@ -61,4 +87,6 @@ public sealed record DeploymentHooks
     public IPreDeployRestore? Restore { get; init; }
     /// <summary>Default: <see cref="ProbeCanaryAnalysis"/>.</summary>
     public ICanaryAnalysis? Canary { get; init; }
+    /// <summary>Told when a release starts and ends (webhooks).</summary>
+    public IReleaseEvents? Events { get; init; }
 }

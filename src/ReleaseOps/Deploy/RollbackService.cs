@@ -84,6 +84,7 @@ public sealed class RollbackService
         {
             Id = id, Application = plan.Application, Environment = plan.Environment, Kind = ReleaseKind.Rollback, Version = to,
             PreviousVersion = from, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started, RelatedId = undone?.Id,
+            PlanSha256 = plan.Sha256,
         }, output, reporter) { Total = 4 + 2 * services.Count };
         reporter = steps.Reporter;
         using var probes = new ProbeRunner();
@@ -140,6 +141,8 @@ public sealed class RollbackService
             await steps.RunAsync("unlock", null, async ct =>
                 await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false) ? "released" : "not held",
                 CancellationToken.None).ConfigureAwait(false);
+            await _engine.PublishAsync(outcome == RollbackOutcome.Succeeded ? ReleaseEventKind.RolledBack : ReleaseEventKind.Failed,
+                plan, steps.Release, reason ?? steps.Release.Reason, reporter).ConfigureAwait(false);
         }
         return new RollbackResult(id, plan.Application, plan.Environment, from, to, outcome, reason, databaseRestored, restored, started,
             elapsed, journal.Location);

@@ -23,7 +23,7 @@ public static class GateChecks
         new EnvPolicyGateCheck(),
         new ComposeGateCheck(),
         new WindowGateCheck(),
-        new ApprovalGateCheck(),
+        new SignOffGateCheck(),
         new DockerContainerGateCheck(),
         new DockerServiceGateCheck(),
         new DockerSecretsGateCheck(),

@@ -32,8 +32,10 @@ public sealed record GateEnvironment
     public string? BaseDirectory { get; init; }
     /// <summary>application/environment of the plan, for reports.</summary>
     public string? PlanName { get; init; }
-    /// <summary>The release version being gated, for approval records.</summary>
+    /// <summary>The release version being gated, for sign-offs.</summary>
     public string? Version { get; init; }
+    /// <summary>Where the sign-off gate finds the checklist's attestations; the standard wiring sets it for plans with a checklist.</summary>
+    public IGateSignOffs? SignOffs { get; init; }
 
     public static GateEnvironment For(ReleasePlan plan) => new()
     {

@@ -28,6 +28,8 @@ public sealed record WatchRequest
     /// <summary>Call <see cref="Rollback"/> at the first breach (and then end the watch).</summary>
     public bool RollbackOnBreach { get; init; }
     public IRollbackTrigger? Rollback { get; init; }
+    /// <summary>Told at the first breach (notifications).</summary>
+    public IBreachObserver? OnBreach { get; init; }
     /// <summary>Without a previous watch in the journal, the first part of this watch is the latency baseline.</summary>
     public TimeSpan? BaselineWindow { get; init; }
     /// <summary>An explicit baseline; wins over the journal and <see cref="BaselineWindow"/>.</summary>
@@ -67,6 +69,7 @@ public sealed class HealthWatch
     private int _started;
     private int _breachHandled;
     private Task? _breachTask;
+    private Task? _observerTask;
     private CriterionTracker? _firstBreach;
     private object? _rollbackResult;
     private string? _rollbackError;
@@ -201,6 +204,7 @@ public sealed class HealthWatch
         await scheduling.ConfigureAwait(false);
         await judging.ConfigureAwait(false);
         if (_breachTask is not null) await _breachTask.ConfigureAwait(false);
+        if (_observerTask is not null) await _observerTask.ConfigureAwait(false);
         var ranFor = Stopwatch.GetElapsedTime(_origin);
         activity.Complete();
 
@@ -337,9 +341,26 @@ public sealed class HealthWatch
         var result = tracker.Result(Now());
         var reason = $"Criterion '{result.Name}' breached: {result.Detail ?? result.Expect} (window {DurationText.Format(result.Window)}).";
         reporter.Warning(reason);
+        if (_request.OnBreach is { } observer)
+        {
+            _observerTask = ObserveAsync(observer, result, reason, reporter);
+        }
         if (_request.RollbackOnBreach || _request.StopOnBreach)
         {
             _breachTask = ReactAsync(reason, reporter, stop);
+        }
+    }
+
+    private static async Task ObserveAsync(IBreachObserver observer, CriterionResult result, string reason, IOperationReporter reporter)
+    {
+        await Task.Yield(); // leave the lock before doing anything slow
+        try
+        {
+            await observer.BreachedAsync(result, reason, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            reporter.Warning($"The breach was not passed on (the watch is not affected): {ex.Message}");
         }
     }
 

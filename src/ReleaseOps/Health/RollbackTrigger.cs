@@ -15,3 +15,12 @@ public interface IRollbackTrigger
     /// <summary>Rolls back; <paramref name="reporter"/> is the watch's, so the rollback's progress nests under it.</summary>
     Task<object> RollbackAsync(string reason, IOperationReporter reporter, CancellationToken cancellation);
 }
+
+/// <summary>
+/// Told at the first breach of a watch, whatever the watch does next (the notifications capability
+/// sends the plan's watch-breached webhooks). It must not throw; the watch awaits it before it ends.
+/// </summary>
+public interface IBreachObserver
+{
+    Task BreachedAsync(CriterionResult criterion, string reason, CancellationToken cancellation);
+}

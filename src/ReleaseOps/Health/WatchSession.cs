@@ -19,6 +19,8 @@ public sealed record WatchOptions
     /// <summary>Null: as the plan says.</summary>
     public bool? RollbackOnBreach { get; init; }
     public IRollbackTrigger? Rollback { get; init; }
+    /// <summary>Told at the first breach (the standard wiring sends the plan's watch-breached notifications).</summary>
+    public IBreachObserver? OnBreach { get; init; }
     public TimeSpan? BaselineWindow { get; init; }
     /// <summary>Journal directory the previous watch is read from and this one saved to; default the plan's file journal.</summary>
     public string? JournalPath { get; init; }
@@ -92,6 +94,7 @@ public sealed class WatchSession : IDisposable
             StopOnBreach = options.StopOnBreach,
             RollbackOnBreach = rollbackOnBreach,
             Rollback = rollbackOnBreach ? options.Rollback : null,
+            OnBreach = options.OnBreach,
             BaselineWindow = options.BaselineWindow,
             SecretsCatalog = options.Plan?.Secrets,
         };

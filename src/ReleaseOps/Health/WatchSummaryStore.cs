@@ -69,8 +69,8 @@ public sealed class WatchSummaryStore
         }
     }
 
-    /// <summary>The newest saved summary for this application and environment, or null.</summary>
-    public WatchSummary? LoadLatest(string application, string environment)
+    /// <summary>The newest saved summary for this application and environment (and <paramref name="version"/>, if given), or null.</summary>
+    public WatchSummary? LoadLatest(string application, string environment, string? version = null)
     {
         if (!System.IO.Directory.Exists(Directory)) return null;
         var prefix = $"{Safe(application)}-{Safe(environment)}-";
@@ -79,7 +79,8 @@ public sealed class WatchSummaryStore
             try
             {
                 var summary = JsonSerializer.Deserialize<WatchSummary>(File.ReadAllText(file), Json);
-                if (summary is not null && summary.Application == application && summary.Environment == environment)
+                if (summary is not null && summary.Application == application && summary.Environment == environment
+                    && (version is null || summary.Version == version))
                 {
                     return summary;
                 }

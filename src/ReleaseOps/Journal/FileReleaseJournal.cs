@@ -112,8 +112,80 @@ public sealed class FileReleaseJournal : IReleaseJournal
         var dir = Path.Combine(Directory(release.Application, release.Environment), "releases");
         System.IO.Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, release.Id + ".json");
-        await WriteAtomicallyAsync(path, JournalSerializer.Write(release), cancellation).ConfigureAwait(false);
+        var document = JournalSerializer.Write(release);
+        await WriteAtomicallyAsync(path, document, cancellation).ConfigureAwait(false);
+        await AppendAsync(release.Application, release.Environment, JournalEntryKinds.Release, release.Id, document, cancellation).ConfigureAwait(false);
     }
+
+    public async Task<JournalEntry> AppendAsync(string application, string environment, string kind, string? subject, string payloadJson,
+        CancellationToken cancellation)
+    {
+        var dir = Path.Combine(Directory(application, environment), "chain");
+        System.IO.Directory.CreateDirectory(dir);
+        // Appends from several processes take turns on an exclusive lock of the chain (flock on Unix).
+        await using var appendLock = await LockChainAsync(dir, cancellation).ConfigureAwait(false);
+        var last = ChainFiles(dir).LastOrDefault();
+        var (sequence, previous) = (0L, JournalChain.Genesis);
+        if (last.Path is not null)
+        {
+            try
+            {
+                var entry = JournalChain.Read(await File.ReadAllTextAsync(last.Path, cancellation).ConfigureAwait(false));
+                (sequence, previous) = (Math.Max(entry.Sequence, last.Key), entry.Hash);
+            }
+            catch (JsonException ex)
+            {
+                throw ChainDamaged(last.Path, ex);
+            }
+        }
+        var text = JournalChain.Write(sequence + 1, kind, subject, DateTimeOffset.UtcNow, previous, payloadJson);
+        var path = Path.Combine(dir, $"{sequence + 1:D8}.json");
+        var temp = Path.Combine(dir, $".{sequence + 1:D8}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        await File.WriteAllTextAsync(temp, text, cancellation).ConfigureAwait(false);
+        File.Move(temp, path, overwrite: false);
+        return JournalChain.Read(text);
+    }
+
+    public async Task<IReadOnlyList<StoredJournalEntry>> ReadChainAsync(string application, string environment, CancellationToken cancellation)
+    {
+        var dir = Path.Combine(Directory(application, environment), "chain");
+        var entries = new List<StoredJournalEntry>();
+        foreach (var (key, path) in ChainFiles(dir))
+        {
+            entries.Add(new StoredJournalEntry(key, await File.ReadAllTextAsync(path, cancellation).ConfigureAwait(false)));
+        }
+        return entries;
+    }
+
+    /// <summary>The chain's entry files (00000001.json...), by number.</summary>
+    private static IEnumerable<(long Key, string Path)> ChainFiles(string dir) =>
+        !System.IO.Directory.Exists(dir)
+            ? Enumerable.Empty<(long, string)>()
+            : System.IO.Directory.EnumerateFiles(dir, "*.json")
+                .Select(f => (Key: long.TryParse(Path.GetFileNameWithoutExtension(f), out var n) ? n : -1, Path: f))
+                .Where(f => f.Key > 0)
+                .OrderBy(f => f.Key);
+
+    private static async Task<FileStream> LockChainAsync(string dir, CancellationToken cancellation)
+    {
+        var path = Path.Combine(dir, ".append.lock");
+        for (var waited = 0; ; waited += 20)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited < 30_000)
+            {
+                await Task.Delay(20, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal static ReleaseOpsException ChainDamaged(string where, Exception? inner = null) =>
+        new("JournalChainDamaged", FailureKind.IntegrityFailure,
+            $"The last entry of the journal chain ({where}) cannot be read, so nothing more can be appended after it.", where,
+            "Run Test-ReleaseJournal (releaseops journal verify) to see what was changed, and restore the journal from a backup.", inner);
 
     public async Task<ReleaseRecord?> GetAsync(string application, string environment, string id, CancellationToken cancellation)
     {

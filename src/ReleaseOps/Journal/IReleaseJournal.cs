@@ -26,4 +26,14 @@ public interface IReleaseJournal
 
     /// <summary>The releases of an application+environment, newest first.</summary>
     Task<IReadOnlyList<ReleaseRecord>> ListAsync(string application, string environment, CancellationToken cancellation);
+
+    /// <summary>
+    /// Appends an entry to the application+environment's tamper-evident chain (<see cref="JournalChain"/>).
+    /// <see cref="SaveAsync"/> appends one for every release it writes; attestations and notifications are appended directly.
+    /// </summary>
+    Task<JournalEntry> AppendAsync(string application, string environment, string kind, string? subject, string payloadJson,
+        CancellationToken cancellation);
+
+    /// <summary>Every chain entry of an application+environment exactly as stored, in the order of the keys it is stored under.</summary>
+    Task<IReadOnlyList<StoredJournalEntry>> ReadChainAsync(string application, string environment, CancellationToken cancellation);
 }

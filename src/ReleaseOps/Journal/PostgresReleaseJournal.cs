@@ -9,9 +9,10 @@ namespace ReleaseOps.Journal;
 /// The journal in PostgreSQL, for teams that deploy from several machines: table
 /// <c>releaseops_releases</c> holds one row per release (the record as jsonb plus indexed columns),
 /// <c>releaseops_deploy_locks</c> one row per held lock (primary key application+environment, so
-/// a second insert fails). Tables are created on first use.
+/// a second insert fails), <c>releaseops_journal_entries</c> the tamper-evident chain (one row per
+/// entry, its text kept byte for byte). Tables are created on first use.
 /// </summary>
-public sealed class PostgresReleaseJournal : IReleaseJournal
+public sealed partial class PostgresReleaseJournal : IReleaseJournal
 {
     private readonly PgEndpoint _endpoint;
     private readonly string _display;
@@ -109,8 +110,10 @@ public sealed class PostgresReleaseJournal : IReleaseJournal
         upsert.Parameters.AddWithValue("e", release.Environment);
         upsert.Parameters.AddWithValue("at", release.StartedAt.UtcDateTime);
         upsert.Parameters.AddWithValue("s", release.Status.ToString());
-        upsert.Parameters.AddWithValue("doc", JournalSerializer.Write(release));
+        var document = JournalSerializer.Write(release);
+        upsert.Parameters.AddWithValue("doc", document);
         await upsert.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+        await AppendAsync(release.Application, release.Environment, JournalEntryKinds.Release, release.Id, document, cancellation).ConfigureAwait(false);
     }
 
     public async Task<ReleaseRecord?> GetAsync(string application, string environment, string id, CancellationToken cancellation)
@@ -158,7 +161,7 @@ public sealed class PostgresReleaseJournal : IReleaseJournal
                         "CREATE INDEX IF NOT EXISTS releaseops_releases_app_env ON releaseops_releases (application, environment, started_at DESC); " +
                         "CREATE TABLE IF NOT EXISTS releaseops_deploy_locks (application text NOT NULL, environment text NOT NULL, " +
                         "holder text NOT NULL, host text NOT NULL, pid integer NOT NULL, acquired_at timestamptz NOT NULL, release_id text, " +
-                        "PRIMARY KEY (application, environment));", connection);
+                        "PRIMARY KEY (application, environment)); " + ChainTable, connection);
                     await create.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
                     _schemaReady = true;
                 }

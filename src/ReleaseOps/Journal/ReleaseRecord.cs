@@ -50,6 +50,14 @@ public sealed record JournalStep(
     public override string ToString() => $"{Sequence,2} {Name}{(Service is null ? "" : $" [{Service}]")}: {Status}{(Detail is null ? "" : $" - {Detail}")}";
 }
 
+/// <summary>One gate's verdict as the journal keeps it: status, message and the evidence it measured (plain text, never a secret).</summary>
+public sealed record GateRecord(string Name, string Type, string Stage, string Status, string Message, DateTimeOffset At, TimeSpan Duration)
+{
+    public IReadOnlyDictionary<string, string> Evidence { get; init; } = new Dictionary<string, string>();
+
+    public override string ToString() => $"{Name} ({Stage}): {Status} - {Message}";
+}
+
 /// <summary>
 /// One release (deployment or rollback) of an application to an environment: who, where, when, which
 /// version replaced which, the images by digest, every step and the outcome.
@@ -76,6 +84,10 @@ public sealed record ReleaseRecord
     /// <summary>Identifiers of the pre-deploy backups taken for this release (for -RestoreDatabase).</summary>
     public IReadOnlyList<string> BackupIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<JournalStep> Steps { get; init; } = Array.Empty<JournalStep>();
+    /// <summary>SHA-256 of the release plan's text when the release ran.</summary>
+    public string? PlanSha256 { get; init; }
+    /// <summary>Every gate the release ran (pre- and post-deploy), with its verdict and evidence.</summary>
+    public IReadOnlyList<GateRecord> Gates { get; init; } = Array.Empty<GateRecord>();
 
     [JsonIgnore]
     public TimeSpan? Duration => FinishedAt is null ? null : FinishedAt - StartedAt;

@@ -17,6 +17,8 @@ public sealed record ReleasePlan
     public string? Description { get; init; }
     /// <summary>The file the plan was read from, if any.</summary>
     public string? SourcePath { get; init; }
+    /// <summary>SHA-256 of the plan's text as it was read (hex); every release records it.</summary>
+    public string? Sha256 { get; init; }
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
     public SecretCatalog Secrets { get; init; } = SecretCatalog.Empty;
     public DockerEndpointDefinition Docker { get; init; } = new();
@@ -26,6 +28,8 @@ public sealed record ReleasePlan
     public IReadOnlyList<GateDefinition> Gates { get; init; } = Array.Empty<GateDefinition>();
     public IReadOnlyList<BackupDefinition> Backups { get; init; } = Array.Empty<BackupDefinition>();
     public WatchDefinition? Watch { get; init; }
+    /// <summary>The team's Markdown checklist(s) and how their items are covered.</summary>
+    public ChecklistDefinition? Checklist { get; init; }
     public IReadOnlyList<NotificationDefinition> Notifications { get; init; } = Array.Empty<NotificationDefinition>();
 
     public override string ToString() => $"{Application}/{Environment}";
@@ -102,13 +106,34 @@ public sealed record ConnectionDefinition
     public override string ToString() => Port is null ? Host : $"{Host}:{Port}";
 }
 
+/// <summary>The payload a webhook receives.</summary>
+public enum NotificationFormat
+{
+    /// <summary>ReleaseOps' own JSON document (event, application, environment, version, summary, details).</summary>
+    Json,
+    /// <summary>A Slack incoming-webhook message (text and blocks).</summary>
+    Slack,
+    /// <summary>A Microsoft Teams message carrying an Adaptive Card (Teams workflows and incoming webhooks).</summary>
+    Teams,
+}
+
+/// <summary>A webhook told about release events (<c>notifications:</c>).</summary>
 public sealed record NotificationDefinition
 {
     public required string Name { get; init; }
     public string Type { get; init; } = "webhook";
+    /// <summary>The URL, usually a <c>${secret:NAME}</c> reference: webhook URLs carry their token.</summary>
     public required string Url { get; init; }
-    /// <summary>Events that trigger it: started, succeeded, failed, rolled-back, breached.</summary>
-    public IReadOnlyList<string> On { get; init; } = new[] { "failed", "rolled-back" };
+    public NotificationFormat Format { get; init; } = NotificationFormat.Json;
+    /// <summary>Events that trigger it: started, succeeded, failed, rolled-back, watch-breached, sign-off-needed.</summary>
+    public IReadOnlyList<string> On { get; init; } = new[] { "failed", "rolled-back", "watch-breached", "sign-off-needed" };
+    /// <summary>Request headers; values may hold secret references.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    /// <summary>Limit for one attempt.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Further attempts after a failed one, with exponential backoff.</summary>
+    public int Retries { get; init; } = 3;
+    public SourceLocation? Location { get; init; }
 
     public override string ToString() => $"{Name} ({Type} on {string.Join(", ", On)})";
 }

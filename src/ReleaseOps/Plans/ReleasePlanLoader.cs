@@ -93,8 +93,12 @@ public static class ReleasePlanLoader
         {
             return new PlanValidation(file, Ordered(diagnostics), null);
         }
-        return new PlanValidation(file, Ordered(diagnostics), PlanBinder.Bind(typed, file, resolvedVariables, baseDirectory));
+        return new PlanValidation(file, Ordered(diagnostics), PlanBinder.Bind(typed, file, resolvedVariables, baseDirectory) with { Sha256 = Digest(text) });
     }
+
+    /// <summary>SHA-256 of plan text (UTF-8), hex: what releases record and exported records compare.</summary>
+    public static string Digest(string text) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
     private static IReadOnlyList<PlanDiagnostic> Ordered(List<PlanDiagnostic> diagnostics) =>
         diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column).ToArray();

@@ -24,9 +24,10 @@ public sealed class LayeringTests
         new(5, "plans and conditions", ["Conditions"]),
         new(6, "plans and conditions", ["Plans"]),
         new(7, "release records", ["Journal"]),
-        new(8, "capabilities", ["Gates", "Deploy", "Health", "Backup"]),
-        new(9, "wiring", ["Releases"]),
-        new(10, "front ends", ["ReleaseOps.Cmdlets", "ReleaseOps.Cli"]),
+        new(8, "capabilities", ["Gates", "Deploy", "Health", "Backup", "Checklists", "Notifications"]),
+        new(9, "release record", ["Records"]),
+        new(10, "wiring", ["Releases"]),
+        new(11, "front ends", ["ReleaseOps.Cmdlets", "ReleaseOps.Cli"]),
     ];
 
     private static readonly Lazy<IReadOnlyList<FolderReference>> Engine =

@@ -87,17 +87,4 @@ public class GateCliTests : IClassFixture<GateScratchDirectory>
         var (both, _, _) = Cli("gate", "--http", "http://127.0.0.1/", "--tcp", "127.0.0.1:80");
         Assert.Equal(2, both);
     }
-
-    [Fact]
-    public void Approve_records_a_sign_off_the_approval_gate_reads()
-    {
-        var store = Path.Combine(_dir.Path, "cli-approvals");
-        var gate = new[] { "gate", "--type", "approval", "--set", "approvers=alice,bob", "--set", "store=" + store };
-
-        Assert.Equal(1, Cli(gate).Code);
-        var (code, output, _) = Cli("gate", "approve", "--release", "adhoc", "--by", "alice", "--store", store);
-        Assert.Equal(0, code);
-        Assert.Contains("approved adhoc by alice", output);
-        Assert.Equal(0, Cli(gate).Code);
-    }
 }

@@ -186,25 +186,42 @@ public class HostAndPolicyGateTests : IClassFixture<GateScratchDirectory>
     }
 
     [Fact]
-    public async Task Approval_passes_once_a_named_approver_signed_this_release()
+    public async Task Sign_off_fails_listing_what_is_missing_and_passes_once_every_required_sign_off_is_recorded()
     {
-        var storeDir = System.IO.Path.Combine(_dir.Path, "approvals");
-        var env = new GateEnvironment { PlanName = "shop/production", Version = "2.4.0" };
-        (string, object?)[] gate = { ("type", "approval"), ("approvers", new[] { "alice", "bob" }), ("store", storeDir) };
+        var signOffs = new StubSignOffs();
+        var env = new GateEnvironment { PlanName = "shop/production", Version = "2.4.0", SignOffs = signOffs };
+        (string, object?)[] gate = { ("type", "sign-off"), ("roles", new[] { "Deployment Lead" }) };
 
+        signOffs.State = new GateSignOffState(Array.Empty<string>(), new[] { "Deployment Lead (seeds/x.md:572)" },
+            new[] { "Deployment Lead by mallory@example.com: not a member of the role" });
         var before = await Run(env, gate);
         Assert.Equal(GateStatus.Failed, before.Status);
-        Assert.Contains("0 of 1 required approval(s) from alice, bob for shop/production@2.4.0", before.Message);
+        Assert.Equal("1 required sign-off(s) missing for 2.4.0: Deployment Lead (seeds/x.md:572)", before.Message);
+        Assert.Equal(("2.4.0", "Deployment Lead"), (signOffs.AskedVersion, signOffs.AskedRoles.Single()));
+        Assert.Contains("Confirm-ReleaseChecklistItem", before.Fix);
 
-        var store = new ApprovalStore(storeDir);
-        await store.RecordAsync("shop/production@2.3.0", "alice", null, DateTimeOffset.UtcNow, default);
-        await store.RecordAsync("shop/production@2.4.0", "mallory", null, DateTimeOffset.UtcNow, default);
-        Assert.Equal(GateStatus.Failed, (await Run(env, gate)).Status);
-
-        await store.RecordAsync("shop/production@2.4.0", "bob", "looks good", DateTimeOffset.UtcNow, default);
+        signOffs.State = new GateSignOffState(new[] { "Deployment Lead: dana@example.com" }, Array.Empty<string>(), Array.Empty<string>());
         var after = await Run(env, gate);
         Assert.True(after.Status == GateStatus.Passed, Explain(after));
-        Assert.Equal("approved by bob", after.Message);
+
+        var unwired = await Run(env with { SignOffs = null }, gate);
+        Assert.Equal(GateStatus.Error, unwired.Status);
+        Assert.Equal("GateSignOffsUnavailable", unwired.ErrorId);
+        var noVersion = await Run(env with { Version = null }, gate);
+        Assert.Equal("GateVersionMissing", noVersion.ErrorId);
+    }
+
+    private sealed class StubSignOffs : IGateSignOffs
+    {
+        public GateSignOffState State { get; set; } = new(Array.Empty<string>(), Array.Empty<string>(), Array.Empty<string>());
+        public string? AskedVersion { get; private set; }
+        public IReadOnlyList<string> AskedRoles { get; private set; } = Array.Empty<string>();
+
+        public Task<GateSignOffState> CheckAsync(string version, IReadOnlyList<string> roles, CancellationToken cancellation)
+        {
+            (AskedVersion, AskedRoles) = (version, roles);
+            return Task.FromResult(State);
+        }
     }
 
     private sealed class FixedClock : TimeProvider

@@ -80,32 +80,3 @@ internal sealed class WindowGateCheck : IGateCheck
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 }
-
-/// <summary><c>approval</c>: enough of the named approvers signed off this release in the approval store.</summary>
-internal sealed class ApprovalGateCheck : IGateCheck
-{
-    public IReadOnlyList<string> Types { get; } = new[] { "approval" };
-
-    public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
-    {
-        var approvers = context.Settings.GetStrings("approvers");
-        if (approvers.Count == 0)
-        {
-            throw context.Missing("approvers");
-        }
-        var store = new ApprovalStore(context.ResolvePath(context.Settings.GetString("store") ?? ApprovalStore.DefaultDirectory));
-        var release = ApprovalStore.ReleaseKey(context.Environment.PlanName, context.Environment.Version);
-        observation.Target = $"{store.Directory} ({release})";
-        var recorded = await store.ReadAsync(release, cancellation).ConfigureAwait(false);
-        var signed = recorded.Where(a => approvers.Contains(a.Approver, StringComparer.OrdinalIgnoreCase))
-            .Select(a => a.Approver).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        var needed = (int)(context.Settings.GetInteger("min_approvals") ?? 1);
-        observation.Measure("approvals", signed.Length);
-        observation.Evidence["approved_by"] = signed;
-        observation.Rule("approvals", signed.Length >= needed, signed.Length >= needed
-            ? $"approved by {string.Join(", ", signed)}"
-            : $"{signed.Length} of {needed} required approval(s) from {string.Join(", ", approvers)} for {release}");
-        observation.Fix = $"Record the sign-off: releaseops gate approve --release \"{release}\" --by NAME";
-    }
-}
-

@@ -54,13 +54,65 @@ internal static class PlanBinder
             Gates = root.Objects("gates").Select(BindGate).ToArray(),
             Backups = root.Objects("backups").Select(b => BindBackup(b) with { Destination = Rooted(b.String("destination"))! }).ToArray(),
             Watch = watch is null ? null : BindWatch(watch),
-            Notifications = root.Objects("notifications").Select(n => new NotificationDefinition
+            Checklist = root.Object("checklist") is { } checklist ? BindChecklist(checklist) : null,
+            Notifications = root.Objects("notifications").Select(BindNotification).ToArray(),
+        };
+    }
+
+    private static NotificationDefinition BindNotification(PlanObject n)
+    {
+        var defaults = new NotificationDefinition { Name = "", Url = "" };
+        return new NotificationDefinition
+        {
+            Name = n.String("name")!,
+            Type = n.StringOr("type", "webhook"),
+            Url = n.String("url")!,
+            Format = n.String("format") switch
             {
-                Name = n.String("name")!,
-                Type = n.StringOr("type", "webhook"),
-                Url = n.String("url")!,
-                On = n.ContainsKey("on") ? n.Strings("on") : new NotificationDefinition { Name = "", Url = "" }.On,
-            }).ToArray(),
+                "slack" => NotificationFormat.Slack,
+                "teams" => NotificationFormat.Teams,
+                _ => NotificationFormat.Json,
+            },
+            On = n.ContainsKey("on") ? n.Strings("on") : defaults.On,
+            Headers = n.StringMap("headers"),
+            Timeout = n.Duration("timeout") ?? defaults.Timeout,
+            Retries = n.Int("retries") ?? defaults.Retries,
+            Location = n.Location,
+        };
+    }
+
+    private static ChecklistDefinition BindChecklist(PlanObject c) => new()
+    {
+        Files = c.Strings("files"),
+        Roles = c["roles"] is IReadOnlyDictionary<string, object?> roles
+            ? roles.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(kv.Value is IReadOnlyList<object?> list
+                ? list.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray()
+                : Array.Empty<string>()), StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, IReadOnlyList<string>>(),
+        Trust = c.Strings("trust"),
+        Items = c.Objects("items").Select(BindChecklistItem).ToArray(),
+        Location = c.Location,
+    };
+
+    internal static readonly (string Key, ChecklistBindingKind Kind)[] ChecklistTargets =
+    {
+        ("gate", ChecklistBindingKind.Gate), ("step", ChecklistBindingKind.Step), ("backup", ChecklistBindingKind.Backup),
+        ("watch", ChecklistBindingKind.Watch), ("attest", ChecklistBindingKind.Attest), ("not_applicable", ChecklistBindingKind.NotApplicable),
+    };
+
+    private static ChecklistBindingDefinition BindChecklistItem(PlanObject b)
+    {
+        // PlanRules has made sure exactly one target key is given.
+        var (key, kind) = ChecklistTargets.First(t => b.ContainsKey(t.Key));
+        return new ChecklistBindingDefinition
+        {
+            Id = b.String("id"),
+            Match = b.String("match"),
+            Kind = kind,
+            Target = b.String(key)!,
+            Service = b.String("service"),
+            Stage = b.String("stage") == "post-deploy" ? GateStage.PostDeploy : GateStage.PreDeploy,
+            Location = b.Location,
         };
     }
 

@@ -24,6 +24,8 @@ internal static class PlanRules
             }
         }
 
+        CheckChecklist(root, Error);
+
         var services = root.Objects("services");
         for (var i = 0; i < services.Count; i++)
         {
@@ -45,6 +47,97 @@ internal static class PlanRules
                     Error(strategy.Location, path + ".steps", "CanarySteps",
                         "canary steps must rise and end at 100, for example [10, 50, 100]");
                 }
+            }
+        }
+    }
+
+    private static void CheckChecklist(PlanObject root, Action<SourceLocation, string, string, string> error)
+    {
+        var checklist = root.Object("checklist");
+        var roles = checklist?["roles"] as IReadOnlyDictionary<string, object?> ?? new Dictionary<string, object?>();
+        var gates = root.Objects("gates");
+        for (var i = 0; i < gates.Count; i++)
+        {
+            if (gates[i].String("type") != "sign-off") continue;
+            if (checklist is null)
+            {
+                error(gates[i].Location, $"gates[{i}]", "SignOffWithoutChecklist",
+                    "a sign-off gate checks the attestations a checklist requires; add a 'checklist:' section that binds items with 'attest: ROLE'");
+            }
+            foreach (var role in gates[i].Strings("roles").Where(r => !roles.Keys.Contains(r, StringComparer.OrdinalIgnoreCase)))
+            {
+                error(gates[i].Location, $"gates[{i}].roles", "UnknownRole",
+                    $"role '{role}' is not declared under checklist.roles{NameSuggestion.Hint(role, roles.Keys)}");
+            }
+        }
+        if (checklist is null) return;
+
+        foreach (var (role, members) in roles)
+        {
+            if (members is not IReadOnlyList<object?> { Count: > 0 })
+            {
+                error(checklist.Location, $"checklist.roles.{role}", "RoleWithoutMembers",
+                    $"role '{role}' lists nobody; give the e-mail address (or common name) of each person's certificate");
+            }
+        }
+        if (checklist.Objects("items").Any(i => i.ContainsKey("attest")) && checklist.Strings("trust").Count == 0)
+        {
+            error(checklist.Location, "checklist.trust", "AttestationTrustMissing",
+                "items bound with 'attest' need 'trust': the PEM certificates (a team CA, or each signer's certificate) that signers' certificates " +
+                "must chain to; without it anyone could make a certificate with a listed name");
+        }
+        var gateNames = gates.Select(g => g.String("name")).OfType<string>().ToArray();
+        var backupNames = root.Objects("backups").Select(b => b.String("name")).OfType<string>().ToArray();
+        var criteria = root.Object("watch")?.Objects("criteria").Select(c => c.String("name")).OfType<string>().ToArray() ?? Array.Empty<string>();
+        var serviceNames = root.Objects("services").Select(s => s.String("name")).OfType<string>().ToArray();
+        var items = checklist.Objects("items");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var path = $"checklist.items[{i}]";
+            if (item.ContainsKey("id") == item.ContainsKey("match"))
+            {
+                error(item.Location, path, "ChecklistSelector", "a checklist binding names its item(s) with either 'id' or 'match' (one of them)");
+            }
+            var targets = PlanBinder.ChecklistTargets.Where(t => item.ContainsKey(t.Key)).Select(t => t.Key).ToArray();
+            if (targets.Length != 1)
+            {
+                error(item.Location, path, "ChecklistTarget", targets.Length == 0
+                    ? "a checklist binding says what covers the item: one of gate, step, backup, watch, attest or not_applicable"
+                    : $"a checklist binding has one target, not {string.Join(" and ", targets)}");
+                continue;
+            }
+            void Unknown(string key, string what, IReadOnlyCollection<string> known) =>
+                error(item.Location, $"{path}.{key}", "UnknownReference", known.Count == 0
+                    ? $"{key} '{item.String(key)}' does not exist: the plan declares no {what}"
+                    : $"{key} '{item.String(key)}' is not one of the plan's {what}{NameSuggestion.Hint(item.String(key)!, known)}");
+            switch (targets[0])
+            {
+                case "gate" when !gateNames.Contains(item.String("gate"), StringComparer.Ordinal):
+                    Unknown("gate", "gates", gateNames);
+                    break;
+                case "backup" when !backupNames.Contains(item.String("backup"), StringComparer.Ordinal):
+                    Unknown("backup", "backups", backupNames);
+                    break;
+                case "watch" when !criteria.Contains(item.String("watch"), StringComparer.Ordinal):
+                    Unknown("watch", "watch criteria", criteria);
+                    break;
+                case "attest" when !roles.Keys.Contains(item.String("attest"), StringComparer.OrdinalIgnoreCase):
+                    Unknown("attest", "checklist roles", roles.Keys.ToArray());
+                    break;
+            }
+            if (item.ContainsKey("service") && targets[0] != "step")
+            {
+                error(item.Location, $"{path}.service", "ChecklistService", "'service' narrows a step binding; it means nothing with " + targets[0]);
+            }
+            else if (item.String("service") is { } service && !serviceNames.Contains(service, StringComparer.OrdinalIgnoreCase))
+            {
+                Unknown("service", "services", serviceNames);
+            }
+            if (item.ContainsKey("stage") && targets[0] != "attest")
+            {
+                error(item.Location, $"{path}.stage", "ChecklistStage",
+                    "'stage' says when an attestation is required; the stage of a " + targets[0] + " is the " + targets[0] + "'s own");
             }
         }
     }

@@ -197,12 +197,18 @@ internal sealed class ShapeReader
                     ? size
                     : Invalid(scalar, path, value, "a size such as 512KB, 300MB or 1GiB");
             case ScalarKind.Url:
-                return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                // A ${secret:NAME} is checked when it is read; here it stands for a URL (or the part it replaces).
+                var url = Plans.SecretCatalog.Reference().Replace(value, m => m.Index == 0 && m.Length == value.Length ? "https://secret.invalid" : "secret");
+                return Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
                     ? value
                     : Invalid(scalar, path, value, "an absolute http:// or https:// URL");
             case ScalarKind.Enum:
                 var match = shape.Allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase));
-                if (match is null)
+                if (match is null && shape.Retired.FirstOrDefault(r => string.Equals(r.Key, value, StringComparison.OrdinalIgnoreCase)) is { Key: not null } retired)
+                {
+                    Report(scalar, path, "RetiredValue", $"'{value}' is no longer valid for {LastKey(path)}: {retired.Value}");
+                }
+                else if (match is null)
                 {
                     Report(scalar, path, "InvalidValue",
                         $"'{value}' is not valid for {LastKey(path)}: expected one of {string.Join(", ", shape.Allowed)}{NameSuggestion.Hint(value, shape.Allowed)}");

@@ -153,8 +153,16 @@ public static class GateTypeCatalog
                 Prop("end", String(), "HH:mm"),
                 Prop("freezes", List(Object(Required("from", String()), Required("to", String()), Prop("reason", String())))),
             }),
-        new GateType("approval", "process", "A named sign-off is recorded for this release.",
-            new[] { Required("approvers", List(String(), acceptsSingle: true)), Prop("store", String()), Prop("min_approvals", Integer(1)) }),
+        new GateType("sign-off", "process",
+            "Every attestation the plan's checklist requires before deploying (attest: ROLE) is recorded, signed and valid for this version.",
+            new[] { Prop("roles", List(String(), acceptsSingle: true), "Only these roles (default: every pre-deploy attestation of the checklist).") }),
+    };
+
+    /// <summary>Gate types that no longer exist, with what replaced them (the plan validator says so).</summary>
+    public static IReadOnlyDictionary<string, string> Retired { get; } = new Dictionary<string, string>
+    {
+        ["approval"] = "the approval gate was folded into checklist sign-offs: bind the checklist's sign-off lines with " +
+            "'attest: ROLE' under checklist.items (docs/checklists.md); a deployment waits for them, and a gate of type sign-off reports them",
     };
 
     public static GateType? Find(string name) =>

@@ -67,7 +67,7 @@ public static class PlanSchema
         new[]
         {
             Required("name", String()),
-            Required("type", Enum(GateTypeCatalog.All.Select(t => t.Name).ToArray())),
+            Required("type", Enum(GateTypeCatalog.All.Select(t => t.Name).ToArray()) with { Retired = GateTypeCatalog.Retired }),
             Prop("category", String(), "security, build, performance, infrastructure, database, process..."),
             Prop("severity", Enum("critical", "high", "medium", "low")),
             Prop("stage", Enum("pre-deploy", "post-deploy", "manual")),
@@ -108,6 +108,52 @@ public static class PlanSchema
         Prop("file", String(), "File holding the secret."),
         Prop("docker", String(), "Docker secret name (read from /run/secrets/NAME)."));
 
+    /// <summary>Deployment and rollback steps a checklist item can be bound to (as the journal names them).</summary>
+    public static IReadOnlyList<string> ReleaseSteps { get; } = new[]
+    {
+        "lock", "resolve-images", "gates:pre-deploy", "backup", "migration", "rollout", "verify", "gates:post-deploy", "unlock",
+        "rollback", "restore", "retire", "restore-database",
+    };
+
+    /// <summary>The release events a notification can be sent on.</summary>
+    public static IReadOnlyList<string> NotificationEvents { get; } = new[]
+    {
+        "started", "succeeded", "failed", "rolled-back", "watch-breached", "sign-off-needed",
+    };
+
+    public static ObjectShape Checklist { get; } = Object(
+        Required("files", List(String(), acceptsSingle: true), "Markdown checklists, relative to the plan's directory."),
+        Prop("roles", Map(List(String(), acceptsSingle: true)),
+            "Role -> who may attest for it: the e-mail address (or common name) in each person's certificate."),
+        Prop("trust", List(String(), acceptsSingle: true),
+            "PEM certificates (a team CA, or the signers' own certificates) that attestation certificates must chain to."),
+        Prop("items", List(Object(
+            Prop("id", String(), "An item id as Import-ReleaseChecklist shows it."),
+            Prop("match", String(), "Words of the item text (or sign-off role); case and punctuation are ignored."),
+            Prop("gate", String(), "A gate of this plan that checks the item."),
+            Prop("step", Enum(ReleaseSteps.ToArray()), "A deployment or rollback step that carries the item out."),
+            Prop("service", String(), "With step: only this service's step."),
+            Prop("backup", String(), "A backup of this plan that covers the item."),
+            Prop("watch", String(), "A criterion of this plan's watch that judges the item."),
+            Prop("attest", String(), "A role under roles: whose signed attestation covers the item."),
+            Prop("stage", Enum("pre-deploy", "post-deploy"),
+                "With attest: pre-deploy (default) attestations must exist before a deployment starts; post-deploy ones follow it."),
+            Prop("not_applicable", String(), "Why the item does not apply.")))));
+
+    public static ObjectShape Notification { get; } = Object(
+        Required("name", String()),
+        Prop("type", Enum("webhook")),
+        Required("url", Url(), "The webhook; write it as ${secret:NAME} when it carries a token (Slack, Teams)."),
+        Prop("format", Enum("json", "slack", "teams"), "json (default): ReleaseOps' own payload; slack or teams: their message formats."),
+        Prop("on", List(Enum(NotificationEvents.ToArray()) with
+        {
+            Retired = new Dictionary<string, string> { ["breached"] = "the event is now called watch-breached" },
+        }), "Default: failed, rolled-back, watch-breached, sign-off-needed."),
+        Prop("headers", Map(String()), "Request headers; values may hold ${secret:NAME}."),
+        Prop("timeout", Duration(), "Limit for one attempt (default 10s)."),
+        Prop("retries", Integer(0, 10), "Further attempts after a failed one, with exponential backoff from 1s (default 3)."));
+
+    // Declared after every shape it uses: static properties are initialised in textual order.
     public static ObjectShape Root { get; } = Object(
         Required("api_version", Enum(ApiVersion), "Always " + ApiVersion + "."),
         Required("application", String()),
@@ -131,9 +177,6 @@ public static class PlanSchema
         Prop("gates", List(Gate, uniqueKey: "name")),
         Prop("backups", List(Backup, uniqueKey: "name")),
         Prop("watch", Watch),
-        Prop("notifications", List(Object(
-            Required("name", String()),
-            Prop("type", Enum("webhook")),
-            Required("url", Url()),
-            Prop("on", List(Enum("started", "succeeded", "failed", "rolled-back", "breached")))), uniqueKey: "name")));
+        Prop("checklist", Checklist),
+        Prop("notifications", List(Notification, uniqueKey: "name")));
 }

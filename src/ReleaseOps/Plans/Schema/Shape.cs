@@ -35,6 +35,8 @@ public sealed record ScalarShape(ScalarKind Kind) : Shape
     public IReadOnlyList<string> Allowed { get; init; } = Array.Empty<string>();
     public long? Minimum { get; init; }
     public long? Maximum { get; init; }
+    /// <summary>Values that were once allowed, with why they no longer are (for enums).</summary>
+    public IReadOnlyDictionary<string, string> Retired { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>A sequence. With <see cref="AcceptsSingle"/>, a lone value counts as a list of one.</summary>
