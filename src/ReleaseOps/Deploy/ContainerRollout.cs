@@ -25,6 +25,7 @@ internal sealed class ContainerRollout : IServiceRollout
     private readonly ReleasePlan _plan;
     private readonly ServiceDefinition _service;
     private readonly IOperationReporter _reporter;
+    private bool _keepAliveChecked;
 
     public ContainerRollout(IContainerPlatform docker, NginxProxyController? proxy, ProbeRunner probes, ICanaryAnalysis canary,
         ReleasePlan plan, ServiceDefinition service, IOperationReporter reporter)
@@ -500,6 +501,11 @@ internal sealed class ContainerRollout : IServiceRollout
     {
         if (_proxy is not null && servers.Count > 0)
         {
+            if (!_keepAliveChecked)
+            {
+                _keepAliveChecked = true;
+                if (await _proxy.KeepAliveWarningAsync(_service.Name, cancellation).ConfigureAwait(false) is { } warning) _reporter.Warning(warning);
+            }
             await _proxy.SwitchAsync(_service.Name, servers, cancellation).ConfigureAwait(false);
         }
     }

@@ -67,6 +67,7 @@ public sealed class DeployFixture : IAsyncLifetime
                     listen 127.0.0.1:{{p.Value}};
                     location / {
                         proxy_pass http://{{p.Key}};
+                        keepalive_timeout 0;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
                         proxy_next_upstream error timeout http_502;
