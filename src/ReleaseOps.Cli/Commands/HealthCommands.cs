@@ -33,7 +33,7 @@ public sealed class HealthCommands : ICliCommandSet
         var samples = new Option<bool>("--samples") { Description = "Print every sample as it arrives (default: only failed samples)." };
         var command = new Command("watch",
             "Watch a release's health: sample the plan's probes, judge its rollback criteria over sliding windows, and end with a verdict. " +
-            "Exit 0 healthy or degraded, 1 breached, 2 usage, 3 could not run.")
+            "Exit 0 healthy or degraded, 1 breached, 2 usage, 3 could not run, 4 inconclusive (a critical criterion never had data).")
         {
             plan, output, variables, duration, interval, baseline, stopOnBreach, journal, noSave, junit, jsonReport, markdown, samples,
         };
@@ -79,7 +79,12 @@ public sealed class HealthCommands : ICliCommandSet
                 context.Out.WriteLine();
                 context.Out.WriteLine(verdict.ToString());
             }
-            return verdict.Status == HealthStatus.Breached ? ExitCodes.Problem : ExitCodes.Success;
+            return verdict.Status switch
+            {
+                HealthStatus.Breached => ExitCodes.Problem,
+                HealthStatus.Inconclusive => ExitCodes.Inconclusive,
+                _ => ExitCodes.Success,
+            };
         }));
         return command;
     }
