@@ -118,11 +118,15 @@ public sealed record DeployLock(
     DateTimeOffset AcquiredAt,
     string? ReleaseId)
 {
-    /// <summary>True when the holder ran on this host and its process no longer exists.</summary>
-    public bool HolderIsDead => string.Equals(Host, ProcessIdentity.Current.Host, StringComparison.OrdinalIgnoreCase)
+    /// <summary>Set when the lock file names no holder (empty, or not a lock): what is wrong with it, for messages.</summary>
+    [JsonIgnore]
+    public string? Problem { get; init; }
+
+    /// <summary>True when the holder ran on this host and its process no longer exists (or no holder is named: -Force may break it).</summary>
+    public bool HolderIsDead => Problem is not null || string.Equals(Host, ProcessIdentity.Current.Host, StringComparison.OrdinalIgnoreCase)
         && !ProcessIdentity.IsAlive(Pid);
 
-    public override string ToString() => $"{Holder}@{Host} pid {Pid} since {AcquiredAt:u}";
+    public override string ToString() => Problem ?? $"{Holder}@{Host} pid {Pid} since {AcquiredAt:u}";
 }
 
 /// <summary>The running process as the journal names it.</summary>
