@@ -39,16 +39,16 @@ public sealed class HealthCommands : ICliCommandSet
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var loaded = await ReleasePlanLoader.LoadAsync(result.GetValue(plan)!.ToString(),
+            var loaded = await ReleasePlanLoader.LoadAsync(result.GetValue(plan)!,
                 CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
             var options = new WatchOptions
             {
                 Plan = loaded,
                 Rollback = ReleaseOps.Releases.StandardRelease.RollbackFor(loaded),
                 OnBreach = ReleaseOps.Releases.StandardRelease.BreachObserverFor(loaded, null, new StderrReporter(context.Error)),
-                Duration = Duration(result.GetValue(duration), "--duration"),
-                Interval = Duration(result.GetValue(interval), "--interval"),
-                BaselineWindow = Duration(result.GetValue(baseline), "--baseline-window"),
+                Duration = CommonOptions.Duration(result.GetValue(duration), "--duration"),
+                Interval = CommonOptions.Duration(result.GetValue(interval), "--interval"),
+                BaselineWindow = CommonOptions.Duration(result.GetValue(baseline), "--baseline-window"),
                 StopOnBreach = result.GetValue(stopOnBreach),
                 JournalPath = result.GetValue(journal),
                 SaveSummary = !result.GetValue(noSave),
@@ -89,9 +89,4 @@ public sealed class HealthCommands : ICliCommandSet
         return command;
     }
 
-    private static TimeSpan? Duration(string? text, string option) =>
-        text is null ? null
-        : DurationText.TryParse(text, out var value) && value > TimeSpan.Zero ? value
-        : throw new ReleaseOpsException("InvalidDuration", FailureKind.InvalidArgument, $"{option} '{text}' is not a duration.",
-            option, "Write a duration such as 30s, 2m or 1h.");
 }

@@ -11,8 +11,11 @@ public interface ICliCommandSet
     IEnumerable<Command> Create(CliContext context);
 }
 
-/// <summary>Where commands write, so tests can capture it.</summary>
-public sealed record CliContext(TextWriter Out, TextWriter Error);
+/// <summary>Where commands write, so tests can capture it, and whether --verbose was given (set once the arguments are parsed).</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error)
+{
+    public bool Verbose { get; set; }
+}
 
 /// <summary>
 /// What every command exits with: 0 success, 1 the operation found a problem (a failed gate, a rolled-back deployment, a
