@@ -209,7 +209,7 @@ public sealed class FaultTests(DeployFixture fixture)
             """);
         using var child = Process.Start(new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { CliDll(), "deploy", planFile, "--version", "v2" },
+            ArgumentList = { ChildProcess.CliDll(), "deploy", planFile, "--version", "v2" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
@@ -299,13 +299,5 @@ public sealed class FaultTests(DeployFixture fixture)
             .Append(System.Text.Json.JsonSerializer.Serialize(result)), "the step and result records");
         CanarySecret.AssertAbsent(canary, verbose, "verbose and warning text");
         Environment.SetEnvironmentVariable("RO_DEPL_CANARY", null);
-    }
-
-    private static string CliDll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = Path.Combine(ExamplePlanTests.RepositoryRoot, "src", "ReleaseOps.Cli", "bin", configuration, "net8.0", "ReleaseOps.Cli.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
-        return dll;
     }
 }

@@ -247,6 +247,7 @@ public sealed partial class NginxProxyController
             UseShellExecute = false,
         };
         foreach (var a in args) start.ArgumentList.Add(a);
+        Secrets.ChildEnvironment.Minimal(start);
         if (_definition.ConfigFile is not null)
         {
             start.ArgumentList.Add("-c");
