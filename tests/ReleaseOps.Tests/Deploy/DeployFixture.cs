@@ -138,6 +138,25 @@ public sealed class DeployFixture : IAsyncLifetime
 
     public DeploymentEngine Engine() => new(_ => Platform);
 
+    /// <summary>A clean slate (no ro-depl-app container), then v1 of the plan deployed and serving; returns the engine.</summary>
+    public async Task<DeploymentEngine> StartFromV1Async(ReleasePlan plan)
+    {
+        await RemoveContainersAsync();
+        var engine = Engine();
+        var (_, v1) = await DeploymentStream.CollectAsync<DeploymentResult>(
+            engine.DeployAsync(plan, new DeploymentRequest { Version = "v1" }, ReleaseOps.Operations.SilentReporter.Instance, default));
+        Assert.True(v1.Outcome == DeploymentOutcome.Succeeded, v1.Reason);
+        return engine;
+    }
+
+    /// <summary>The containers of a test service (running or not), optionally of one version.</summary>
+    public async Task<IReadOnlyList<InstanceState>> InstancesAsync(string service, string? version = null)
+    {
+        var labels = new Dictionary<string, string> { ["org.releaseops.service"] = service };
+        if (version is not null) labels["org.releaseops.version"] = version;
+        return await Platform.ListAsync(labels, default);
+    }
+
     /// <summary>A repository of our own for fault images: v1 (the test image) and exits (runs a second without serving, then exits with code 3).</summary>
     public const string FaultRepository = "ro-depl-test/web";
 

@@ -15,18 +15,9 @@ namespace ReleaseOps.Tests.Deploy;
 [Collection(DeployCollection.Name)]
 public sealed class RecoveryTests(DeployFixture fixture)
 {
-    private async Task<(ReleasePlan Plan, DeploymentEngine Engine)> StartFromV1Async(ReleasePlan plan)
-    {
-        await fixture.RemoveContainersAsync();
-        var engine = fixture.Engine();
-        var (_, v1) = await DeploymentStream.CollectAsync<DeploymentResult>(
-            engine.DeployAsync(plan, new DeploymentRequest { Version = "v1" }, SilentReporter.Instance, default));
-        Assert.True(v1.Outcome == DeploymentOutcome.Succeeded, v1.Reason);
-        return (plan, engine);
-    }
+    private async Task<(ReleasePlan Plan, DeploymentEngine Engine)> StartFromV1Async(ReleasePlan plan) => (plan, await fixture.StartFromV1Async(plan));
 
-    private async Task<IReadOnlyList<InstanceState>> InstancesAsync(string service) =>
-        await fixture.Platform.ListAsync(new Dictionary<string, string> { ["org.releaseops.service"] = service }, default);
+    private Task<IReadOnlyList<InstanceState>> InstancesAsync(string service) => fixture.InstancesAsync(service);
 
     /// <summary>
     /// An nginx for the plan that fails <c>nginx -t</c> while a flag file exists (once when <paramref name="once"/>, the

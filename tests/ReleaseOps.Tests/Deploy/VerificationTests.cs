@@ -15,23 +15,13 @@ namespace ReleaseOps.Tests.Deploy;
 [Collection(DeployCollection.Name)]
 public sealed class VerificationTests(DeployFixture fixture)
 {
-    private async Task<(ReleasePlan Plan, DeploymentEngine Engine)> StartFromV1Async(ServiceDefinition service, ReleasePlan? plan = null)
+    private async Task<(ReleasePlan Plan, DeploymentEngine Engine)> StartFromV1Async(ServiceDefinition service)
     {
-        await fixture.RemoveContainersAsync();
-        plan ??= fixture.Plan(service);
-        var engine = fixture.Engine();
-        var (_, v1) = await DeploymentStream.CollectAsync<DeploymentResult>(
-            engine.DeployAsync(plan, new DeploymentRequest { Version = "v1" }, SilentReporter.Instance, default));
-        Assert.True(v1.Outcome == DeploymentOutcome.Succeeded, v1.Reason);
-        return (plan, engine);
+        var plan = fixture.Plan(service);
+        return (plan, await fixture.StartFromV1Async(plan));
     }
 
-    private async Task<IReadOnlyList<InstanceState>> InstancesAsync(string service, string? version = null)
-    {
-        var labels = new Dictionary<string, string> { ["org.releaseops.service"] = service };
-        if (version is not null) labels["org.releaseops.version"] = version;
-        return await fixture.Platform.ListAsync(labels, default);
-    }
+    private Task<IReadOnlyList<InstanceState>> InstancesAsync(string service, string? version = null) => fixture.InstancesAsync(service, version);
 
     /// <summary>Kills (SIGKILL, exit 137) one running instance of a version, synchronously: called from the engine's thread on cue.</summary>
     private void KillOne(string service, string version)
