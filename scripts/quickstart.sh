@@ -84,6 +84,7 @@ http {
     listen 127.0.0.1:18180;
     location / {
       proxy_pass http://web;
+      keepalive_timeout 0;      # each release reloads nginx: no idle client connection to reset
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_next_upstream error timeout http_502;

@@ -61,6 +61,10 @@ if (-not $NoWatch) {
         $rollback = $releasePlan | Invoke-Rollback -Confirm:$false | Select-Object -Last 1
         throw "Rolled back $target to $($rollback.ToVersion) in $([math]::Round($rollback.Duration.TotalSeconds, 1)) s after a health breach."
     }
+    if ($verdict.Status -eq 'Inconclusive') {
+        # No evidence either way (a criterion never had data): the release stays, and a person decides.
+        Write-Warning "Health of $target was not judged: $($verdict.Reason)"
+    }
 }
 
 $releasePlan | Get-Deployment -Last 1

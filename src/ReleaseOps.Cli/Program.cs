@@ -15,23 +15,37 @@ public static class Program
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = BuildRoot(new CliContext(stdout, stderr));
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var context = new CliContext(stdout, stderr);
+        try
         {
-            foreach (var error in parse.Errors)
+            var root = BuildRoot(context);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
             {
-                stderr.WriteLine($"releaseops: {error.Message}");
+                foreach (var error in parse.Errors)
+                {
+                    stderr.WriteLine($"releaseops: {error.Message}");
+                }
+                stderr.WriteLine("Run 'releaseops --help' for usage.");
+                return ExitCodes.Usage;
             }
-            stderr.WriteLine("Run 'releaseops --help' for usage.");
-            return ExitCodes.Usage;
+            context.Verbose = parse.GetValue(CommonOptions.Verbose);
+            // No input ends in an unhandled exception: what a command's guard does not catch is caught here, as one line.
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        catch (Exception ex)
+        {
+            return CommonOptions.Unexpected(context, ex);
+        }
     }
 
     internal static RootCommand BuildRoot(CliContext context)
     {
-        var root = new RootCommand("ReleaseOps: release plans, gates, deployments, health watches, backups and rollbacks.");
+        var root = new RootCommand("ReleaseOps: release plans, gates, deployments, health watches, backups and rollbacks. " +
+            "Exit codes: 0 success, 1 the operation found a problem, 2 usage, 3 could not run (or anything unexpected), 4 a watch was inconclusive.")
+        {
+            CommonOptions.Verbose,
+        };
         var sets = typeof(Program).Assembly.GetTypes()
             .Where(t => typeof(ICliCommandSet).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => (ICliCommandSet)Activator.CreateInstance(t)!)

@@ -53,7 +53,8 @@ Describe 'Watch-ReleaseHealth' {
 
     Context 'reports and -WhatIf' {
         It 'writes its reports relative to the current location' {
-            $plan | Watch-ReleaseHealth -Duration 1s -NoSave -JsonPath out/health.json -JUnitPath out/health.xml -MarkdownPath out/health.md | Out-Null
+            # As long as the plan's criterion window (2s): a shorter watch could not judge it and would be Inconclusive.
+            $plan | Watch-ReleaseHealth -Duration 2s -NoSave -JsonPath out/health.json -JUnitPath out/health.xml -MarkdownPath out/health.md | Out-Null
             Join-Path $dir 'out/health.json' | Should -FileContentMatch '"status": "Healthy"'
             Join-Path $dir 'out/health.xml' | Should -Exist
             Join-Path $dir 'out/health.md' | Should -Exist
@@ -61,7 +62,7 @@ Describe 'Watch-ReleaseHealth' {
 
         It 'writes nothing with -WhatIf: no summary, no report' {
             $before = @(Get-ChildItem (Join-Path $dir 'journal/watches') -ErrorAction Ignore).Count
-            $verdict = $plan | Watch-ReleaseHealth -Duration 1s -JsonPath whatif/health.json -VerdictOnly -WhatIf
+            $verdict = $plan | Watch-ReleaseHealth -Duration 2s -JsonPath whatif/health.json -VerdictOnly -WhatIf
             $verdict.Status | Should -Be 'Healthy'
             $verdict.SummaryPath | Should -BeNullOrEmpty
             @(Get-ChildItem (Join-Path $dir 'journal/watches') -ErrorAction Ignore).Count | Should -Be $before

@@ -57,7 +57,7 @@ internal sealed class BenchStack : IAsyncDisposable
         await File.WriteAllTextAsync(UpstreamFile, NginxProxyController.Render(
             _listen.Keys.Select(n => new UpstreamBlock(n, new[] { new UpstreamServer("127.0.0.1:21999") }))));
         var servers = string.Concat(_listen.Select(p =>
-            $"  server {{ listen 127.0.0.1:{p.Value}; location / {{ proxy_pass http://{p.Key}; proxy_http_version 1.1; " +
+            $"  server {{ listen 127.0.0.1:{p.Value}; location / {{ proxy_pass http://{p.Key}; keepalive_timeout 0; proxy_http_version 1.1; " +
             "proxy_set_header Connection \"\"; proxy_next_upstream error timeout http_502; proxy_connect_timeout 2s; }\n  }\n"));
         await File.WriteAllTextAsync(ConfigFile,
             $"worker_processes 1;\npid {_dir}/nginx.pid;\nerror_log {_dir}/error.log warn;\nevents {{ worker_connections 2048; }}\n" +

@@ -32,7 +32,7 @@ public sealed class BackupCommands : ICliCommandSet
     private sealed class Shared
     {
         public readonly Option<string> Host = new("--host") { Description = "Server host.", DefaultValueFactory = _ => "127.0.0.1" };
-        public readonly Option<int> Port = new("--port") { Description = "Server port (default 5432 / 6379, or the backup's source port)." };
+        public readonly Option<int> Port = CommonOptions.Port("--port", "Server port (default 5432 / 6379, or the backup's source port).");
         public readonly Option<string?> User = new("--user") { Description = "User name (PostgreSQL role or Redis ACL user)." };
         public readonly Option<string?> PasswordEnv = new("--password-env")
         {
@@ -179,7 +179,7 @@ public sealed class BackupCommands : ICliCommandSet
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var loaded = await ReleaseOps.Plans.ReleasePlanLoader.LoadAsync(result.GetValue(plan)!.FullName,
+            var loaded = await ReleaseOps.Plans.ReleasePlanLoader.LoadAsync(result.GetValue(plan)!,
                 CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
             var reporter = new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity);
             var backups = new PlanBackups();
@@ -240,7 +240,7 @@ public sealed class BackupCommands : ICliCommandSet
             {
                 Directory = result.GetValue(directory)!,
                 KeepCount = result.GetValue(keep),
-                MaxAge = result.GetValue(maxAge) is { } text ? DurationText.Parse(text) : null,
+                MaxAge = CommonOptions.Duration(result.GetValue(maxAge), "--max-age"),
             };
             var removals = new List<BackupRemoval>();
             await foreach (var removal in BackupRetention.ApplyAsync(request, result.GetValue(dryRun) ? Confirm.Never : Confirm.Always,

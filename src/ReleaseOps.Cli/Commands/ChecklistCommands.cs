@@ -29,7 +29,7 @@ public sealed class ChecklistCommands : ICliCommandSet
 
     private static Command Import(CliContext context)
     {
-        var files = new Argument<FileInfo[]>("file") { Description = "Markdown checklist(s).", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("file") { Description = "Markdown checklist(s).", Arity = ArgumentArity.OneOrMore };
         var kinds = new Option<ChecklistItemKind[]>("--kind") { Description = "Only items of this kind: Box, ProcedureStep, SignOff, CodeBlockBox; repeatable." };
         var output = CommonOptions.Output();
         var command = new Command("import", "List every item of a Markdown checklist with its id, kind and line. Exit 0, 2 usage, 3 a file cannot be read.")
@@ -42,7 +42,7 @@ public sealed class ChecklistCommands : ICliCommandSet
             var items = new List<ChecklistItem>();
             foreach (var file in result.GetValue(files)!)
             {
-                var checklist = await ChecklistReader.ReadAsync(file.ToString(), cancellation: cancellation);
+                var checklist = await ChecklistReader.ReadAsync(file, cancellation: cancellation);
                 if (checklist.EncodingRepaired)
                 {
                     context.Error.WriteLine($"releaseops: warning: {file} was UTF-8 read once as Mac OS Roman and saved again; it was read as the author wrote it.");
@@ -110,13 +110,13 @@ public sealed class ChecklistCommands : ICliCommandSet
         var plan = CommonOptions.PlanArgument();
         var item = new Option<string>("--item") { Description = "The item: its id, or words of its text (or sign-off role) that pick exactly one.", Required = true };
         var version = new Option<string>("--version") { Description = "The version the attestation holds for.", Required = true };
-        var certificate = new Option<FileInfo>("--certificate") { Description = "The signer's X.509 certificate (PEM); the identity is read from it.", Required = true };
-        var key = new Option<FileInfo>("--key") { Description = "The certificate's private key (PEM; RSA or ECDSA).", Required = true };
+        var certificate = new Option<string>("--certificate") { Description = "The signer's X.509 certificate (PEM); the identity is read from it.", Required = true };
+        var key = new Option<string>("--key") { Description = "The certificate's private key (PEM; RSA or ECDSA).", Required = true };
         var passwordEnv = new Option<string?>("--key-password-env") { Description = "Name of an environment variable holding the key's password (never the password itself)." };
-        var passwordFile = new Option<FileInfo?>("--key-password-file") { Description = "A file holding the key's password." };
+        var passwordFile = new Option<string?>("--key-password-file") { Description = "A file holding the key's password." };
         var note = new Option<string?>("--note") { Description = "What was checked, and how." };
         var evidenceUrl = new Option<string?>("--evidence-url") { Description = "A link to the evidence (ticket, report, review)." };
-        var evidenceFile = new Option<FileInfo?>("--evidence-file") { Description = "A file offered as evidence; its SHA-256 is recorded." };
+        var evidenceFile = new Option<string?>("--evidence-file") { Description = "A file offered as evidence; its SHA-256 is recorded." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check the item, the key and the role; sign and record nothing." };
         var output = CommonOptions.Output();
         var variables = CommonOptions.Variables();
@@ -129,11 +129,11 @@ public sealed class ChecklistCommands : ICliCommandSet
         {
             var loaded = await Load(result.GetValue(plan)!, result.GetValue(variables), cancellation);
             SecretValue? password = result.GetValue(passwordEnv) is { } variable ? new EnvironmentSecretSource("key-password", variable).Resolve()
-                : result.GetValue(passwordFile) is { } file ? new FileSecretSource("key-password", file.FullName).Resolve()
+                : result.GetValue(passwordFile) is { } file ? new FileSecretSource("key-password", file).Resolve()
                 : null;
             var checklist = StandardRelease.Checklist(loaded);
             var bound = await checklist.FindAttestableAsync(loaded, result.GetValue(item)!, cancellation);
-            using var signingKey = AttestationKey.Load(result.GetValue(certificate)!.FullName, result.GetValue(key)!.FullName, password);
+            using var signingKey = AttestationKey.Load(result.GetValue(certificate)!, result.GetValue(key)!, password);
             if (result.GetValue(dryRun))
             {
                 context.Out.WriteLine($"would sign '{bound.Item.Text}' ({bound.Item.Location}) of {loaded} {result.GetValue(version)} " +
@@ -143,7 +143,7 @@ public sealed class ChecklistCommands : ICliCommandSet
             var attestation = await checklist.AttestAsync(loaded, bound, new AttestationRequest
             {
                 Version = result.GetValue(version)!, Note = result.GetValue(note), EvidenceUrl = result.GetValue(evidenceUrl),
-                EvidenceFile = result.GetValue(evidenceFile)?.FullName,
+                EvidenceFile = result.GetValue(evidenceFile),
             }, signingKey, cancellation);
             if (result.GetValue(output) == OutputFormat.Json) RecordWriter.WriteJson(context.Out, attestation);
             else context.Out.WriteLine($"attested {attestation.Id}: '{attestation.ItemText}' for {loaded} {attestation.Version} by {attestation.Signer.Identity} ({attestation.Role})");
@@ -212,6 +212,6 @@ public sealed class ChecklistCommands : ICliCommandSet
         return command;
     }
 
-    private static Task<ReleasePlan> Load(FileInfo plan, string[]? variables, CancellationToken cancellation) =>
-        ReleasePlanLoader.LoadAsync(plan.ToString(), CommonOptions.ParseVariables(variables), cancellation);
+    private static Task<ReleasePlan> Load(string plan, string[]? variables, CancellationToken cancellation) =>
+        ReleasePlanLoader.LoadAsync(plan, CommonOptions.ParseVariables(variables), cancellation);
 }

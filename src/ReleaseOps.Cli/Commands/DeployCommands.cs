@@ -96,6 +96,10 @@ public sealed class DeployCommands : ICliCommandSet
         var output = CommonOptions.Output();
         var variables = CommonOptions.Variables();
         var last = new Option<int?>("--last") { Description = "Only the newest N releases." };
+        last.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--last must be 1 or more.");
+        });
         var command = new Command("history", "List the plan's deployments and rollbacks from its journal, newest first.") { plan, last, output, variables };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
@@ -126,8 +130,8 @@ public sealed class DeployCommands : ICliCommandSet
         return command;
     }
 
-    private static Task<ReleasePlan> Load(FileInfo plan, string[]? variables, CancellationToken cancellation) =>
-        ReleasePlanLoader.LoadAsync(plan.ToString(), CommonOptions.ParseVariables(variables), cancellation);
+    private static Task<ReleasePlan> Load(string plan, string[]? variables, CancellationToken cancellation) =>
+        ReleasePlanLoader.LoadAsync(plan, CommonOptions.ParseVariables(variables), cancellation);
 
     /// <summary>Prints each step as it ends (table output) and returns them with the final record.</summary>
     private static async Task<(List<DeploymentStep> Steps, DeploymentRecord Final)> Stream(CliContext context, bool json,

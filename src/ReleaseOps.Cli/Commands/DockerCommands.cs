@@ -15,7 +15,7 @@ public sealed class DockerCommands : ICliCommandSet
 
     private static Command Check(CliContext context)
     {
-        var plan = new Argument<FileInfo?>("plan")
+        var plan = new Argument<string?>("plan")
         {
             Description = "Release plan whose docker: section names the engine; without it DOCKER_HOST and friends are used.",
             Arity = ArgumentArity.ZeroOrOne,
@@ -36,7 +36,7 @@ public sealed class DockerCommands : ICliCommandSet
             var definition = new DockerEndpointDefinition();
             if (result.GetValue(plan) is { } file)
             {
-                definition = (await ReleasePlanLoader.LoadAsync(file.ToString(),
+                definition = (await ReleasePlanLoader.LoadAsync(file,
                     CommonOptions.ParseVariables(result.GetValue(variables)), cancellation)).Docker;
             }
             var address = result.GetValue(host);

@@ -23,12 +23,12 @@ public sealed class GateCommands : ICliCommandSet
 
     private static Command Gate(CliContext context)
     {
-        var plan = new Argument<FileInfo?>("plan") { Description = "Release plan (YAML) whose gates to run; omit for an ad hoc gate.", Arity = ArgumentArity.ZeroOrOne };
+        var plan = new Argument<string?>("plan") { Description = "Release plan (YAML) whose gates to run; omit for an ad hoc gate.", Arity = ArgumentArity.ZeroOrOne };
         var output = CommonOptions.Output();
         var variables = CommonOptions.Variables();
-        var junit = new Option<FileInfo?>("--junit") { Description = "Write a JUnit XML report (one testcase per gate) to this file." };
-        var json = new Option<FileInfo?>("--json") { Description = "Write a JSON report to this file." };
-        var markdown = new Option<FileInfo?>("--markdown") { Description = "Write a Markdown summary to this file." };
+        var junit = new Option<string?>("--junit") { Description = "Write a JUnit XML report (one testcase per gate) to this file." };
+        var json = new Option<string?>("--json") { Description = "Write a JSON report to this file." };
+        var markdown = new Option<string?>("--markdown") { Description = "Write a Markdown summary to this file." };
         var names = new Option<string[]>("--name") { Description = "Run only gates whose name matches (wildcards * ?); repeatable." };
         var categories = new Option<string[]>("--category") { Description = "Run only gates of this category; repeatable." };
         var severities = new Option<GateSeverity[]>("--severity") { Description = "Run only gates of this severity; repeatable." };
@@ -36,7 +36,6 @@ public sealed class GateCommands : ICliCommandSet
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first critical gate that fails; the rest are skipped." };
         var throttle = new Option<int>("--throttle") { Description = "Gates run at once (default 16 per core).", DefaultValueFactory = _ => GateRunOptions.DefaultThrottle };
         var timeout = new Option<string?>("--timeout") { Description = "Limit for one attempt of a gate that sets none (default 10s)." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print what each gate does on stderr." };
 
         var http = new Option<string?>("--http") { Description = "Ad hoc: an http gate for this URL." };
         var tcp = new Option<string?>("--tcp") { Description = "Ad hoc: a tcp gate for HOST:PORT." };
@@ -50,17 +49,17 @@ public sealed class GateCommands : ICliCommandSet
         var command = new Command("gate", "Run release gates: a plan's, or one ad hoc gate (--http URL --expect \"status == 200\"). " +
             "Exit 0 when nothing blocks, 1 when a critical or high gate fails or cannot run, 2 usage, 3 could not run.")
         {
-            plan, output, variables, junit, json, markdown, names, categories, severities, tags, failFast, throttle, timeout, verbose,
+            plan, output, variables, junit, json, markdown, names, categories, severities, tags, failFast, throttle, timeout,
             http, tcp, tls, type, expect, set, within, secrets,
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var reporter = new StderrReporter(context.Error, verbose: result.GetValue(verbose));
+            var reporter = new StderrReporter(context.Error, verbose: result.GetValue(CommonOptions.Verbose));
             IReadOnlyList<GateDefinition> gates;
             GateEnvironment environment;
             if (result.GetValue(plan) is { } planFile)
             {
-                var loaded = await ReleasePlanLoader.LoadAsync(planFile.FullName, CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
+                var loaded = await ReleasePlanLoader.LoadAsync(planFile, CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
                 gates = ReleaseOps.Releases.StandardRelease.GatesOf(loaded);
                 environment = ReleaseOps.Releases.StandardRelease.GateEnvironmentFor(loaded);
             }
@@ -74,7 +73,7 @@ public sealed class GateCommands : ICliCommandSet
             {
                 FailFast = result.GetValue(failFast),
                 ThrottleLimit = Math.Max(1, result.GetValue(throttle)),
-                DefaultTimeout = result.GetValue(timeout) is { } t ? ParseDuration(t, "--timeout") : new GateRunOptions().DefaultTimeout,
+                DefaultTimeout = result.GetValue(timeout) is { } t ? CommonOptions.Duration(t, "--timeout")!.Value : new GateRunOptions().DefaultTimeout,
                 BaseDirectory = environment.BaseDirectory,
                 Selection = new GateSelection
                 {
@@ -85,7 +84,7 @@ public sealed class GateCommands : ICliCommandSet
                 },
             };
             var summary = await Releases.StandardRelease.GateRunner().RunToSummaryAsync(gates, environment, options, reporter, cancellation);
-            await GateReport.WriteAsync(summary, result.GetValue(junit)?.FullName, result.GetValue(json)?.FullName, result.GetValue(markdown)?.FullName, cancellation);
+            await GateReport.WriteAsync(summary, result.GetValue(junit), result.GetValue(json), result.GetValue(markdown), cancellation);
             if (result.GetValue(output) == OutputFormat.Json)
             {
                 RecordWriter.WriteJson(context.Out, summary);
@@ -174,8 +173,4 @@ public sealed class GateCommands : ICliCommandSet
         return catalog;
     }
 
-    private static TimeSpan ParseDuration(string text, string option) =>
-        DurationText.TryParse(text, out var d)
-            ? d
-            : throw new ReleaseOpsException("InvalidDuration", FailureKind.InvalidArgument, $"{option} '{text}' is not a duration.", fix: "Write 500ms, 30s or 5m.");
 }

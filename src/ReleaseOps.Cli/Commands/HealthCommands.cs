@@ -33,22 +33,22 @@ public sealed class HealthCommands : ICliCommandSet
         var samples = new Option<bool>("--samples") { Description = "Print every sample as it arrives (default: only failed samples)." };
         var command = new Command("watch",
             "Watch a release's health: sample the plan's probes, judge its rollback criteria over sliding windows, and end with a verdict. " +
-            "Exit 0 healthy or degraded, 1 breached, 2 usage, 3 could not run.")
+            "Exit 0 healthy or degraded, 1 breached, 2 usage, 3 could not run, 4 inconclusive (a critical criterion never had data).")
         {
             plan, output, variables, duration, interval, baseline, stopOnBreach, journal, noSave, junit, jsonReport, markdown, samples,
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var loaded = await ReleasePlanLoader.LoadAsync(result.GetValue(plan)!.ToString(),
+            var loaded = await ReleasePlanLoader.LoadAsync(result.GetValue(plan)!,
                 CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
             var options = new WatchOptions
             {
                 Plan = loaded,
                 Rollback = ReleaseOps.Releases.StandardRelease.RollbackFor(loaded),
                 OnBreach = ReleaseOps.Releases.StandardRelease.BreachObserverFor(loaded, null, new StderrReporter(context.Error)),
-                Duration = Duration(result.GetValue(duration), "--duration"),
-                Interval = Duration(result.GetValue(interval), "--interval"),
-                BaselineWindow = Duration(result.GetValue(baseline), "--baseline-window"),
+                Duration = CommonOptions.Duration(result.GetValue(duration), "--duration"),
+                Interval = CommonOptions.Duration(result.GetValue(interval), "--interval"),
+                BaselineWindow = CommonOptions.Duration(result.GetValue(baseline), "--baseline-window"),
                 StopOnBreach = result.GetValue(stopOnBreach),
                 JournalPath = result.GetValue(journal),
                 SaveSummary = !result.GetValue(noSave),
@@ -79,14 +79,14 @@ public sealed class HealthCommands : ICliCommandSet
                 context.Out.WriteLine();
                 context.Out.WriteLine(verdict.ToString());
             }
-            return verdict.Status == HealthStatus.Breached ? ExitCodes.Problem : ExitCodes.Success;
+            return verdict.Status switch
+            {
+                HealthStatus.Breached => ExitCodes.Problem,
+                HealthStatus.Inconclusive => ExitCodes.Inconclusive,
+                _ => ExitCodes.Success,
+            };
         }));
         return command;
     }
 
-    private static TimeSpan? Duration(string? text, string option) =>
-        text is null ? null
-        : DurationText.TryParse(text, out var value) && value > TimeSpan.Zero ? value
-        : throw new ReleaseOpsException("InvalidDuration", FailureKind.InvalidArgument, $"{option} '{text}' is not a duration.",
-            option, "Write a duration such as 30s, 2m or 1h.");
 }

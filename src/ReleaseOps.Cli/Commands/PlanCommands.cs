@@ -27,7 +27,7 @@ public sealed class PlanCommands : ICliCommandSet
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var validation = await ReleaseOps.Releases.StandardRelease.ValidateAsync(result.GetValue(plan)!.ToString(),
+            var validation = await ReleaseOps.Releases.StandardRelease.ValidateAsync(result.GetValue(plan)!,
                 CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
             if (result.GetValue(output) == OutputFormat.Json)
             {
@@ -60,7 +60,7 @@ public sealed class PlanCommands : ICliCommandSet
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
-            var loaded = await ReleasePlanLoader.LoadAsync(result.GetValue(plan)!.ToString(),
+            var loaded = await ReleasePlanLoader.LoadAsync(result.GetValue(plan)!,
                 CommonOptions.ParseVariables(result.GetValue(variables)), cancellation);
             if (result.GetValue(output) == OutputFormat.Json)
             {

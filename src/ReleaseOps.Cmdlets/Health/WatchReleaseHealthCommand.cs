@@ -7,13 +7,15 @@ using ReleaseOps.Plans;
 namespace ReleaseOps.Cmdlets.Health;
 
 /// <summary>
-/// <para type="synopsis">Watches a release's health for a while and ends with a verdict: Healthy, Degraded or Breached.</para>
+/// <para type="synopsis">Watches a release's health for a while and ends with a verdict: Healthy, Degraded, Breached or Inconclusive.</para>
 /// <para type="description">Samples the probes of a plan's watch section (or probes given inline) on their intervals:
 /// HTTP status, latency and body, TCP ports, container state, restarts, CPU and memory from the Docker engine, and
 /// Prometheus metrics endpoints. Each sample is written to the pipeline as it arrives, so it can be filtered or exported
 /// live; progress shows the time left and the breaches. Rollback criteria (error_rate &lt; 5%, p95 &lt; 800ms,
 /// p95_increase &lt; 50%, memory_percent &lt; 80 for 5m, down_for &lt; 2m), written in the same condition language as
-/// gates, are judged over sliding windows. The last object written is the HealthVerdict. The watch is saved to the
+/// gates, are judged over sliding windows. The last object written is the HealthVerdict: Healthy only when every criterion
+/// was judged and held; Inconclusive (with a warning) when a critical criterion never had data to judge, for instance a
+/// watch shorter than a criterion's window or an endpoint that never answered. The watch is saved to the
 /// journal so the next release has a baseline. -WhatIf watches but rolls nothing back and writes nothing: no summary,
 /// no reports.</para>
 /// </summary>
@@ -62,7 +64,7 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
     public TimeSpan? BaselineWindow { get; set; }
 
     /// <summary>
-    /// <para type="description">Roll the release back (the plan's previous release, through the deployment engine) at the first breach of a critical criterion, then end the watch.</para>
+    /// <para type="description">Roll the release back (the plan's previous release, through the deployment engine) at the first breach of a critical criterion, then end the watch. An Inconclusive verdict (a critical criterion never had data) does not roll back: nothing showed the release to be bad; the verdict says why and a warning is written.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter RollbackOnBreach { get; set; }
@@ -153,6 +155,10 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
             if (verdict.Status == HealthStatus.Breached)
             {
                 op.Warning($"Release health breached: {verdict.Criterion} ({verdict.Expect}).");
+            }
+            else if (verdict.Status == HealthStatus.Inconclusive)
+            {
+                op.Warning($"Release health is inconclusive: {verdict.Reason}.");
             }
             op.Emit(verdict);
         }

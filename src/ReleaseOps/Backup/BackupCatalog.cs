@@ -17,10 +17,13 @@ public sealed class BackupCatalog
         [EnumeratorCancellation] CancellationToken cancellation)
     {
         reporter ??= SilentReporter.Instance;
-        if (!Directory.Exists(directory))
+        if (InputFile.KindOf(directory) is var what and not InputFileKind.Directory)
         {
             throw new ReleaseOpsException("BackupDirectoryNotFound", FailureKind.NotFound,
-                $"The backup directory {directory} does not exist.", directory, "Check the path (the plan's backup destination).");
+                what == InputFileKind.Missing
+                    ? string.IsNullOrEmpty(directory) ? "No backup directory was named (the path is empty)." : $"The backup directory {directory} does not exist."
+                    : $"{directory} is {InputFile.Describe(what)}, not a backup directory.",
+                directory, "Check the path (the plan's backup destination).");
         }
         var found = new List<ReleaseBackup>();
         foreach (var path in Directory.EnumerateFiles(directory, "*" + BackupFiles.ManifestSuffix))
@@ -35,7 +38,7 @@ public sealed class BackupCatalog
                     found.Add(backup);
                 }
             }
-            catch (ReleaseOpsException ex) when (ex.ErrorId == "BackupManifestInvalid")
+            catch (ReleaseOpsException ex) when (ex.ErrorId is "BackupManifestInvalid" or "BackupManifestNotAFile" or "BackupManifestAccessDenied")
             {
                 reporter.Warning(ex.Message);
             }
@@ -58,19 +61,43 @@ public sealed class BackupCatalog
         return all;
     }
 
+    /// <summary>The largest manifest read (table checksums of a large database stay far below it).</summary>
+    public const int MaxManifestBytes = 16 << 20;
+
     public static async Task<ReleaseBackup> ReadAsync(string manifestPath, CancellationToken cancellation)
     {
+        // What the path names is read before anything is opened (a directory, a device or a FIFO is not a manifest).
+        var kind = InputFile.KindOf(manifestPath);
+        if (kind == InputFileKind.Missing)
+        {
+            throw new ReleaseOpsException("BackupNotFound", FailureKind.NotFound,
+                string.IsNullOrEmpty(manifestPath) ? "No backup manifest was named (the path is empty)." : $"No backup manifest at {manifestPath}.",
+                manifestPath, "List the backups with Get-ReleaseBackup (releaseops backup list DIR) and pass one's .manifest.json.");
+        }
+        if (kind != InputFileKind.Regular)
+        {
+            throw new ReleaseOpsException("BackupManifestNotAFile", FailureKind.InvalidArgument,
+                $"{manifestPath} is {InputFile.Describe(kind)}, not a backup manifest; nothing was read.", manifestPath,
+                kind == InputFileKind.Directory
+                    ? $"Pass one backup's .manifest.json; releaseops backup list {manifestPath} (Get-ReleaseBackup -Path) lists them."
+                    : "Pass a backup's .manifest.json file.");
+        }
         try
         {
-            await using var file = File.OpenRead(manifestPath);
-            var manifest = await JsonSerializer.DeserializeAsync<BackupManifest>(file, ManifestJson.Options, cancellation).ConfigureAwait(false)
-                ?? throw new JsonException("empty manifest");
+            var text = await InputFile.ReadAllTextAsync(manifestPath, MaxManifestBytes, cancellation).ConfigureAwait(false)
+                ?? throw new JsonException($"larger than {MaxManifestBytes >> 20} MiB, which no manifest is");
+            var manifest = JsonSerializer.Deserialize<BackupManifest>(text, ManifestJson.Options) ?? throw new JsonException("empty manifest");
             return new ReleaseBackup(manifest, Path.GetFullPath(manifestPath));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new ReleaseOpsException("BackupNotFound", FailureKind.NotFound, $"No backup manifest at {manifestPath}.", manifestPath,
                 "List the backups with Get-ReleaseBackup and pass one of them.", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ReleaseOpsException("BackupManifestAccessDenied", FailureKind.PermissionDenied, $"The backup manifest {manifestPath} cannot be read: access denied.",
+                manifestPath, "Give the account running ReleaseOps read access to the backup directory.", ex);
         }
         catch (JsonException ex)
         {

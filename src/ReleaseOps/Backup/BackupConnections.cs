@@ -52,7 +52,9 @@ internal sealed class PgPassFile : IDisposable
         {
             return null;
         }
-        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "releaseops-pgpass-" + Guid.NewGuid().ToString("N"));
+        // A run killed before it could remove its file (kill -9) left the password there: the next run removes it.
+        BackupFiles.SweepStale(System.IO.Path.GetTempPath(), StalePassFiles);
+        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"releaseops-pgpass-{Environment.ProcessId}-{Guid.NewGuid():N}");
         BackupFiles.CreatePrivateDirectory(directory);
         var path = System.IO.Path.Combine(directory, "pgpass");
         // host:port:database:user:password, with ':' and '\' escaped; '*' for the database so that
@@ -79,4 +81,8 @@ internal sealed class PgPassFile : IDisposable
     }
 
     private static string Escape(string value) => value.Replace("\\", "\\\\").Replace(":", "\\:");
+
+    /// <summary>releaseops-pgpass-PID-GUID: the pid says whose it is.</summary>
+    internal static readonly System.Text.RegularExpressions.Regex StalePassFiles =
+        new(@"^releaseops-pgpass-(\d+)-[0-9a-f]{32}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ReleaseOps.Errors;
 
 namespace ReleaseOps.Backup;
@@ -147,6 +148,43 @@ internal static class BackupFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>Where a backup is written until it is complete: FINAL.PID.partial (the pid says whose it is).</summary>
+    public static string PartialPath(string finalPath) => $"{finalPath}.{Environment.ProcessId}{PartialSuffix}";
+
+    /// <summary>
+    /// Removes what a ReleaseOps process that died (kill -9, a crash, a reboot) left in <paramref name="directory"/>:
+    /// entries whose name matches <paramref name="pattern"/>, whose first group is the pid of a process that no longer
+    /// runs. Entries of live processes, and anything not named by ReleaseOps, are left alone. Returns what was removed.
+    /// </summary>
+    public static IReadOnlyList<string> SweepStale(string directory, Regex pattern)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(directory)) return removed;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+        {
+            var match = pattern.Match(Path.GetFileName(entry));
+            if (match.Success && int.TryParse(match.Groups[1].Value, out var pid) && pid != Environment.ProcessId
+                && !Journal.ProcessIdentity.IsAlive(pid))
+            {
+                TryDelete(entry);
+                if (!Path.Exists(entry)) removed.Add(entry);
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>NAME.PID.partial, as <see cref="PartialPath"/> names them.</summary>
+    public static readonly Regex StalePartial = new(@"^.+\.(\d+)\.partial$", RegexOptions.CultureInvariant);
+
+    /// <summary>Sweeps the destination of a backup about to start, and says what it removed.</summary>
+    public static void SweepStalePartials(string destination, Operations.IOperationReporter reporter)
+    {
+        foreach (var removed in SweepStale(destination, StalePartial))
+        {
+            reporter.Warning($"Removed {removed}: a partial backup left by a ReleaseOps process that no longer runs.");
         }
     }
 

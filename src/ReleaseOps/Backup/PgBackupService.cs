@@ -51,6 +51,7 @@ public sealed class PgBackupService
         var format = request.Format.ToLowerInvariant();
         Validate(request, format);
         BackupFiles.EnsureDirectory(request.Destination);
+        BackupFiles.SweepStalePartials(request.Destination, reporter);
 
         var source = request.Source;
         var started = DateTimeOffset.UtcNow;
@@ -59,7 +60,7 @@ public sealed class PgBackupService
         var encrypted = request.EncryptionKey is not null;
         var dataFile = id + (format == "directory" ? ".dir" : encrypted ? ".dump.enc" : ".dump");
         var finalPath = Path.Combine(request.Destination, dataFile);
-        var partialPath = finalPath + BackupFiles.PartialSuffix;
+        var partialPath = BackupFiles.PartialPath(finalPath);
         var manifestPath = Path.Combine(request.Destination, id + BackupFiles.ManifestSuffix);
         var activity = $"Backing up {source.Describe()}";
         using var key = request.EncryptionKey is null ? null : BackupEncryptionKey.From(request.EncryptionKey);

@@ -65,6 +65,8 @@ internal sealed class PgTool : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         var passFile = PgPassFile.For(endpoint);
+        // Nothing of ours but the basics and libpq's TLS settings: the connection's own PG* variables are set next.
+        ChildEnvironment.Minimal(start, "PGSSL");
         BackupConnections.Named(endpoint).ApplyTo(start);
         if (passFile is not null)
         {

@@ -54,13 +54,14 @@ public sealed class RedisBackupService
                 "No backup destination directory was given.", null, "Give -Destination (a directory).");
         }
         BackupFiles.EnsureDirectory(request.Destination);
+        BackupFiles.SweepStalePartials(request.Destination, reporter);
         var started = DateTimeOffset.UtcNow;
         var name = request.Name ?? $"redis-{request.Source.Host}-{request.Source.Port}";
         var id = BackupFiles.NewId(name, started);
         using var key = request.EncryptionKey is null ? null : BackupEncryptionKey.From(request.EncryptionKey);
         var dataFile = id + (key is null ? ".rdb" : ".rdb.enc");
         var finalPath = Path.Combine(request.Destination, dataFile);
-        var partialPath = finalPath + BackupFiles.PartialSuffix;
+        var partialPath = BackupFiles.PartialPath(finalPath);
         var manifestPath = Path.Combine(request.Destination, id + BackupFiles.ManifestSuffix);
         using var activity = ProgressActivity.Start(reporter, $"Backing up Redis at {request.Source.Endpoint}");
 
@@ -173,7 +174,7 @@ public sealed class RedisBackupService
             var ok = await steps.RunAsync("Checksum", async () =>
             {
                 var rdbPath = Path.Combine(directory, rdbName);
-                var temp = rdbPath + BackupFiles.PartialSuffix;
+                var temp = BackupFiles.PartialPath(rdbPath);
                 try
                 {
                     await using (var source = BackupFiles.OpenRead(backup.DataPath))

@@ -95,6 +95,7 @@ public sealed class ScratchRedisServer : IAsyncDisposable
             WorkingDirectory = options.Directory,
         };
         start.ArgumentList.Add("-");
+        ChildEnvironment.Minimal(start);
         Process process;
         try
         {

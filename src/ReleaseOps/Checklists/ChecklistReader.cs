@@ -24,13 +24,23 @@ public static class ChecklistReader
     public static async Task<Checklist> ReadAsync(string path, string? displayName = null, CancellationToken cancellation = default)
     {
         byte[] bytes;
+        // What the path names is read first: a directory, a device or a FIFO is refused without opening it.
+        var kind = Text.InputFile.KindOf(path);
+        if (kind is not (Text.InputFileKind.Regular or Text.InputFileKind.Missing))
+        {
+            throw new ReleaseOpsException("ChecklistNotAFile", FailureKind.InvalidArgument,
+                $"Checklist {path} is {Text.InputFile.Describe(kind)}, not a file; nothing was read.", path, "Name the checklist's Markdown file.");
+        }
         try
         {
-            bytes = await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false);
+            bytes = kind == Text.InputFileKind.Missing
+                ? throw new FileNotFoundException(string.IsNullOrEmpty(path) ? "The path is empty." : path)
+                : await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ReleaseOpsException("ChecklistNotFound", FailureKind.NotFound, $"Checklist {path} does not exist.", path,
+            throw new ReleaseOpsException("ChecklistNotFound", FailureKind.NotFound,
+                string.IsNullOrEmpty(path) ? "No checklist was named (the path is empty)." : $"Checklist {path} does not exist.", path,
                 "Check the path; checklists are Markdown files such as examples/checklists/seeds/production-deployment-checklist.md.", ex);
         }
         catch (UnauthorizedAccessException ex)
@@ -45,7 +55,17 @@ public static class ChecklistReader
     public static Checklist Parse(string text, string file, string? sha256 = null)
     {
         var repairedText = ChecklistText.RepairMacRomanMojibake(text, out var repaired);
-        var document = Markdown.Parse(repairedText, Pipeline);
+        Markdig.Syntax.MarkdownDocument document;
+        try
+        {
+            document = Markdown.Parse(repairedText, Pipeline);
+        }
+        catch (ArgumentException ex)
+        {
+            // Markdig's own bound on nesting: a checklist is lists and headings a few levels deep.
+            throw new ReleaseOpsException("ChecklistInvalid", FailureKind.InvalidConfiguration, $"Checklist {file} cannot be read: {ex.Message}", file,
+                "A checklist is Markdown headings, lists and task boxes; check that this is the right file.", ex);
+        }
         var collector = new Collector(file);
         foreach (var block in document)
         {

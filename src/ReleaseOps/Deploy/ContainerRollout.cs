@@ -25,6 +25,7 @@ internal sealed class ContainerRollout : IServiceRollout
     private readonly ReleasePlan _plan;
     private readonly ServiceDefinition _service;
     private readonly IOperationReporter _reporter;
+    private bool _keepAliveChecked;
 
     public ContainerRollout(IContainerPlatform docker, NginxProxyController? proxy, ProbeRunner probes, ICanaryAnalysis canary,
         ReleasePlan plan, ServiceDefinition service, IOperationReporter reporter)
@@ -90,12 +91,8 @@ internal sealed class ContainerRollout : IServiceRollout
             _reporter.Verbose($"Starting kept instance {kept.Name} ({version}).");
             await _docker.StartAsync(kept.Id, cancellation).ConfigureAwait(false);
         }
-        foreach (var kept in revived)
-        {
-            await WaitReadyAsync(kept.Id, kept.Name, PortOf(kept), cancellation).ConfigureAwait(false);
-        }
-        var restored = (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => i.Running && VersionOf(i) == version)
-            .Select(i => (i.Id, i.Name, Port: PortOf(i))).ToList();
+        // Kept and still-running instances alike are checked before the traffic goes back to them.
+        var restored = await AdoptAsync(await InstancesAsync(cancellation).ConfigureAwait(false), version, cancellation).ConfigureAwait(false);
         var used = (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => i.Running).Select(PortOf).ToHashSet();
         var free = _service.HostPorts.Where(p => !used.Contains(p)).ToList();
         var missing = _service.Replicas - restored.Count;
@@ -112,20 +109,30 @@ internal sealed class ContainerRollout : IServiceRollout
         return restored.Select(r => r.Name).ToArray();
     }
 
-    /// <summary>Post-deploy verification: every health probe on every instance of the version, then the smoke checks.</summary>
+    /// <summary>
+    /// Verification: every expected instance of the version (the plan's replicas) runs, passes every health probe, and is
+    /// what the service's nginx upstream sends traffic to; then the smoke checks (through the proxy when it has a public URL).
+    /// </summary>
     public async Task<string> VerifyAsync(string version, CancellationToken cancellation)
     {
-        var instances = (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => i.Running && VersionOf(i) == version).ToArray();
-        var checks = 0;
-        foreach (var instance in instances)
+        var running = new List<InstanceState>();
+        var down = new List<string>();
+        foreach (var instance in (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => VersionOf(i) == version))
         {
             var state = await _docker.InspectAsync(instance.Id, cancellation).ConfigureAwait(false);
-            if (!state.Running)
-            {
-                throw new ReleaseOpsException("InstanceExited", FailureKind.OperationFailed,
-                    $"Instance {state.Name} of {_service.Name} {version} exited (code {state.ExitCode}) during verification.", state.Name,
-                    "Read its logs (docker logs) and fix the release.");
-            }
+            if (state.Running) running.Add(instance);
+            else down.Add($"{state.Name.TrimStart('/')} exited (code {state.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+        }
+        if (running.Count < _service.Replicas)
+        {
+            throw new ReleaseOpsException("InstancesMissing", FailureKind.OperationFailed,
+                $"{_service.Name} {version}: {running.Count} of {_service.Replicas} replica(s) running" +
+                (down.Count == 0 ? "." : $"; {string.Join(", ", down)}."), _service.Name,
+                "Read the logs of the instances that exited (docker logs) and fix the release.");
+        }
+        var checks = running.Count; // each instance found running is a check of its own
+        foreach (var instance in running)
+        {
             foreach (var probe in _service.Health.Where(p => p.Type is ProbeType.Http or ProbeType.Tcp))
             {
                 var outcome = await _probes.ProbeAsync(probe, AddressOf(PortOf(instance)), cancellation).ConfigureAwait(false);
@@ -133,14 +140,68 @@ internal sealed class ContainerRollout : IServiceRollout
                 if (!outcome.Passed) throw ProbeFailed(outcome);
             }
         }
-        var baseAddress = _plan.Proxy?.PublicUrl is { } url ? new Uri(url) : AddressOf(PortOf(instances.First()));
+        var routed = "";
+        if (_proxy is not null)
+        {
+            var block = await _proxy.ReadAsync(_service.Name, cancellation).ConfigureAwait(false);
+            var serving = running.Select(i => Address(PortOf(i))).ToHashSet(StringComparer.Ordinal);
+            var upstream = block?.Servers.Select(s => s.Address).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>();
+            if (!upstream.SetEquals(serving))
+            {
+                throw new ReleaseOpsException("UpstreamMismatch", FailureKind.OperationFailed,
+                    $"nginx upstream '{NginxProxyController.UpstreamName(_service.Name)}' in {_proxy.Definition.UpstreamFile} sends traffic to " +
+                    $"[{string.Join(", ", upstream.Order())}], but {_service.Name} {version} runs on [{string.Join(", ", serving.Order())}].",
+                    _proxy.Definition.UpstreamFile, "Do not edit the upstream file during a release; deploy again.");
+            }
+            checks++;
+            routed = $"; upstream '{NginxProxyController.UpstreamName(_service.Name)}' sends traffic to them";
+        }
+        var baseAddress = _plan.Proxy?.PublicUrl is { } url ? new Uri(url) : AddressOf(PortOf(running.First()));
         foreach (var smoke in _service.Smoke)
         {
             var outcome = await _probes.SmokeAsync(smoke, baseAddress, cancellation).ConfigureAwait(false);
             checks++;
             if (!outcome.Passed) throw ProbeFailed(outcome, "SmokeCheckFailed");
         }
-        return $"{checks} check(s) passed on {instances.Length} instance(s)";
+        return $"{checks} check(s) passed on {running.Count} of {_service.Replicas} instance(s){routed}";
+    }
+
+    /// <summary>
+    /// After a verified deployment: blue-green drains and stops the old color, kept for an instant switch-back until the next
+    /// release; the other strategies drain and remove whatever of another version is left (canary's stable instances).
+    /// </summary>
+    public async Task<string> CompleteAsync(string version, CancellationToken cancellation)
+    {
+        if (Strategy.Type != DeploymentStrategyType.BlueGreen)
+        {
+            return await RetireAsync(version, cancellation).ConfigureAwait(false);
+        }
+        var live = (await InstancesAsync(cancellation).ConfigureAwait(false)).Where(i => i.Running && VersionOf(i) != version).ToArray();
+        if (live.Length == 0)
+        {
+            return "no old color running";
+        }
+        _reporter.Verbose($"Draining the old color for {DurationText.Format(Strategy.Drain)}.");
+        await Task.Delay(Strategy.Drain, cancellation).ConfigureAwait(false);
+        foreach (var old in live)
+        {
+            await _docker.StopAsync(old.Id, Strategy.StopGracePeriod, cancellation).ConfigureAwait(false);
+        }
+        return $"drained {DurationText.Format(Strategy.Drain)}, stopped the old color {string.Join(", ", live.Select(o => $"{o.Name.TrimStart('/')} ({VersionOf(o)})"))}" +
+               " (kept for an instant switch-back)";
+    }
+
+    public async Task<string> DescribeAsync(CancellationToken cancellation)
+    {
+        var all = await InstancesAsync(cancellation).ConfigureAwait(false);
+        var instances = all.Count == 0
+            ? "no instances"
+            : string.Join(", ", all.Select(i => $"{VersionOf(i)} on {Address(PortOf(i))} {(i.Running ? "running" : "stopped")}"));
+        var upstream = _proxy is null ? ""
+            : await _proxy.ReadAsync(_service.Name, cancellation).ConfigureAwait(false) is { } block
+                ? $"; upstream '{block.Name}' -> {string.Join(", ", block.Servers)}"
+                : "; no upstream";
+        return $"{_service.Name}: {instances}{upstream}";
     }
 
     public static ReleaseOpsException ProbeFailed(ProbeOutcome outcome, string id = "HealthProbeFailed") =>
@@ -186,7 +247,7 @@ internal sealed class ContainerRollout : IServiceRollout
         CancellationToken cancellation)
     {
         var all = await InstancesAsync(cancellation).ConfigureAwait(false);
-        var current = all.Where(i => i.Running && VersionOf(i) == version).Select(i => (i.Id, i.Name, Port: PortOf(i))).ToList();
+        var current = await AdoptAsync(all, version, cancellation).ConfigureAwait(false);
         var old = new Queue<InstanceState>(all.Where(i => i.Running && VersionOf(i) != version));
         if (!startFirst) batch = Math.Min(batch, Math.Max(1, maxUnavailable));
         while (current.Count < _service.Replicas || old.Count > 0)
@@ -236,23 +297,13 @@ internal sealed class ContainerRollout : IServiceRollout
     private async Task<IReadOnlyList<string>> BlueGreenAsync(string version, string releaseId, CancellationToken cancellation)
     {
         var all = await InstancesAsync(cancellation).ConfigureAwait(false);
-        var live = all.Where(i => i.Running && VersionOf(i) != version).ToArray();
-        var already = all.Where(i => i.Running && VersionOf(i) == version).Select(i => (i.Id, i.Name, Port: PortOf(i))).ToList();
+        var already = await AdoptAsync(all, version, cancellation).ConfigureAwait(false);
         var used = all.Where(i => i.Running).Select(PortOf).ToHashSet();
         var free = _service.HostPorts.Where(p => !used.Contains(p)).ToList();
         var started = await StartReadyAsync(version, releaseId, free.Take(_service.Replicas - already.Count), cancellation).ConfigureAwait(false);
         var color = already.Concat(started).ToArray();
         await SwitchAsync(color.Select(s => new UpstreamServer(Address(s.Port))).ToArray(), cancellation).ConfigureAwait(false);
-        if (live.Length > 0)
-        {
-            _reporter.Verbose($"Draining the old color for {DurationText.Format(Strategy.Drain)}.");
-            await Task.Delay(Strategy.Drain, cancellation).ConfigureAwait(false);
-        }
-        foreach (var old in live)
-        {
-            // Kept (stopped, not removed) until the next release, for an instant switch-back.
-            await _docker.StopAsync(old.Id, Strategy.StopGracePeriod, cancellation).ConfigureAwait(false);
-        }
+        // The old color keeps running: CompleteAsync stops it once the new one is verified behind the proxy.
         return color.Select(s => s.Name).ToArray();
     }
 
@@ -264,19 +315,20 @@ internal sealed class ContainerRollout : IServiceRollout
         {
             return await RollingAsync(version, releaseId, _service.Replicas, true, 0, cancellation).ConfigureAwait(false);
         }
+        var canaries = await AdoptAsync(all, version, cancellation).ConfigureAwait(false);
         var used = all.Where(i => i.Running).Select(PortOf).ToHashSet();
         var free = new Queue<int>(_service.HostPorts.Where(p => !used.Contains(p)));
-        var canaries = new List<(string Id, string Name, int Port)>
-        {
-            await StartAsync(version, releaseId, free.Dequeue(), cancellation).ConfigureAwait(false),
-        };
         try
         {
-            await WaitReadyAsync(canaries[0].Id, canaries[0].Name, canaries[0].Port, cancellation).ConfigureAwait(false);
+            if (canaries.Count == 0)
+            {
+                canaries.Add(await StartAsync(version, releaseId, free.Dequeue(), cancellation).ConfigureAwait(false));
+                await WaitReadyAsync(canaries[0].Id, canaries[0].Name, canaries[0].Port, cancellation).ConfigureAwait(false);
+            }
             foreach (var percent in Strategy.Steps.Where(p => p is > 0 and < 100))
             {
                 var servers = stable.Select(s => new UpstreamServer(Address(PortOf(s)), 100 - percent))
-                    .Append(new UpstreamServer(Address(canaries[0].Port), percent * stable.Length)).ToArray();
+                    .Concat(canaries.Select(c => new UpstreamServer(Address(c.Port), Math.Max(1, percent * stable.Length / canaries.Count)))).ToArray();
                 await SwitchAsync(servers, cancellation).ConfigureAwait(false);
                 _reporter.Verbose($"Canary at {percent}%: observing for {DurationText.Format(Strategy.Pause)}.");
                 await Task.Delay(Strategy.Pause, cancellation).ConfigureAwait(false);
@@ -291,11 +343,13 @@ internal sealed class ContainerRollout : IServiceRollout
                 }
                 _reporter.Verbose($"Canary at {percent}%: {string.Join("; ", verdict.Reasons)}");
             }
-            for (var i = 1; i < _service.Replicas; i++)
+            var more = new List<(string Id, string Name, int Port)>();
+            while (canaries.Count + more.Count < _service.Replicas)
             {
-                canaries.Add(await StartAsync(version, releaseId, free.Dequeue(), cancellation).ConfigureAwait(false));
+                more.Add(await StartAsync(version, releaseId, free.Dequeue(), cancellation).ConfigureAwait(false));
             }
-            foreach (var c in canaries.Skip(1))
+            canaries.AddRange(more);
+            foreach (var c in more)
             {
                 await WaitReadyAsync(c.Id, c.Name, c.Port, cancellation).ConfigureAwait(false);
             }
@@ -308,12 +362,24 @@ internal sealed class ContainerRollout : IServiceRollout
             throw;
         }
         await SwitchAsync(canaries.Select(c => new UpstreamServer(Address(c.Port))).ToArray(), cancellation).ConfigureAwait(false);
-        await Task.Delay(Strategy.Drain, cancellation).ConfigureAwait(false);
-        foreach (var s in stable)
-        {
-            await StopAndRemoveAsync(s, cancellation).ConfigureAwait(false);
-        }
+        // The stable instances keep running: CompleteAsync drains and removes them once the release is verified.
         return canaries.Select(c => c.Name).ToArray();
+    }
+
+    /// <summary>
+    /// Instances of <paramref name="version"/> already running (left by an interrupted or a repeated deployment, or the
+    /// version a rollback returns to) are checked exactly like new ones before they get any traffic.
+    /// </summary>
+    private async Task<List<(string Id, string Name, int Port)>> AdoptAsync(IReadOnlyList<InstanceState> all, string version,
+        CancellationToken cancellation)
+    {
+        var adopted = all.Where(i => i.Running && VersionOf(i) == version).Select(i => (i.Id, Name: i.Name.TrimStart('/'), Port: PortOf(i))).ToList();
+        foreach (var (id, name, port) in adopted)
+        {
+            _reporter.Verbose($"Checking running instance {name} ({version}) like a new one before it gets traffic.");
+            await WaitReadyAsync(id, name, port, cancellation).ConfigureAwait(false);
+        }
+        return adopted;
     }
 
     /// <summary>
@@ -435,6 +501,11 @@ internal sealed class ContainerRollout : IServiceRollout
     {
         if (_proxy is not null && servers.Count > 0)
         {
+            if (!_keepAliveChecked)
+            {
+                _keepAliveChecked = true;
+                if (await _proxy.KeepAliveWarningAsync(_service.Name, cancellation).ConfigureAwait(false) is { } warning) _reporter.Warning(warning);
+            }
             await _proxy.SwitchAsync(_service.Name, servers, cancellation).ConfigureAwait(false);
         }
     }

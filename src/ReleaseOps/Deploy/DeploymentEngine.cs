@@ -165,15 +165,24 @@ public sealed class DeploymentEngine
         var (held, interrupted) = await ReleaseGuard.EnterAsync(journal, plan.Application, plan.Environment, id, request.Force,
             mayTakeOverInterrupted: request.Resume, "Finish it with Invoke-Deployment -Resume (releaseops deploy --resume), " +
             "or return to the previous release with Invoke-Rollback (releaseops rollback).", cancellation).ConfigureAwait(false);
-        var history = await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false);
-        var version = string.IsNullOrWhiteSpace(requested) ? interrupted?.Version ?? "" : requested;
-        if (version.Length == 0)
+        string version;
+        string? previous;
+        try
+        {
+            var history = await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false);
+            version = string.IsNullOrWhiteSpace(requested) ? interrupted?.Version ?? "" : requested;
+            if (version.Length == 0)
+            {
+                throw new ReleaseOpsException("NothingToResume", FailureKind.InvalidArgument,
+                    $"-Resume was given without -Version, and {plan} has no interrupted deployment.", plan.ToString(), "Pass -Version.");
+            }
+            previous = interrupted is not null ? interrupted.PreviousVersion : ReleaseGuard.CurrentVersion(history);
+        }
+        catch
         {
             await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, CancellationToken.None).ConfigureAwait(false);
-            throw new ReleaseOpsException("NothingToResume", FailureKind.InvalidArgument,
-                $"-Resume was given without -Version, and {plan} has no interrupted deployment.", plan.ToString(), "Pass -Version.");
+            throw;
         }
-        var previous = interrupted is not null ? interrupted.PreviousVersion : ReleaseGuard.CurrentVersion(history);
         var me = ProcessIdentity.Current;
         var started = DateTimeOffset.UtcNow;
         var release = new ReleaseRecord
@@ -182,13 +191,17 @@ public sealed class DeploymentEngine
             Version = version, PreviousVersion = previous, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started,
             RelatedId = interrupted?.Id, PlanSha256 = plan.Sha256,
         };
-        using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 3 * services.Count };
+        using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 4 * services.Count };
         reporter = steps.Reporter;
         using var probes = new ProbeRunner();
         var serviceReleases = new List<ServiceRelease>();
         var touched = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
+        var migrated = new List<string>();
+        // Set when the first change begins (a migration or a rollout): from then on, any failure puts the previous release back.
+        var changed = false;
         DeploymentOutcome outcome;
         string? reason = null;
+        IReadOnlyList<string> left = Array.Empty<string>();
         var announced = Task.CompletedTask;
         try
         {
@@ -217,6 +230,8 @@ public sealed class DeploymentEngine
 
             foreach (var s in services.Where(s => s.Migration is not null))
             {
+                changed = true;
+                migrated.Add(s.Name);
                 await steps.RunAsync("migration", s.Name, ct => MigrationRunner.RunAsync(docker, plan, s, version, id, reporter, ct), cancellation)
                     .ConfigureAwait(false);
             }
@@ -225,6 +240,7 @@ public sealed class DeploymentEngine
             {
                 var rollout = RolloutFor(plan, s, docker, probes, _hooks, reporter);
                 touched.Add((s, rollout));
+                changed = true;
                 IReadOnlyList<string> instances = Array.Empty<string>();
                 await steps.RunAsync("rollout", s.Name, async ct =>
                 {
@@ -237,74 +253,149 @@ public sealed class DeploymentEngine
             }
 
             await GatesAsync(steps, plan, GateStage.PostDeploy, reporter, cancellation).ConfigureAwait(false);
+
+            // Only a verified release retires what it replaced (blue-green's old color serves a failed verification until then).
+            foreach (var (s, rollout) in touched)
+            {
+                await steps.RunAsync("retire", s.Name, ct => rollout.CompleteAsync(version, ct)!, cancellation).ConfigureAwait(false);
+            }
             outcome = DeploymentOutcome.Succeeded;
         }
-        catch (Exception ex) when (ex is ReleaseOpsException { EndsCommand: false } or OperationCanceledException
+        catch (Exception ex) when (changed || ex is ReleaseOpsException { EndsCommand: false } or OperationCanceledException
             or HttpRequestException or IOException)
         {
             reason = ex is OperationCanceledException ? "cancelled" : StepRecorder.Describe(ex);
-            outcome = touched.Count == 0 ? DeploymentOutcome.Failed : DeploymentOutcome.RolledBack;
-            var restored = new List<ServiceRelease>();
-            foreach (var (s, rollout) in Enumerable.Reverse(touched))
+            // Putting things back must run, and the outcome be recorded, whatever the journal does now.
+            steps.RecordBestEffort();
+            if (!changed)
             {
-                try
-                {
-                    // Rolling back must finish even when the deployment was cancelled.
-                    await steps.RunAsync("rollback", s.Name, async ct =>
-                    {
-                        if (previous is null)
-                        {
-                            await rollout.WithdrawAsync(ct).ConfigureAwait(false);
-                            return "no previous release: the new version was removed";
-                        }
-                        var back = await rollout.RestoreAsync(previous, id, ct).ConfigureAwait(false);
-                        var retired = await rollout.RetireAsync(previous, ct).ConfigureAwait(false);
-                        restored.Add(new ServiceRelease(s.Name, s.Strategy.Type, s.Target, s.ImageFor(previous), null, back));
-                        return $"{previous} serving again: {string.Join(", ", back)}; {retired}";
-                    }, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception rollbackFailure) when (rollbackFailure is ReleaseOpsException or HttpRequestException or IOException)
-                {
-                    outcome = DeploymentOutcome.Failed;
-                    reason += $"; automatic rollback of {s.Name} failed: {StepRecorder.Describe(rollbackFailure)}";
-                }
+                outcome = DeploymentOutcome.Failed;
             }
-            serviceReleases = restored;
+            else
+            {
+                var rolledBack = await RollBackAsync(steps, touched, previous, id, reporter).ConfigureAwait(false);
+                serviceReleases = rolledBack.Restored;
+                outcome = rolledBack.Failures.Count == 0 ? DeploymentOutcome.RolledBack : DeploymentOutcome.RollbackFailed;
+                reason += string.Concat(rolledBack.Failures.Select(f => "; " + f));
+                if (migrated.Count > 0)
+                {
+                    reason += $"; the migration of {string.Join(", ", migrated)} is not undone by a rollback (Invoke-Rollback -RestoreDatabase restores the pre-deploy backup)";
+                }
+                left = await DescribeAsync(touched, reporter).ConfigureAwait(false);
+            }
             if (ex is OperationCanceledException && cancellation.IsCancellationRequested)
             {
-                await FinishAsync(steps, journal, plan, outcome, reason, announced, reporter).ConfigureAwait(false);
+                await FinishAsync(steps, journal, plan, outcome, reason, left, announced, reporter).ConfigureAwait(false);
                 throw;
             }
         }
         catch (Exception ex)
         {
-            await FinishAsync(steps, journal, plan, DeploymentOutcome.Failed, StepRecorder.Describe(ex), announced, reporter).ConfigureAwait(false);
+            // Before the first change: bad input or configuration; nothing to put back.
+            steps.RecordBestEffort();
+            await FinishAsync(steps, journal, plan, DeploymentOutcome.Failed, StepRecorder.Describe(ex), left, announced, reporter).ConfigureAwait(false);
             throw;
         }
-        await FinishAsync(steps, journal, plan, outcome, reason, announced, reporter).ConfigureAwait(false);
+        reason = await FinishAsync(steps, journal, plan, outcome, reason, left, announced, reporter).ConfigureAwait(false);
         return new DeploymentResult(id, plan.Application, plan.Environment, version, previous, outcome, reason, serviceReleases,
-            started, DateTimeOffset.UtcNow - started, journal.Location);
+            started, DateTimeOffset.UtcNow - started, journal.Location) { Left = left };
     }
 
-    private async Task FinishAsync(StepRecorder steps, IReleaseJournal journal, ReleasePlan plan, DeploymentOutcome outcome, string? reason,
-        Task announced, IOperationReporter reporter)
+    /// <summary>
+    /// The automatic rollback, service by service in reverse order: the previous version back (checked like a new one),
+    /// verified, then what replaced it removed. A first release has nothing to go back to: it is withdrawn.
+    /// Every service gets its rollback even when one fails; the failures are returned.
+    /// </summary>
+    private static async Task<(List<ServiceRelease> Restored, List<string> Failures)> RollBackAsync(StepRecorder steps,
+        IReadOnlyList<(ServiceDefinition Service, IServiceRollout Rollout)> touched, string? previous, string releaseId, IOperationReporter reporter)
+    {
+        var restored = new List<ServiceRelease>();
+        var failures = new List<string>();
+        foreach (var (s, rollout) in Enumerable.Reverse(touched))
+        {
+            try
+            {
+                // Rolling back must finish even when the deployment was cancelled.
+                await steps.RunAsync("rollback", s.Name, async ct =>
+                {
+                    if (previous is null)
+                    {
+                        await rollout.WithdrawAsync(ct).ConfigureAwait(false);
+                        return "no previous release: the new version was removed";
+                    }
+                    var back = await rollout.RestoreAsync(previous, releaseId, ct).ConfigureAwait(false);
+                    var verified = await rollout.VerifyAsync(previous, ct).ConfigureAwait(false);
+                    var retired = await rollout.RetireAsync(previous, ct).ConfigureAwait(false);
+                    restored.Add(new ServiceRelease(s.Name, s.Strategy.Type, s.Target, s.ImageFor(previous), null, back));
+                    return $"{previous} serving again: {string.Join(", ", back)}; verified: {verified}; {retired}";
+                }, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                failures.Add($"automatic rollback of {s.Name} failed: {StepRecorder.Describe(failure)}");
+                reporter.Warning(failures[^1]);
+            }
+        }
+        return (restored, failures);
+    }
+
+    /// <summary>What each touched service runs now, for the journal of a release (deployment or rollback) that did not succeed.</summary>
+    internal static async Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyList<(ServiceDefinition Service, IServiceRollout Rollout)> touched,
+        IOperationReporter reporter)
+    {
+        var left = new List<string>();
+        foreach (var (s, rollout) in touched)
+        {
+            try
+            {
+                left.Add(await rollout.DescribeAsync(CancellationToken.None).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                left.Add($"{s.Name}: unknown, its state could not be read ({StepRecorder.Describe(ex)})");
+            }
+        }
+        reporter.Verbose("Left: " + string.Join("; ", left));
+        return left;
+    }
+
+    /// <summary>Records the outcome and releases the lock; returns the reason, extended when the lock could not be released.</summary>
+    private async Task<string?> FinishAsync(StepRecorder steps, IReleaseJournal journal, ReleasePlan plan, DeploymentOutcome outcome, string? reason,
+        IReadOnlyList<string> left, Task announced, IOperationReporter reporter)
     {
         var id = steps.Release.Id;
+        steps.RecordBestEffort();
         await steps.CompleteAsync(r => r with
         {
             Status = outcome switch
             {
                 DeploymentOutcome.Succeeded => ReleaseStatus.Succeeded,
                 DeploymentOutcome.RolledBack => ReleaseStatus.RolledBack,
+                DeploymentOutcome.RollbackFailed => ReleaseStatus.RollbackFailed,
                 _ => ReleaseStatus.Failed,
             },
             Reason = reason,
+            Left = left,
         }).ConfigureAwait(false);
-        await steps.RunAsync("unlock", null, async ct =>
+        if (steps.JournalFailure is { } broken && reason?.Contains(broken.ErrorId, StringComparison.Ordinal) != true)
         {
-            var released = await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false);
-            return released ? "released" : "not held";
-        }, CancellationToken.None).ConfigureAwait(false);
+            reason = (reason is null ? "" : reason + "; ") + $"{broken.ErrorId}: {broken.Message} (the journal may not show this outcome)";
+        }
+        try
+        {
+            await steps.RunAsync("unlock", null, async ct =>
+            {
+                var released = await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false);
+                return released ? "released" : "not held";
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var stuck = $"the deploy lock of {plan.Application}/{plan.Environment} in {journal.Location} could not be released " +
+                        $"({StepRecorder.Describe(ex)}): remove it with Unlock-Deployment (releaseops unlock) once the journal works";
+            reporter.Warning(stuck);
+            reason = reason is null ? stuck : $"{reason}; {stuck}";
+        }
         await announced.ConfigureAwait(false);
         await PublishAsync(outcome switch
         {
@@ -312,6 +403,7 @@ public sealed class DeploymentEngine
             DeploymentOutcome.RolledBack => ReleaseEventKind.RolledBack,
             _ => ReleaseEventKind.Failed,
         }, plan, steps.Release, reason, reporter).ConfigureAwait(false);
+        return reason;
     }
 
     /// <summary>Tells <see cref="DeploymentHooks.Events"/>; whatever goes wrong there is a warning, never the release's failure.</summary>

@@ -21,16 +21,25 @@ public sealed record DeploymentStep(
     public override string ToString() => $"{Sequence,2} {Name}{(Service is null ? "" : $" [{Service}]")}: {Status}{(Detail is null ? "" : $" - {Detail}")}";
 }
 
+/// <summary>
+/// How a deployment ended, which is also what state it left the services in. Each value means one
+/// thing only, so that a script (or an operator reading the journal) can act on it without reading the reason.
+/// </summary>
 public enum DeploymentOutcome
 {
     /// <summary>Every service runs the new version and passed verification.</summary>
     Succeeded,
-    /// <summary>Something failed and the previous release was put back and is serving.</summary>
+    /// <summary>Something failed after the first change, and every service changed was put back: the previous release serves again, verified.</summary>
     RolledBack,
-    /// <summary>Something failed before anything changed (lock, gate, missing image): the previous release never stopped serving.</summary>
+    /// <summary>Something failed before anything changed (lock, gate, backup, missing image): the previous release never stopped serving.</summary>
     Failed,
     /// <summary>-WhatIf: nothing was touched.</summary>
     Planned,
+    /// <summary>
+    /// Something failed after the first change and putting the previous release back failed too: the services are as
+    /// <see cref="DeploymentResult.Left"/> describes (possibly mixed versions). Run Invoke-Rollback once the cause is fixed.
+    /// </summary>
+    RollbackFailed,
 }
 
 /// <summary>What one service runs after the release.</summary>
@@ -60,20 +69,34 @@ public sealed record DeploymentResult(
     TimeSpan Duration,
     string Journal) : DeploymentRecord
 {
+    /// <summary>
+    /// What each service was left running when the deployment did not succeed (versions, instances, upstream), as read
+    /// from Docker and nginx after the rollback; empty when it succeeded or nothing changed.
+    /// </summary>
+    public IReadOnlyList<string> Left { get; init; } = Array.Empty<string>();
+
     public bool Succeeded => Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Planned;
 
     /// <summary>
     /// The failure a host reports besides this result (a PowerShell error record, a non-zero exit):
-    /// DeploymentRolledBack or DeploymentFailed; null when the deployment succeeded.
+    /// DeploymentFailed, DeploymentRolledBack or DeploymentRollbackFailed; null when the deployment succeeded.
     /// </summary>
-    public ReleaseOpsException? ToException() => Succeeded
-        ? null
-        : new ReleaseOpsException(Outcome == DeploymentOutcome.RolledBack ? "DeploymentRolledBack" : "DeploymentFailed", FailureKind.OperationFailed,
-            $"Deployment of {Application}/{Environment} {Version} {(Outcome == DeploymentOutcome.RolledBack ? $"was rolled back to {PreviousVersion ?? "the previous release"}" : "failed")}: {Reason}",
+    public ReleaseOpsException? ToException() => Outcome switch
+    {
+        DeploymentOutcome.Succeeded or DeploymentOutcome.Planned => null,
+        DeploymentOutcome.RolledBack => new ReleaseOpsException("DeploymentRolledBack", FailureKind.OperationFailed,
+            $"Deployment of {Application}/{Environment} {Version} was rolled back to {PreviousVersion ?? "the previous release"}: {Reason}",
             $"{Application}/{Environment}",
-            Outcome == DeploymentOutcome.RolledBack
-                ? "The previous release serves again. See the steps (Get-Deployment -Last 1) for what failed, fix it and deploy again."
-                : "Nothing was changed, or the automatic rollback failed too: see the steps (Get-Deployment -Last 1) and the reason.");
+            "The previous release serves again. See the steps (Get-Deployment -Last 1) for what failed, fix it and deploy again."),
+        DeploymentOutcome.RollbackFailed => new ReleaseOpsException("DeploymentRollbackFailed", FailureKind.OperationFailed,
+            $"Deployment of {Application}/{Environment} {Version} failed and its automatic rollback failed too: {Reason}. " +
+            $"Left: {(Left.Count == 0 ? "unknown" : string.Join("; ", Left))}",
+            $"{Application}/{Environment}",
+            "The services may run mixed versions (see Left). Fix the cause, then run Invoke-Rollback (releaseops rollback)."),
+        _ => new ReleaseOpsException("DeploymentFailed", FailureKind.OperationFailed,
+            $"Deployment of {Application}/{Environment} {Version} failed before anything changed: {Reason}", $"{Application}/{Environment}",
+            "Nothing was changed: the previous release keeps serving. See the steps (Get-Deployment -Last 1), fix the cause and deploy again."),
+    };
 
     public override string ToString() => $"{Application}/{Environment} {Version}: {Outcome}{(Reason is null ? "" : $" ({Reason})")}";
 }
@@ -100,6 +123,9 @@ public sealed record RollbackResult(
     TimeSpan Duration,
     string Journal) : DeploymentRecord
 {
+    /// <summary>When it failed after its first change: what each service was left running, read after the failure.</summary>
+    public IReadOnlyList<string> Left { get; init; } = Array.Empty<string>();
+
     /// <summary>The failure a host reports besides this result: RollbackFailed; null when the rollback succeeded.</summary>
     public ReleaseOpsException? ToException() => Outcome != RollbackOutcome.Failed
         ? null

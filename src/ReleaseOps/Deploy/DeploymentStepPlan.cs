@@ -27,10 +27,15 @@ internal static class DeploymentStepPlan
         foreach (var s in services)
         {
             steps.Add(("rollout", s.Name, Rollout(plan, s, version)));
-            steps.Add(("verify", s.Name, $"probe {string.Join(", ", s.Health.Select(p => p.Name).DefaultIfEmpty("(no probes)"))} on every new instance, " +
+            steps.Add(("verify", s.Name, $"account for all {s.Replicas} instance(s) of {version}, probe {string.Join(", ", s.Health.Select(p => p.Name).DefaultIfEmpty("(no probes)"))} " +
+                $"on each{(plan.Proxy is null || s.Target == ServiceTarget.Swarm ? "" : ", check the upstream sends traffic to them")}, " +
                 $"smoke {string.Join(", ", s.Smoke.Select(c => c.Name).DefaultIfEmpty("(none)"))}; on failure roll back to the previous release"));
         }
         steps.Add(("gates:post-deploy", null, Gates(plan, GateStage.PostDeploy, hooks)));
+        foreach (var s in services)
+        {
+            steps.Add(("retire", s.Name, Retire(s)));
+        }
         steps.Add(("unlock", null, "record the outcome, release the deploy lock"));
         var now = DateTimeOffset.UtcNow;
         return steps.Select((s, i) => new DeploymentStep("whatif", i + 1, s.Name, s.Service, StepStatus.Planned, now, TimeSpan.Zero, s.Detail))
@@ -64,11 +69,21 @@ internal static class DeploymentStepPlan
                 $"in batches of {Math.Max(1, st.BatchSize)} ({(st.Order == UpdateOrder.StartFirst ? "start-first" : $"stop-first, max unavailable {st.MaxUnavailable}")}): " +
                 $"start {image} on a free port of {ports}, wait for HEALTHCHECK and probes within {DurationText.Format(st.HealthTimeout)}, switch the proxy{upstream}, stop the old batch",
             DeploymentStrategyType.BlueGreen =>
-                $"start {s.Replicas} x {image} beside the live color on free ports of {ports}, wait healthy, switch{upstream}, " +
-                $"drain {DurationText.Format(st.Drain)}, stop the old color (kept for instant switch-back)",
+                $"start {s.Replicas} x {image} beside the live color on free ports of {ports}, wait healthy, switch{upstream}; " +
+                "the old color keeps running until the release is verified",
             _ =>
                 $"start 1 canary {image} on a free port of {ports}, weights {string.Join(" -> ", st.Steps.Select(p => p + "%"))}{upstream}, " +
-                $"pause {DurationText.Format(st.Pause)} and analyse at each step; abort sets the canary's weight to 0",
+                $"pause {DurationText.Format(st.Pause)} and analyse at each step; abort sets the canary's weight to 0; " +
+                "the stable instances keep running until the release is verified",
         };
     }
+
+    private static string Retire(ServiceDefinition s) => s.Target == ServiceTarget.Swarm
+        ? "nothing: Swarm replaced the tasks"
+        : s.Strategy.Type switch
+        {
+            DeploymentStrategyType.BlueGreen => $"once verified: drain {DurationText.Format(s.Strategy.Drain)}, stop the old color (kept for an instant switch-back)",
+            DeploymentStrategyType.Canary => $"once verified: drain {DurationText.Format(s.Strategy.Drain)}, stop and remove the stable instances",
+            _ => "once verified: remove what is left of other versions",
+        };
 }

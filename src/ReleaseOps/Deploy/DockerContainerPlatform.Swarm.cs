@@ -29,7 +29,9 @@ public sealed partial class DockerContainerPlatform
     {
         var tasks = await _client.ListTasksAsync(service, null, cancellation).ConfigureAwait(false);
         return tasks.Select(t => new SwarmTaskState(t.ID, t.Spec?.ContainerSpec?.Image ?? "", (t.Status?.State).Name(), t.DesiredState.Name(),
-            t.Status?.Err is { Length: > 0 } e ? e : null, t.Status?.ContainerStatus?.ExitCode)).ToArray();
+            t.Status?.Err is { Length: > 0 } e ? e : null, t.Status?.ContainerStatus?.ExitCode,
+            t.Status?.ContainerStatus?.ContainerID is { Length: > 0 } c ? c : null,
+            t.CreatedAt is { } created && created != default ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null)).ToArray();
     }
 
     public async Task RemoveServiceAsync(string name, CancellationToken cancellation)

@@ -52,7 +52,9 @@ public sealed record SwarmServiceSpec
 
 public sealed record SwarmServiceState(string Id, string Name, string Image, long Version, string? UpdateState, string? PreviousImage);
 
-public sealed record SwarmTaskState(string Id, string Image, string State, string DesiredState, string? Error, long? ExitCode);
+/// <summary>A Swarm task: <paramref name="ContainerId"/> once a container exists for it, <paramref name="CreatedAt"/> when Swarm created it.</summary>
+public sealed record SwarmTaskState(string Id, string Image, string State, string DesiredState, string? Error, long? ExitCode,
+    string? ContainerId = null, DateTimeOffset? CreatedAt = null);
 
 /// <summary>
 /// The Docker operations deployments need, over the engine's Docker adapter

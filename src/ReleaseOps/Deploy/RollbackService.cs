@@ -64,14 +64,7 @@ public sealed class RollbackService
         try
         {
             var history = await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false);
-            from = interrupted?.Version ?? ReleaseGuard.CurrentVersion(history) ?? throw new ReleaseOpsException("NothingToRollBack",
-                FailureKind.NotFound, $"{plan} has no release in its journal ({journal.Location}) to roll back.", plan.ToString(),
-                "Deploy first; a rollback returns to the release before the current one.");
-            undone = interrupted ?? history.FirstOrDefault(r => r.Status == ReleaseStatus.Succeeded && r.Version == from);
-            var target = request.ToVersion ?? interrupted?.PreviousVersion
-                ?? history.FirstOrDefault(r => r.Kind == ReleaseKind.Deployment && r.Status == ReleaseStatus.Succeeded && r.Version == from)?.PreviousVersion;
-            to = target ?? throw new ReleaseOpsException("NoPreviousRelease", FailureKind.NotFound,
-                $"{plan} runs {from}, and the journal has no release before it.", plan.ToString(), "Give the version with -ToVersion (--to-version).");
+            (from, to, undone) = Target(history, interrupted, request.ToVersion, plan, journal.Location);
         }
         catch
         {
@@ -89,6 +82,9 @@ public sealed class RollbackService
         reporter = steps.Reporter;
         using var probes = new ProbeRunner();
         var restored = new List<ServiceRelease>();
+        var rollouts = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
+        IReadOnlyList<string> left = Array.Empty<string>();
+        Exception? cancelled = null;
         var databaseRestored = false;
         string? reason = null;
         var outcome = RollbackOutcome.Succeeded;
@@ -98,7 +94,6 @@ public sealed class RollbackService
             await steps.BeginAsync(cancellation).ConfigureAwait(false);
             await steps.LockAsync(held, interrupted, "rolled back", cancellation).ConfigureAwait(false);
             var images = await steps.ResolveImagesAsync(docker, services, to, cancellation).ConfigureAwait(false);
-            var rollouts = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
             foreach (var s in services.Reverse())
             {
                 var rollout = DeploymentEngine.RolloutFor(plan, s, docker, probes, _engine.Hooks, reporter);
@@ -125,26 +120,89 @@ public sealed class RollbackService
                 databaseRestored = true;
             }
         }
-        catch (Exception ex) when (ex is ReleaseOpsException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             outcome = RollbackOutcome.Failed;
-            reason = StepRecorder.Describe(ex);
+            reason = ex is OperationCanceledException ? "cancelled" : StepRecorder.Describe(ex);
+            steps.RecordBestEffort();
+            // Failed before its first change (the target's image is missing): nothing changed. Otherwise say what runs now.
+            if (rollouts.Count > 0)
+            {
+                left = await DeploymentEngine.DescribeAsync(rollouts, reporter).ConfigureAwait(false);
+            }
+            if (ex is OperationCanceledException && cancellation.IsCancellationRequested) cancelled = ex;
         }
         finally
         {
             if (elapsed == TimeSpan.Zero) elapsed = clock.Elapsed;
+            steps.RecordBestEffort();
             await steps.CompleteAsync(r => r with
             {
-                Status = outcome == RollbackOutcome.Succeeded ? ReleaseStatus.Succeeded : ReleaseStatus.Failed,
+                Status = outcome == RollbackOutcome.Succeeded ? ReleaseStatus.Succeeded
+                    : left.Count > 0 ? ReleaseStatus.RollbackFailed : ReleaseStatus.Failed,
                 Reason = reason ?? $"rolled back {from} -> {to} in {elapsed.TotalSeconds:F1} s",
+                Left = left,
             }).ConfigureAwait(false);
-            await steps.RunAsync("unlock", null, async ct =>
-                await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false) ? "released" : "not held",
-                CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await steps.RunAsync("unlock", null, async ct =>
+                    await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, ct).ConfigureAwait(false) ? "released" : "not held",
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                var stuck = $"the deploy lock of {plan.Application}/{plan.Environment} in {journal.Location} could not be released " +
+                            $"({StepRecorder.Describe(ex)}): remove it with Unlock-Deployment (releaseops unlock) once the journal works";
+                reporter.Warning(stuck);
+                reason = reason is null ? stuck : $"{reason}; {stuck}";
+                outcome = RollbackOutcome.Failed;
+            }
             await _engine.PublishAsync(outcome == RollbackOutcome.Succeeded ? ReleaseEventKind.RolledBack : ReleaseEventKind.Failed,
                 plan, steps.Release, reason ?? steps.Release.Reason, reporter).ConfigureAwait(false);
         }
+        if (cancelled is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cancelled);
         return new RollbackResult(id, plan.Application, plan.Environment, from, to, outcome, reason, databaseRestored, restored, started,
-            elapsed, journal.Location);
+            elapsed, journal.Location) { Left = left };
+    }
+
+    /// <summary>
+    /// What a rollback undoes and where it returns to. A release that changed things and could not put them back
+    /// (interrupted, or RollbackFailed) is finished: its change is undone. Otherwise the current version is that of the newest
+    /// successful release, and the target the newest successful release of a different version (a same-version redeploy,
+    /// or several, never makes a rollback a no-op); <paramref name="toVersion"/> overrides the target. The undone release is the
+    /// one that brought the current version (the oldest of a run of same-version releases): its pre-deploy backup is the one
+    /// -RestoreDatabase restores.
+    /// </summary>
+    internal static (string From, string To, ReleaseRecord? Undone) Target(IReadOnlyList<ReleaseRecord> history, ReleaseRecord? interrupted,
+        string? toVersion, ReleasePlan plan, string journal)
+    {
+        var latest = interrupted ?? history.FirstOrDefault(r => r.Status is ReleaseStatus.Succeeded or ReleaseStatus.RollbackFailed)
+            ?? throw new ReleaseOpsException("NothingToRollBack", FailureKind.NotFound,
+                $"{plan} has no release in its journal ({journal}) to roll back.", plan.ToString(),
+                "Deploy first; a rollback returns to the release before the current one.");
+        string from;
+        string? to;
+        ReleaseRecord? undone;
+        if (latest.Status != ReleaseStatus.Succeeded)
+        {
+            // Unfinished: a deployment's change goes back to its previous version; a rollback's is tried again.
+            (from, to) = latest.Kind == ReleaseKind.Deployment ? (latest.Version, latest.PreviousVersion) : (latest.PreviousVersion ?? "", latest.Version);
+            undone = latest.Kind == ReleaseKind.Deployment ? latest : history.FirstOrDefault(r => r.Id == latest.RelatedId);
+        }
+        else
+        {
+            from = latest.Version;
+            var succeeded = history.Where(r => r.Status == ReleaseStatus.Succeeded).ToArray();
+            to = succeeded.FirstOrDefault(r => r.Version != from)?.Version;
+            undone = succeeded.TakeWhile(r => r.Version == from).LastOrDefault(r => r.Kind == ReleaseKind.Deployment);
+        }
+        to = toVersion ?? to;
+        if (to is null)
+        {
+            throw new ReleaseOpsException("NoPreviousRelease", FailureKind.NotFound,
+                $"{plan} runs {from}, and the journal has no successful release of another version.", plan.ToString(),
+                "Give the version with -ToVersion (--to-version).");
+        }
+        return (from, to, undone);
     }
 }

@@ -17,6 +17,9 @@ internal sealed class SwarmRollout : IServiceRollout
     private readonly ReleasePlan _plan;
     private readonly ServiceDefinition _service;
     private readonly IOperationReporter _reporter;
+    /// <summary>Task failures older than this belong to earlier rollouts (Swarm keeps a few tasks of history).</summary>
+    private DateTimeOffset _since = DateTimeOffset.MinValue;
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(1);
 
     public SwarmRollout(IContainerPlatform docker, ProbeRunner probes, ReleasePlan plan, ServiceDefinition service, IOperationReporter reporter)
     {
@@ -35,6 +38,7 @@ internal sealed class SwarmRollout : IServiceRollout
     public async Task<IReadOnlyList<string>> DeployAsync(string version, string releaseId, CancellationToken cancellation)
     {
         var spec = Spec(version);
+        _since = DateTimeOffset.UtcNow - ClockSkew;
         var current = await _docker.InspectServiceAsync(Name, cancellation).ConfigureAwait(false);
         if (current is null)
         {
@@ -50,6 +54,7 @@ internal sealed class SwarmRollout : IServiceRollout
     public async Task<IReadOnlyList<string>> RestoreAsync(string version, string releaseId, CancellationToken cancellation)
     {
         var image = _service.ImageFor(version);
+        _since = DateTimeOffset.UtcNow - ClockSkew;
         var current = await _docker.InspectServiceAsync(Name, cancellation).ConfigureAwait(false);
         if (current is null)
         {
@@ -70,12 +75,39 @@ internal sealed class SwarmRollout : IServiceRollout
     /// <summary>Swarm replaced the tasks itself; nothing is left to stop.</summary>
     public Task<string> RetireAsync(string version, CancellationToken cancellation) => Task.FromResult("Swarm replaced the tasks");
 
+    public Task<string> CompleteAsync(string version, CancellationToken cancellation) => RetireAsync(version, cancellation);
+
     public async Task WithdrawAsync(CancellationToken cancellation) =>
         await _docker.RemoveServiceAsync(Name, cancellation).ConfigureAwait(false);
 
+    /// <summary>
+    /// Every replica accounted for: as many tasks of the version's image running as the plan's replicas, none of them
+    /// failed since this rollout began, each one's container running and not unhealthy; then the probes and smoke checks
+    /// through the published host port, when there is one.
+    /// </summary>
     public async Task<string> VerifyAsync(string version, CancellationToken cancellation)
     {
-        var checks = 0;
+        var image = _service.ImageFor(version);
+        var tasks = await _docker.ListTasksAsync(Name, cancellation).ConfigureAwait(false);
+        var failed = tasks.Where(t => SameImage(t.Image, image) && t.State is "failed" or "rejected" && (t.CreatedAt is null || t.CreatedAt >= _since))
+            .Select(t => $"task {Short(t.Id)} {t.State} ({t.Error ?? $"exit {t.ExitCode}"})").ToArray();
+        var running = tasks.Where(t => t.DesiredState == "running" && t.State == "running" && SameImage(t.Image, image)).ToArray();
+        var down = new List<string>(failed);
+        var alive = new List<SwarmTaskState>();
+        foreach (var task in running)
+        {
+            var container = task.ContainerId is null ? null : await InspectOrNullAsync(task.ContainerId, cancellation).ConfigureAwait(false);
+            if (container is { Running: true } && container.Health is not ("unhealthy" or "starting")) alive.Add(task);
+            else down.Add($"task {Short(task.Id)}: container {(container is null ? "missing" : container.Running ? $"health {container.Health}" : $"exited (code {container.ExitCode})")}");
+        }
+        if (alive.Count < _service.Replicas || failed.Length > 0)
+        {
+            throw new ReleaseOpsException("InstancesMissing", FailureKind.OperationFailed,
+                $"{Name} {version}: {alive.Count} of {_service.Replicas} replica(s) running{(down.Count == 0 ? "" : "; " + string.Join(", ", down))}.",
+                Name, "Read the tasks' logs (docker service ps --no-trunc, docker service logs) and fix the release.");
+        }
+        var checks = alive.Count;
+        var where = $"{alive.Count} of {_service.Replicas} task(s)";
         if (_service.HostPorts.Count > 0)
         {
             var address = new Uri($"http://127.0.0.1:{_service.HostPorts[0]}/");
@@ -93,7 +125,34 @@ internal sealed class SwarmRollout : IServiceRollout
                 if (!outcome.Passed) throw ContainerRollout.ProbeFailed(outcome, "SmokeCheckFailed");
             }
         }
-        return $"{checks} check(s) passed on {Name}";
+        else
+        {
+            where += " (no host port: probes cannot reach the tasks; their containers' HEALTHCHECK counts)";
+        }
+        return $"{checks} check(s) passed on {where} of {Name}";
+    }
+
+    public async Task<string> DescribeAsync(CancellationToken cancellation)
+    {
+        var service = await _docker.InspectServiceAsync(Name, cancellation).ConfigureAwait(false);
+        if (service is null) return $"{_service.Name}: Swarm service {Name} does not exist";
+        var tasks = (await _docker.ListTasksAsync(Name, cancellation).ConfigureAwait(false)).Where(t => t.DesiredState == "running");
+        return $"{_service.Name}: Swarm service {Name} at {service.Image}{(service.UpdateState is null ? "" : $" (update {service.UpdateState})")}; " +
+               $"tasks: {string.Join(", ", tasks.Select(t => $"{Strip(t.Image)} {t.State}").DefaultIfEmpty("none"))}";
+    }
+
+    private static string Short(string id) => id[..Math.Min(12, id.Length)];
+
+    private async Task<InstanceState?> InspectOrNullAsync(string containerId, CancellationToken cancellation)
+    {
+        try
+        {
+            return await _docker.InspectAsync(containerId, cancellation).ConfigureAwait(false);
+        }
+        catch (ReleaseOpsException ex) when (ex.Kind == FailureKind.NotFound)
+        {
+            return null; // removed between the task list and now
+        }
     }
 
     private SwarmServiceSpec Spec(string version)
@@ -134,7 +193,7 @@ internal sealed class SwarmRollout : IServiceRollout
         {
             cancellation.ThrowIfCancellationRequested();
             var tasks = await _docker.ListTasksAsync(Name, cancellation).ConfigureAwait(false);
-            var failed = tasks.FirstOrDefault(t => SameImage(t.Image, image) && t.State is "failed" or "rejected");
+            var failed = tasks.FirstOrDefault(t => SameImage(t.Image, image) && t.State is "failed" or "rejected" && (t.CreatedAt is null || t.CreatedAt >= _since));
             if (failed is not null)
             {
                 throw new ReleaseOpsException("SwarmTaskFailed", FailureKind.OperationFailed,

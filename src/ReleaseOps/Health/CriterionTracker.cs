@@ -76,6 +76,9 @@ public sealed class CriterionTracker
 
     public TimeSpan? BreachedAt { get; private set; }
 
+    /// <summary>True once the criterion had every value it reads at least once.</summary>
+    public bool EverJudged { get; private set; }
+
     public bool Reads(HealthSample sample) =>
         Definition.Probe is null || string.Equals(Definition.Probe, sample.Probe, StringComparison.OrdinalIgnoreCase);
 
@@ -126,6 +129,7 @@ public sealed class CriterionTracker
             _failingSince = null;
             return State = CriterionState.Pending;
         }
+        EverJudged = true;
         if (result.Passed)
         {
             _failingSince = null;
@@ -158,9 +162,43 @@ public sealed class CriterionTracker
             Threshold = ThresholdOf(Definition.Expect, Metric),
             BreachedAt = BreachedAt,
             FailingFor = _failingSince is { } since ? (BreachedAt ?? now) - since : null,
-            Detail = _last?.Message,
+            Judged = EverJudged,
+            Detail = State == CriterionState.Pending ? PendingReason(now) : _last?.Message,
         };
     }
+
+    /// <summary>Why the criterion has no value to judge now, in the operator's terms.</summary>
+    private string PendingReason(TimeSpan now)
+    {
+        if (_probes.Count == 0)
+        {
+            return Definition.Probe is null ? "no sample arrived" : $"no sample of probe '{Definition.Probe}' arrived";
+        }
+        var values = _lastValues ?? new Dictionary<string, object?>();
+        var missing = Condition.Names.FirstOrDefault(n => !values.ContainsKey(n)) ?? Metric ?? "its value";
+        if (missing.EndsWith("_baseline", StringComparison.OrdinalIgnoreCase) || missing.EndsWith("_increase", StringComparison.OrdinalIgnoreCase))
+        {
+            return Baseline is null
+                ? $"{missing} needs a latency baseline: there is no previous watch in the journal and no baseline window"
+                : $"{missing} needs latencies, and no sample in the window had one (every sample failed without an answer)";
+        }
+        if (now < Definition.Window && WindowNames.Contains(missing))
+        {
+            return $"{missing} is judged over the window of {DurationText.Format(Definition.Window)}, and the watch ran only {DurationText.Format(Round(now))}";
+        }
+        if (LatencyNames.Contains(missing))
+        {
+            return $"{missing} needs latencies, and no sample in the window had one (every sample failed without an answer)";
+        }
+        return $"no sample produced {missing}";
+    }
+
+    private static TimeSpan Round(TimeSpan t) => TimeSpan.FromMilliseconds(Math.Round(t.TotalMilliseconds));
+
+    private static readonly HashSet<string> WindowNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "error_rate", "samples", "failures", "p50", "p95", "p99", "latency_avg", "latency_max",
+    };
 
     /// <summary>
     /// The literal a simple <c>name op literal</c> condition compares against, in the observed

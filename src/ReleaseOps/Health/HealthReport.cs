@@ -23,7 +23,7 @@ public static class HealthReport
         Title = title,
         Timestamp = verdict.StartedAt,
         Duration = verdict.Duration,
-        Succeeded = verdict.Status != HealthStatus.Breached,
+        Succeeded = verdict.Status is HealthStatus.Healthy or HealthStatus.Degraded,
         Summary = verdict.ToString(),
         Cases = verdict.Criteria.Select(c => new ReportCase
         {
@@ -40,7 +40,7 @@ public static class HealthReport
             Message = c.State switch
             {
                 CriterionState.Breached => $"breached: {c.Expect} ({c.Detail})",
-                CriterionState.Pending => "not enough data to judge",
+                CriterionState.Pending => "not judged: " + (c.Detail ?? "not enough data"),
                 _ => c.Detail ?? c.Expect,
             },
             Target = c.Probe,

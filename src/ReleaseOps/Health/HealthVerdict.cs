@@ -3,14 +3,24 @@ using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
 
+/// <summary>
+/// A watch's verdict, three-valued as Argo Rollouts' analysis is: evidence that the release is good (Healthy, or
+/// Degraded: good with warnings), evidence that it is bad (Breached), or no evidence either way (Inconclusive).
+/// </summary>
 public enum HealthStatus
 {
-    /// <summary>Every criterion held (or had not enough data to judge).</summary>
+    /// <summary>Every criterion was judged, and held until the end.</summary>
     Healthy,
-    /// <summary>A criterion failed but not for long enough, or a warning-level criterion failed.</summary>
+    /// <summary>No critical criterion breached, but a criterion failed for a while (or a warning-level one failed), or a warning-level one was never judged.</summary>
     Degraded,
     /// <summary>A critical criterion failed for as long as it is allowed to: roll back.</summary>
     Breached,
+    /// <summary>
+    /// A critical (Critical or High) criterion never had data to be judged (the endpoint never answered, the watch was
+    /// shorter than the criterion's window, no baseline), or the watch had no criteria at all: nothing says the release
+    /// is good. -RollbackOnBreach does not roll back on it (there is no evidence the release is bad); the CLI exits 4.
+    /// </summary>
+    Inconclusive,
 }
 
 /// <summary>Where one criterion stands.</summary>
@@ -42,6 +52,8 @@ public sealed record CriterionResult
     public TimeSpan? BreachedAt { get; init; }
     /// <summary>How long it has been failing at the time of the result.</summary>
     public TimeSpan? FailingFor { get; init; }
+    /// <summary>True once it had the data to be judged at least once; a criterion never judged says nothing about the release.</summary>
+    public bool Judged { get; init; }
     public string? Detail { get; init; }
 
     public override string ToString() => $"{Name}: {State} ({Expect}; observed {Observed?.ToString("G4") ?? "-"})";
@@ -54,6 +66,8 @@ public sealed record CriterionResult
 public sealed record HealthVerdict
 {
     public HealthStatus Status { get; init; }
+    /// <summary>Why the verdict is not Healthy, in words: the criteria that failed or were never judged, and why.</summary>
+    public string? Reason { get; init; }
     public string? Criterion { get; init; }
     public string? Expect { get; init; }
     public TimeSpan? Window { get; init; }
@@ -80,7 +94,7 @@ public sealed record HealthVerdict
 
     public override string ToString() => Status == HealthStatus.Breached
         ? $"Breached: {Criterion} ({Expect}; observed {Observed:G4}, threshold {Threshold:G4})"
-        : $"{Status} after {DurationText.Format(Duration)} ({Samples} samples)";
+        : $"{Status} after {DurationText.Format(Duration)} ({Samples} samples){(Reason is null ? "" : ": " + Reason)}";
 }
 
 /// <summary>One probe's figures over the whole watch; also what the next release compares against.</summary>

@@ -42,6 +42,9 @@ public sealed record WatchRequest
 public sealed record HealthWatchServices
 {
     public IContainerObserver? Containers { get; init; }
+
+    /// <summary>The clock every schedule, window and offset of the watch reads (the system's; a fake one in tests).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -55,6 +58,9 @@ public sealed class HealthWatch
 {
     private ProgressActivity? _activity;
     private static readonly TimeSpan JudgeEvery = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest watch: a watch is the minutes or hours after a release, not a monitoring system.</summary>
+    public static readonly TimeSpan MaximumDuration = TimeSpan.FromDays(30);
     private readonly WatchRequest _request;
     private readonly HealthWatchServices _services;
     private readonly object _gate = new();
@@ -98,11 +104,11 @@ public sealed class HealthWatch
                 "The health watch has no probes: there is nothing to sample.", "watch",
                 "Give probes in the plan's watch section or with -Probe.");
         }
-        if (definition.Duration <= TimeSpan.Zero)
+        if (definition.Duration <= TimeSpan.Zero || definition.Duration > MaximumDuration)
         {
             throw new ReleaseOpsException("WatchDurationInvalid", FailureKind.InvalidArgument,
-                $"The watch duration must be positive; got {DurationText.Format(definition.Duration)}.", "duration",
-                "Give a duration such as 10m.");
+                $"The watch duration must be positive and at most {DurationText.Format(MaximumDuration)}; got {DurationText.Format(definition.Duration)}.",
+                "duration", "Give a duration such as 10m.");
         }
         if (_request.RollbackOnBreach && _request.Rollback is null)
         {
@@ -144,6 +150,15 @@ public sealed class HealthWatch
                     criterion.Location?.ToString() ?? criterion.Name, "Give a window such as 5m.");
             }
             var condition = HealthCondition.Parse(criterion.Expect);
+            var read = definition.Probes.Where(p => criterion.Probe is null || p.Name.Equals(criterion.Probe, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (condition.Names.FirstOrDefault(n => !HealthValues.AnyProduces(read, n)) is { } unknown)
+            {
+                throw new ReleaseOpsException("WatchCriterionValueUnknown", FailureKind.InvalidConfiguration,
+                    $"Criterion '{criterion.Name}' ({criterion.Expect}) reads {unknown}, which no probe it reads produces " +
+                    $"({string.Join(", ", read.Select(p => $"{p.Name}: {p.Type.ToString().ToLowerInvariant()}"))}); it could never be judged.",
+                    criterion.Location?.ToString() ?? criterion.Name,
+                    $"Read one of: {string.Join(", ", HealthValues.Produced(read))}; or add a probe that produces {unknown}.");
+            }
             _criteria.Add(new CriterionTracker(criterion, condition, Baseline, _request.BaselineWindow));
         }
         _prepared = true;
@@ -165,13 +180,14 @@ public sealed class HealthWatch
         _activity = activity;
         reporter = activity.Nested; // a rollback on breach nests under the watch
 
-        var wallStart = DateTimeOffset.UtcNow;
-        _origin = Stopwatch.GetTimestamp();
+        var time = _services.Time;
+        var wallStart = time.GetUtcNow();
+        _origin = time.GetTimestamp();
         var duration = _request.Definition.Duration;
-        var until = _origin + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var until = _origin + (long)(duration.TotalSeconds * time.TimestampFrequency);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var channel = Channel.CreateUnbounded<HealthSample>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
-        var scheduler = new ProbeScheduler(_probes, channel.Writer, _origin, wallStart);
+        var scheduler = new ProbeScheduler(_probes, channel.Writer, _origin, wallStart, time);
         reporter.Verbose($"Watching {_probes.Count} probe(s) for {DurationText.Format(duration)} with {_criteria.Count} criteria" +
             (Baseline is null ? "." : $"; latency baseline from {Baseline.Source}."));
         var scheduling = scheduler.RunAsync(until, stop.Token);
@@ -203,22 +219,31 @@ public sealed class HealthWatch
         _client?.Dispose(); // the pooled connections of this watch
         await scheduling.ConfigureAwait(false);
         await judging.ConfigureAwait(false);
+        // A watch that ran its course covered its whole duration (its last tick falls a little before the end): the
+        // criteria are judged once more at that end, so a window as long as the watch is judged, not left pending.
+        var ranFor = time.GetElapsedTime(_origin);
+        var end = stop.IsCancellationRequested ? ranFor : TimeSpan.FromTicks(Math.Max(ranFor.Ticks, duration.Ticks));
+        lock (_gate)
+        {
+            foreach (var tracker in _criteria)
+            {
+                Track(tracker, tracker.Judge(end), reporter, stop);
+            }
+        }
         if (_breachTask is not null) await _breachTask.ConfigureAwait(false);
         if (_observerTask is not null) await _observerTask.ConfigureAwait(false);
-        var ranFor = Stopwatch.GetElapsedTime(_origin);
         activity.Complete();
 
         HealthVerdict verdict;
         lock (_gate)
         {
-            var results = _criteria.Select(c => c.Result(ranFor)).ToList();
-            var status = _firstBreach is not null ? HealthStatus.Breached
-                : results.Any(r => r.State is CriterionState.Failing) || _everFailing.Count > 0 ? HealthStatus.Degraded
-                : HealthStatus.Healthy;
+            var results = _criteria.Select(c => c.Result(end)).ToList();
+            var (status, why) = Judge(results);
             var breach = _firstBreach is null ? null : results.First(r => r.Name == _firstBreach.Definition.Name);
             verdict = new HealthVerdict
             {
                 Status = status,
+                Reason = why,
                 Criterion = breach?.Name,
                 Expect = breach?.Expect,
                 Window = breach?.Window,
@@ -273,8 +298,8 @@ public sealed class HealthWatch
                         }
                     }
                 }
-                var elapsed = Stopwatch.GetTimestamp() - _origin;
-                if (elapsed - lastProgress >= Stopwatch.Frequency)
+                var elapsed = _services.Time.GetTimestamp() - _origin;
+                if (elapsed - lastProgress >= _services.Time.TimestampFrequency)
                 {
                     lastProgress = elapsed;
                     ReportProgress(reporter, samples, duration);
@@ -305,14 +330,45 @@ public sealed class HealthWatch
         Criteria = verdict.Criteria,
     };
 
-    private TimeSpan Now() => Stopwatch.GetElapsedTime(_origin);
+    private TimeSpan Now() => _services.Time.GetElapsedTime(_origin);
+
+    /// <summary>
+    /// The three-valued verdict (plus Degraded): Breached at the first breach; Inconclusive when a critical criterion
+    /// never had data (or there is none to judge); Healthy only when every criterion was judged and held to the end;
+    /// Degraded otherwise. Returns the reason in words for every verdict but Healthy.
+    /// </summary>
+    private (HealthStatus Status, string? Reason) Judge(IReadOnlyList<CriterionResult> results)
+    {
+        static bool Critical(CriterionResult r) => r.Severity is GateSeverity.Critical or GateSeverity.High;
+        static string Never(CriterionResult r) => $"criterion '{r.Name}' ({r.Expect}, {r.Severity}) was never judged: {r.Detail}";
+        if (_firstBreach is not null)
+        {
+            return (HealthStatus.Breached, $"criterion '{_firstBreach.Definition.Name}' breached");
+        }
+        if (results.Count == 0)
+        {
+            return (HealthStatus.Inconclusive, "the watch has no criteria: nothing was judged");
+        }
+        if (results.Where(r => !r.Judged && Critical(r)).Select(Never).ToArray() is { Length: > 0 } unjudged)
+        {
+            return (HealthStatus.Inconclusive, string.Join("; ", unjudged) +
+                (_request.RollbackOnBreach ? "; no rollback: nothing showed the release to be bad" : ""));
+        }
+        var problems = results.Where(r => !r.Judged).Select(Never)
+            .Concat(results.Where(r => r.Judged && (r.State != CriterionState.Holding || _everFailing.Contains(r.Name)))
+                .Select(r => r.State == CriterionState.Pending
+                    ? $"criterion '{r.Name}' ({r.Expect}) had no data at the end: {r.Detail}"
+                    : $"criterion '{r.Name}' ({r.Expect}) failed{(r.State == CriterionState.Failing ? "" : " for a while")}: {r.Detail}"))
+            .ToArray();
+        return problems.Length == 0 ? (HealthStatus.Healthy, null) : (HealthStatus.Degraded, string.Join("; ", problems));
+    }
 
     private async Task JudgePeriodicallyAsync(IOperationReporter reporter, CancellationTokenSource stop, Task finished)
     {
         // Time alone can complete a window or a For: judge even when no sample arrives (hung probes).
         while (!finished.IsCompleted)
         {
-            await Task.WhenAny(finished, Task.Delay(JudgeEvery)).ConfigureAwait(false);
+            await Task.WhenAny(finished, Task.Delay(JudgeEvery, _services.Time)).ConfigureAwait(false);
             lock (_gate)
             {
                 var now = Now();

@@ -55,12 +55,12 @@ public sealed class HttpProbe : IHealthProbe
 
     /// <summary>
     /// One request: the response, or the probe's few words for why there is none. A request that
-    /// timed out counts the whole timeout as its latency.
+    /// timed out counts the whole timeout as its latency; one that got no answer at all (a refused
+    /// connection, a reset) has no latency: it is a failed sample, never a fast one.
     /// </summary>
-    internal static async Task<(HttpProbeResponse? Response, string? Error, double LatencyMs)> SendAsync(HttpProbeClient client, Uri url,
+    internal static async Task<(HttpProbeResponse? Response, string? Error, double? LatencyMs)> SendAsync(HttpProbeClient client, Uri url,
         TimeSpan timeout, IReadOnlyDictionary<string, Secrets.SecretValue> headers, CancellationToken cancellation)
     {
-        var started = Stopwatch.GetTimestamp();
         try
         {
             var response = await client.SendAsync(new HttpProbeRequest { Url = url, Headers = headers, Timeout = timeout }, cancellation)
@@ -69,8 +69,7 @@ public sealed class HttpProbe : IHealthProbe
         }
         catch (HttpProbeException ex)
         {
-            var latency = ex.Kind == Errors.FailureKind.Timeout ? timeout : Stopwatch.GetElapsedTime(started);
-            return (null, ex.Reason, latency.TotalMilliseconds);
+            return (null, ex.Reason, ex.Kind == Errors.FailureKind.Timeout ? timeout.TotalMilliseconds : null);
         }
     }
 
@@ -133,9 +132,10 @@ public sealed class TcpProbe : IHealthProbe
         }
         catch (SocketException ex)
         {
+            // No connection: a failed sample without a latency (a refused port answers fast, and is not fast).
             return new HealthSample
             {
-                Probe = Name, Type = ProbeType.Tcp, Success = false, LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                Probe = Name, Type = ProbeType.Tcp, Success = false,
                 Error = ex.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : "socket error: " + ex.SocketErrorCode,
             };
         }

@@ -98,7 +98,7 @@ public sealed class MetricsProbe : IHealthProbe
         return values;
     }
 
-    private HealthSample Failed(int? status, double latencyMs, string why) =>
+    private HealthSample Failed(int? status, double? latencyMs, string why) =>
         new() { Probe = Name, Type = ProbeType.Metrics, Success = false, Status = status, LatencyMs = latencyMs, Error = why };
 }
 

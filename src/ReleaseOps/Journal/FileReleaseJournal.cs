@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using ReleaseOps.Errors;
@@ -29,45 +30,19 @@ public sealed class FileReleaseJournal : IReleaseJournal
         var path = Path.Combine(dir, "deploy.lock");
         var me = ProcessIdentity.Current;
         var wanted = new DeployLock(application, environment, me.User, me.Host, me.Pid, DateTimeOffset.UtcNow, releaseId);
-        for (var attempt = 0; attempt < 3; attempt++)
+        // Each miss means the lock was released between our link and our read: try again at once (a holder is named, or we hold it).
+        for (var attempt = 0; attempt < 100; attempt++)
         {
             cancellation.ThrowIfCancellationRequested();
+            // The lock is written whole under a name of its own, then linked into place: whoever reads deploy.lock reads
+            // a complete lock, never an empty or half-written one, and of two processes exactly one link succeeds.
+            var temp = Path.Combine(dir, $".deploy.lock.{me.Pid}.{Guid.NewGuid():N}.tmp");
+            var written = false;
             try
             {
-                await using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                {
-                    var bytes = Encoding.UTF8.GetBytes(JournalSerializer.Write(wanted));
-                    await stream.WriteAsync(bytes, cancellation).ConfigureAwait(false);
-                    stream.Flush(flushToDisk: true);
-                }
-                return wanted;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                var held = await ReadLockAsync(path, cancellation).ConfigureAwait(false);
-                if (held is null)
-                {
-                    continue; // removed between our attempt and the read
-                }
-                if (releaseId is not null && held.ReleaseId == releaseId && held.Host == me.Host && held.Pid == me.Pid)
-                {
-                    return held; // this release already holds it
-                }
-                if (breakStale && held.HolderIsDead)
-                {
-                    // Move it aside first: of two processes breaking the same stale lock, one wins the rename.
-                    var aside = path + $".stale-{me.Pid}-{Guid.NewGuid():N}";
-                    try
-                    {
-                        File.Move(path, aside);
-                        File.Delete(aside);
-                    }
-                    catch (IOException)
-                    {
-                    }
-                    continue;
-                }
-                throw Locked(held, _root);
+                await WriteDurablyAsync(temp, JournalSerializer.Write(wanted), cancellation).ConfigureAwait(false);
+                written = true;
+                if (TryPlace(temp, path)) return wanted;
             }
             catch (UnauthorizedAccessException ex)
             {
@@ -75,6 +50,39 @@ public sealed class FileReleaseJournal : IReleaseJournal
                     $"Cannot create the deploy lock {path}: access denied.", path,
                     "Give the account that deploys write access to the journal directory.", ex);
             }
+            catch (IOException ex) when (!written)
+            {
+                throw new ReleaseOpsException("JournalWriteFailed", FailureKind.ResourceExhausted,
+                    $"Cannot write the deploy lock {path}: {ex.Message}", path, "Free space on the journal's file system.", ex);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+            var held = await ReadLockAsync(path, cancellation).ConfigureAwait(false);
+            if (held is null)
+            {
+                continue; // released between our attempt and the read
+            }
+            if (releaseId is not null && held.ReleaseId == releaseId && held.Host == me.Host && held.Pid == me.Pid)
+            {
+                return held; // this release already holds it
+            }
+            if (breakStale && held.HolderIsDead)
+            {
+                // Move it aside first: of two processes breaking the same stale lock, one wins the rename.
+                var aside = path + $".stale-{me.Pid}-{Guid.NewGuid():N}";
+                try
+                {
+                    File.Move(path, aside);
+                    File.Delete(aside);
+                }
+                catch (IOException)
+                {
+                }
+                continue;
+            }
+            throw Locked(held, _root);
         }
         var holder = await ReadLockAsync(path, cancellation).ConfigureAwait(false);
         throw holder is null
@@ -83,8 +91,12 @@ public sealed class FileReleaseJournal : IReleaseJournal
             : Locked(holder, _root);
     }
 
-    internal static ReleaseOpsException Locked(DeployLock held, string where) =>
-        new("DeploymentLocked", FailureKind.Conflict,
+    internal static ReleaseOpsException Locked(DeployLock held, string where) => held.Problem is { } problem
+        ? new("DeploymentLocked", FailureKind.Conflict,
+            $"{held.Application}/{held.Environment} has a deploy lock that names no holder: {problem}; a deployment is refused while it is there.",
+            $"{held.Application}/{held.Environment}",
+            $"If no deployment of it is running, remove the lock with Unlock-Deployment -Force (releaseops unlock --force) or deploy with -Force (--force). Journal: {where}.")
+        : new("DeploymentLocked", FailureKind.Conflict,
             $"{held.Application}/{held.Environment} is being deployed by {held.Holder} on {held.Host} (pid {held.Pid}, since {held.AcquiredAt:u}); " +
             "a second deployment is refused.",
             $"{held.Application}/{held.Environment}",
@@ -218,11 +230,7 @@ public sealed class FileReleaseJournal : IReleaseJournal
         var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellation).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
+            await WriteDurablyAsync(temp, text, cancellation).ConfigureAwait(false);
             File.Move(temp, path, overwrite: true);
         }
         catch (UnauthorizedAccessException ex)
@@ -239,6 +247,43 @@ public sealed class FileReleaseJournal : IReleaseJournal
         }
     }
 
+    /// <summary>
+    /// Puts the complete file <paramref name="temp"/> at <paramref name="path"/> only if nothing is there, atomically:
+    /// link(2) on Unix (File.Move without overwrite checks, then renames: two processes could both "win"), MoveFile on
+    /// Windows. False when <paramref name="path"/> exists.
+    /// </summary>
+    private static bool TryPlace(string temp, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return false;
+            }
+        }
+        if (Link(temp, path) == 0) return true;
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == EExist ? false : throw new IOException($"Cannot create {path}: link failed with errno {errno}.");
+    }
+
+    private const int EExist = 17;
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
+
+    /// <summary>Creates <paramref name="path"/> (it must not exist) holding <paramref name="text"/>, flushed to disk.</summary>
+    private static async Task WriteDurablyAsync(string path, string text, CancellationToken cancellation)
+    {
+        await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellation).ConfigureAwait(false);
+        stream.Flush(flushToDisk: true);
+    }
+
     /// <summary>The directory of an application and environment; created only by what writes to it, so that reading (and -WhatIf) leaves no trace.</summary>
     private string Directory(string application, string environment) => Path.Combine(_root, SafeName(application), SafeName(environment));
 
@@ -251,20 +296,43 @@ public sealed class FileReleaseJournal : IReleaseJournal
 
     private static async Task<DeployLock?> ReadLockAsync(string path, CancellationToken cancellation)
     {
+        string text;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                text = await File.ReadAllTextAsync(path, cancellation).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                // Held open by a writer of an older ReleaseOps (created, then written in place): it is done in moments.
+                await Task.Delay(10, cancellation).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw new ReleaseOpsException("DeploymentLockUnreadable", FailureKind.Conflict,
+                    $"The deploy lock {path} cannot be read: {ex.Message}", path, "Check the journal directory; remove the lock with Unlock-Deployment -Force once no deployment runs.", ex);
+            }
+        }
+        var where = $"{path} ({(text.Trim().Length == 0 ? "empty" : "not a lock")}, written {File.GetLastWriteTimeUtc(path):u})";
         try
         {
-            var text = await File.ReadAllTextAsync(path, cancellation).ConfigureAwait(false);
-            return JournalSerializer.Read<DeployLock>(text);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
+            var held = JournalSerializer.Read<DeployLock>(text);
+            return held.Application is null || held.Holder is null ? Unreadable(where) : held;
         }
         catch (JsonException)
         {
-            // A lock file cut short by a crash between create and write: its holder is unknown and gone.
-            return new DeployLock("?", "?", "unknown", ProcessIdentity.Current.Host, 0, File.GetCreationTimeUtc(path), null);
+            return Unreadable(where);
         }
+
+        // No holder can be named (a crash of an old version between create and write, or an edit): not "unknown (pid 0)".
+        static DeployLock Unreadable(string where) =>
+            new("?", "?", "nobody", ProcessIdentity.Current.Host, 0, DateTimeOffset.MinValue, null) { Problem = "the lock file " + where };
     }
 
     private static async Task<ReleaseRecord> ReadReleaseAsync(string path, CancellationToken cancellation)
@@ -276,8 +344,20 @@ public sealed class FileReleaseJournal : IReleaseJournal
         }
         catch (JsonException ex)
         {
+            // Say which it is: text that is not JSON at all, or JSON that is not a release record ({} lacks every field).
+            var isJson = true;
+            try
+            {
+                using var _ = JsonDocument.Parse(text);
+            }
+            catch (JsonException)
+            {
+                isJson = false;
+            }
             throw new ReleaseOpsException("JournalCorrupt", FailureKind.IntegrityFailure,
-                $"The journal entry {path} is not valid JSON.", path,
+                isJson
+                    ? $"The journal entry {path} is JSON but not a release record: {ex.Message}"
+                    : $"The journal entry {path} is not valid JSON{(text.Trim().Length == 0 ? " (it is empty)" : "")}.", path,
                 "Restore the file from a backup or move it aside; ReleaseOps never writes partial entries.", ex);
         }
     }

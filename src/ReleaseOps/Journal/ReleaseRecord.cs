@@ -9,15 +9,26 @@ public enum ReleaseKind
     Rollback,
 }
 
-/// <summary>Where a release stands. <see cref="InProgress"/> with a dead writer means it was interrupted.</summary>
+/// <summary>
+/// Where a release stands, which is also the state it left the services in. <see cref="InProgress"/> with a dead
+/// writer means it was interrupted.
+/// </summary>
 public enum ReleaseStatus
 {
     InProgress,
+    /// <summary>A deployment: every service runs its version, verified. A rollback: the target version serves again, verified.</summary>
     Succeeded,
+    /// <summary>Failed before anything changed: what served before still serves.</summary>
     Failed,
+    /// <summary>A deployment that failed after its first change and was put back: the previous release serves again, verified.</summary>
     RolledBack,
     /// <summary>Found in progress after its process died; superseded by a resume or a rollback.</summary>
     Interrupted,
+    /// <summary>
+    /// Failed after its first change, and putting things back failed too: the services are as <see cref="ReleaseRecord.Left"/>
+    /// says (possibly mixed versions). The next Invoke-Rollback returns to the version that served before it.
+    /// </summary>
+    RollbackFailed,
 }
 
 /// <summary>The state of one step in the journal: written as Started before it runs and again when it ends.</summary>
@@ -88,6 +99,8 @@ public sealed record ReleaseRecord
     public string? PlanSha256 { get; init; }
     /// <summary>Every gate the release ran (pre- and post-deploy), with its verdict and evidence.</summary>
     public IReadOnlyList<GateRecord> Gates { get; init; } = Array.Empty<GateRecord>();
+    /// <summary>When it did not succeed: what each service was left running (versions, instances, upstream), read after the rollback.</summary>
+    public IReadOnlyList<string> Left { get; init; } = Array.Empty<string>();
 
     [JsonIgnore]
     public TimeSpan? Duration => FinishedAt is null ? null : FinishedAt - StartedAt;
@@ -105,11 +118,15 @@ public sealed record DeployLock(
     DateTimeOffset AcquiredAt,
     string? ReleaseId)
 {
-    /// <summary>True when the holder ran on this host and its process no longer exists.</summary>
-    public bool HolderIsDead => string.Equals(Host, ProcessIdentity.Current.Host, StringComparison.OrdinalIgnoreCase)
+    /// <summary>Set when the lock file names no holder (empty, or not a lock): what is wrong with it, for messages.</summary>
+    [JsonIgnore]
+    public string? Problem { get; init; }
+
+    /// <summary>True when the holder ran on this host and its process no longer exists (or no holder is named: -Force may break it).</summary>
+    public bool HolderIsDead => Problem is not null || string.Equals(Host, ProcessIdentity.Current.Host, StringComparison.OrdinalIgnoreCase)
         && !ProcessIdentity.IsAlive(Pid);
 
-    public override string ToString() => $"{Holder}@{Host} pid {Pid} since {AcquiredAt:u}";
+    public override string ToString() => Problem ?? $"{Holder}@{Host} pid {Pid} since {AcquiredAt:u}";
 }
 
 /// <summary>The running process as the journal names it.</summary>

@@ -1,6 +1,8 @@
 using ReleaseOps.Errors;
 using ReleaseOps.Plans.Loading;
+using System.Text;
 using ReleaseOps.Plans.Schema;
+using ReleaseOps.Text;
 using YamlDotNet.Core;
 
 namespace ReleaseOps.Plans;
@@ -17,10 +19,24 @@ public static class ReleasePlanLoader
     public static async Task<PlanValidation> ValidateAsync(string path, IReadOnlyDictionary<string, string>? variables = null,
         CancellationToken cancellationToken = default)
     {
-        string text;
+        // What the path names is read before anything is opened: a FIFO would block the open, a device never end.
+        var kind = InputFile.KindOf(path);
+        if (kind == InputFileKind.Missing)
+        {
+            throw new ReleaseOpsException("PlanNotFound", FailureKind.NotFound,
+                string.IsNullOrEmpty(path) ? "No release plan was named (the path is empty)." : $"Release plan {path} does not exist.",
+                target: path, fix: "Check the path; plans are YAML files such as examples/quickstart/releaseplan.yml.");
+        }
+        if (kind != InputFileKind.Regular)
+        {
+            throw new ReleaseOpsException("PlanNotAFile", FailureKind.InvalidArgument,
+                $"Release plan {path} is {InputFile.Describe(kind)}, not a file; nothing was read.", target: path,
+                fix: "Name the plan's YAML file, e.g. examples/quickstart/releaseplan.yml.");
+        }
+        string? text;
         try
         {
-            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            text = await InputFile.ReadAllTextAsync(path, MaxPlanBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -32,8 +48,24 @@ public static class ReleasePlanLoader
             throw new ReleaseOpsException("PlanAccessDenied", FailureKind.PermissionDenied, $"Release plan {path} cannot be read: access denied.",
                 target: path, fix: "Give the account running ReleaseOps read access to the plan.", innerException: ex);
         }
+        if (text is null)
+        {
+            return new PlanValidation(path, new[] { TooLarge(path) }, null);
+        }
         return Validate(text, path, variables, baseDirectory: Path.GetDirectoryName(Path.GetFullPath(path)));
     }
+
+    /// <summary>The largest plan read (plans are a few kilobytes; a larger file is not a plan).</summary>
+    public const int MaxPlanBytes = 1 << 20;
+
+    /// <summary>How deep mappings and lists may nest in a plan (the deepest real plan nests about 8 levels).</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>How many nodes a plan may hold, aliases counted at every place they are used.</summary>
+    public const int MaxNodes = 100_000;
+
+    private static PlanDiagnostic TooLarge(string file) =>
+        new(file, 1, 1, DiagnosticSeverity.Error, "PlanTooLarge", $"the plan is larger than {MaxPlanBytes / 1024} KiB; a release plan is a few kilobytes of YAML");
 
     /// <summary>Loads a plan, or throws <see cref="PlanInvalidException"/> listing every problem.</summary>
     public static async Task<ReleasePlan> LoadAsync(string path, IReadOnlyDictionary<string, string>? variables = null,
@@ -59,6 +91,10 @@ public static class ReleasePlanLoader
         Func<string, string?>? environment = null, string? baseDirectory = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
+        if (Encoding.UTF8.GetByteCount(text) > MaxPlanBytes)
+        {
+            return new PlanValidation(file, new[] { TooLarge(file) }, null);
+        }
         var diagnostics = new List<PlanDiagnostic>();
         var root = ReadYaml(text, file, diagnostics);
         if (root is null)
@@ -129,7 +165,7 @@ public static class ReleasePlanLoader
 
     private static YamlTreeNode? ReadYaml(string text, string file, List<PlanDiagnostic> diagnostics)
     {
-        var reader = new YamlTreeReader();
+        var reader = new YamlTreeReader(MaxDepth, MaxNodes);
         YamlTreeNode? root;
         try
         {

@@ -43,7 +43,7 @@ internal static class HtmlRecord
         .mono, pre, code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size:12px; }
         .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; white-space:nowrap; }
         .passed, .succeeded, .attested-ok, .yes { color:var(--ok); background:var(--ok-bg); }
-        .failed, .rolledback, .no, .interrupted { color:var(--bad); background:var(--bad-bg); }
+        .failed, .rollbackfailed, .rolledback, .no, .interrupted { color:var(--bad); background:var(--bad-bg); }
         .pending, .inprogress { color:var(--wait); background:var(--wait-bg); }
         .notapplicable, .skipped, .unbound { color:var(--na); background:var(--na-bg); }
         .attested { color:var(--att); background:var(--att-bg); }
@@ -145,7 +145,7 @@ internal static class HtmlRecord
                 html.Append("<p>No health watch of this version was recorded.</p>\n");
                 return;
             }
-            html.Append("<p>").Append(Badge(a.Watch.Status.ToString(), a.Watch.Status == Health.HealthStatus.Breached ? "failed" : "passed")).Append(' ')
+            html.Append("<p>").Append(Badge(a.Watch.Status.ToString(), a.Watch.Status switch { Health.HealthStatus.Breached => "failed", Health.HealthStatus.Inconclusive => "pending", _ => "passed" })).Append(' ')
                 .Append(E($"{a.Watch.Samples} samples over {Span(a.Watch.Duration)} from {When(a.Watch.StartedAt)}" +
                     (a.Watch.BreachedCriterion is null ? "" : $"; breached: {a.Watch.BreachedCriterion}"))).Append("</p>\n");
             Table(html, new[] { ("Criterion", "20%"), ("Expect", "30%"), ("State", "110px"), ("Observed", "") }, a.Watch.Criteria.Select(c => new[]

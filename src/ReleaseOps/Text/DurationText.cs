@@ -22,17 +22,26 @@ public static partial class DurationText
         {
             return false;
         }
-        foreach (Match m in Part().Matches(text.Trim()))
+        try
         {
-            var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            duration += m.Groups[2].Value switch
+            foreach (Match m in Part().Matches(text.Trim()))
             {
-                "ms" => TimeSpan.FromMilliseconds(n),
-                "s" => TimeSpan.FromSeconds(n),
-                "m" => TimeSpan.FromMinutes(n),
-                "h" => TimeSpan.FromHours(n),
-                _ => TimeSpan.FromDays(n),
-            };
+                var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                duration += m.Groups[2].Value switch
+                {
+                    "ms" => TimeSpan.FromMilliseconds(n),
+                    "s" => TimeSpan.FromSeconds(n),
+                    "m" => TimeSpan.FromMinutes(n),
+                    "h" => TimeSpan.FromHours(n),
+                    _ => TimeSpan.FromDays(n),
+                };
+            }
+        }
+        catch (OverflowException)
+        {
+            // Longer than a TimeSpan holds (about 29,000 years): not a duration anyone means.
+            duration = TimeSpan.Zero;
+            return false;
         }
         return true;
     }

@@ -12,7 +12,8 @@ namespace ReleaseOps.Tests.Deploy;
 /// One nginx master of our own (temp dir, ports 21080-21089) in front of the services the deploy
 /// tests release on the shared dockerd, a Docker client, and cleanup of every ro-depl- container.
 /// Each test service has its own listen port and upstream: web-rolling 21081, web-recreate 21082,
-/// web-bluegreen 21083, web-canary 21084, web-fault 21085, web-cli 21086, web-swarm 21087, web-release 21088 (the standard-release tests, host ports 21191-21192, 21181-21182 and 21261-21262).
+/// web-bluegreen 21083, web-canary 21084, web-fault 21085, web-cli 21086, web-swarm 21087, web-release 21088 (the standard-release tests, host ports 21191-21192, 21181-21182 and 21261-21262),
+/// and 21401-21406 for the verification and recovery tests (host ports 21411-21461).
 /// </summary>
 public sealed class DeployFixture : IAsyncLifetime
 {
@@ -26,6 +27,13 @@ public sealed class DeployFixture : IAsyncLifetime
         ["web-cli"] = 21086,
         ["web-swarm"] = 21087,
         ["web-release"] = 21088,
+        // The verification, resume, nginx-failure, journal-failure and redeploy tests (VerificationTests, RecoveryTests).
+        ["web-verify-bg"] = 21401,
+        ["web-verify-roll"] = 21402,
+        ["web-resume"] = 21403,
+        ["web-nginx"] = 21404,
+        ["web-journal"] = 21405,
+        ["web-redeploy"] = 21406,
     };
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "ro-depl-" + Guid.NewGuid().ToString("N")[..8]);
@@ -59,6 +67,7 @@ public sealed class DeployFixture : IAsyncLifetime
                     listen 127.0.0.1:{{p.Value}};
                     location / {
                         proxy_pass http://{{p.Key}};
+                        keepalive_timeout 0;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
                         proxy_next_upstream error timeout http_502;
@@ -128,6 +137,25 @@ public sealed class DeployFixture : IAsyncLifetime
     };
 
     public DeploymentEngine Engine() => new(_ => Platform);
+
+    /// <summary>A clean slate (no ro-depl-app container), then v1 of the plan deployed and serving; returns the engine.</summary>
+    public async Task<DeploymentEngine> StartFromV1Async(ReleasePlan plan)
+    {
+        await RemoveContainersAsync();
+        var engine = Engine();
+        var (_, v1) = await DeploymentStream.CollectAsync<DeploymentResult>(
+            engine.DeployAsync(plan, new DeploymentRequest { Version = "v1" }, ReleaseOps.Operations.SilentReporter.Instance, default));
+        Assert.True(v1.Outcome == DeploymentOutcome.Succeeded, v1.Reason);
+        return engine;
+    }
+
+    /// <summary>The containers of a test service (running or not), optionally of one version.</summary>
+    public async Task<IReadOnlyList<InstanceState>> InstancesAsync(string service, string? version = null)
+    {
+        var labels = new Dictionary<string, string> { ["org.releaseops.service"] = service };
+        if (version is not null) labels["org.releaseops.version"] = version;
+        return await Platform.ListAsync(labels, default);
+    }
 
     /// <summary>A repository of our own for fault images: v1 (the test image) and exits (runs a second without serving, then exits with code 3).</summary>
     public const string FaultRepository = "ro-depl-test/web";

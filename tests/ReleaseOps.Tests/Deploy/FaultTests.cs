@@ -87,9 +87,9 @@ public sealed class FaultTests(DeployFixture fixture)
     [Fact]
     public async Task A_hanging_health_endpoint_fails_within_the_probe_timeout()
     {
-        // A listener that accepts connections and never answers.
-        using var hang = new TcpListener(IPAddress.Loopback, 21159);
-        hang.Start();
+        // An endpoint that accepts connections and never answers, until the rollback begins: the version the rollback
+        // returns to is verified with the same probes, so from then on the endpoint answers.
+        await using var endpoint = new ReleaseOps.Tests.Health.ControllableEndpoint(21159) { Mode = ReleaseOps.Tests.Health.EndpointMode.Hang };
         var (plan, engine) = await StartFromV1Async();
         var hanging = Service() with
         {
@@ -99,9 +99,9 @@ public sealed class FaultTests(DeployFixture fixture)
             }).ToArray(),
             Strategy = Service().Strategy with { HealthTimeout = TimeSpan.FromSeconds(2) },
         };
-        var clock = Stopwatch.StartNew();
+        var reporter = new TriggerReporter("\u0000", () => { }) { OnProgress = ("rollback", () => endpoint.Mode = ReleaseOps.Tests.Health.EndpointMode.Healthy) };
         var (_, result) = await DeploymentStream.CollectAsync<DeploymentResult>(engine.DeployAsync(
-            plan with { Services = new[] { hanging } }, new DeploymentRequest { Version = "v2" }, SilentReporter.Instance, default));
+            plan with { Services = new[] { hanging } }, new DeploymentRequest { Version = "v2" }, reporter, default));
 
         Assert.Equal(DeploymentOutcome.RolledBack, result.Outcome);
         Assert.Contains("probe 'hanging'", result.Reason);
@@ -125,10 +125,15 @@ public sealed class FaultTests(DeployFixture fixture)
             viaRelay.DeployAsync(plan, new DeploymentRequest { Version = "v2" }, reporter, default));
 
         Assert.True(reporter.Fired);
-        Assert.Equal(DeploymentOutcome.Failed, result.Outcome);
+        // The rollout had begun (a container may have been created before the daemon went away) and the rollback could not
+        // run: the outcome says so, never "Failed" (which means nothing changed), and says the state could not be read.
+        Assert.Equal(DeploymentOutcome.RollbackFailed, result.Outcome);
         Assert.Contains("DockerDaemonUnreachable", result.Reason);
+        Assert.Contains("unknown", Assert.Single(result.Left));
         Assert.Equal(StepStatus.Failed, steps.Single(s => s.Name == "rollout").Status);
-        Assert.Equal(ReleaseStatus.Failed, (await engine.HistoryAsync(plan, default))[0].Status);
+        var recorded = (await engine.HistoryAsync(plan, default))[0];
+        Assert.Equal(ReleaseStatus.RollbackFailed, recorded.Status);
+        Assert.Equal(result.Left, recorded.Left);
         await AssertV1ServingAndJournalConsistentAsync(plan, engine);
     }
 
@@ -204,7 +209,7 @@ public sealed class FaultTests(DeployFixture fixture)
             """);
         using var child = Process.Start(new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { CliDll(), "deploy", planFile, "--version", "v2" },
+            ArgumentList = { ChildProcess.CliDll(), "deploy", planFile, "--version", "v2" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
@@ -294,40 +299,5 @@ public sealed class FaultTests(DeployFixture fixture)
             .Append(System.Text.Json.JsonSerializer.Serialize(result)), "the step and result records");
         CanarySecret.AssertAbsent(canary, verbose, "verbose and warning text");
         Environment.SetEnvironmentVariable("RO_DEPL_CANARY", null);
-    }
-
-    private static string CliDll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = Path.Combine(ExamplePlanTests.RepositoryRoot, "src", "ReleaseOps.Cli", "bin", configuration, "net8.0", "ReleaseOps.Cli.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
-        return dll;
-    }
-
-    /// <summary>Calls an action the first time a verbose message starts with a prefix; records every message.</summary>
-    private sealed class TriggerReporter(string prefix, Action action) : IOperationReporter
-    {
-        public bool Fired { get; private set; }
-        public List<string>? Messages { get; init; }
-
-        public void Verbose(string message)
-        {
-            lock (this) Messages?.Add(message);
-            if (!Fired && message.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                Fired = true;
-                action();
-            }
-        }
-
-        public void Warning(string message)
-        {
-            lock (this) Messages?.Add(message);
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-            lock (this) Messages?.Add(progress.Activity + " " + progress.Status);
-        }
     }
 }

@@ -24,7 +24,7 @@ public sealed class StrategyTests(DeployFixture fixture)
         Assert.True(second.Outcome == DeploymentOutcome.Succeeded, second.Reason);
         Assert.Equal("v1", second.PreviousVersion);
         Assert.Equal("v2", await fixture.ServedVersionAsync(service.Name));
-        Assert.Equal(new[] { "lock", "resolve-images", "gates:pre-deploy", "backup", "rollout", "verify", "gates:post-deploy", "unlock" },
+        Assert.Equal(new[] { "lock", "resolve-images", "gates:pre-deploy", "backup", "rollout", "verify", "gates:post-deploy", "retire", "unlock" },
             steps.Select(s => s.Name));
         Assert.StartsWith("sha256:", second.Services.Single().Digest);
 

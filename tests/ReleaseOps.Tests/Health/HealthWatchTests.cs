@@ -139,8 +139,11 @@ public class HealthWatchTests
             await foreach (var s in first.RunAsync(SilentReporter())) samples.Add(s);
 
             Assert.Null(first.Baseline);
-            Assert.Equal(HealthStatus.Healthy, first.Verdict!.Status);
-            Assert.Equal(CriterionState.Pending, first.Verdict.Criteria.Single(c => c.Name == "vs-last-release").State); // no baseline yet
+            // No baseline yet: the comparison with the last release was never judged, so the first watch proves nothing about it.
+            Assert.Equal(HealthStatus.Inconclusive, first.Verdict!.Status);
+            Assert.Contains("'vs-last-release'", first.Verdict.Reason);
+            Assert.Contains("needs a latency baseline", first.Verdict.Reason);
+            Assert.Equal(CriterionState.Pending, first.Verdict.Criteria.Single(c => c.Name == "vs-last-release").State);
             var served = first.Verdict.Criteria.Single(c => c.Name == "served-errors");
             Assert.True(served.State == CriterionState.Holding, $"{served} {served.Detail}; ran {first.Verdict.Duration}; skipped {first.Verdict.SkippedTicks}; scrapes at " +
                 string.Join(", ", samples.Where(s => s.Probe == "metrics").Select(s => $"{s.Offset.TotalMilliseconds:F0}ms {s.Success} {s.Error}")));
@@ -162,6 +165,7 @@ public class HealthWatchTests
             Assert.NotNull(second.Baseline);
             Assert.Contains("1.0.0", second.Baseline!.Source);
             Assert.Equal(CriterionState.Holding, second.Verdict!.Criteria.Single(c => c.Name == "vs-last-release").State);
+            Assert.True(second.Verdict.Status == HealthStatus.Healthy, second.Verdict.ToString());
             Assert.Equal(2, Directory.GetFiles(Path.Combine(journal, "watches")).Length);
             Assert.Equal("1.1.0", new WatchSummaryStore(journal).LoadLatest("ro-hlth-shop", "test")!.Version);
         }

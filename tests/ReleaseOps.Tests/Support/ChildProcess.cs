@@ -16,4 +16,13 @@ public static class ChildProcess
         process.WaitForExit();
         return (process.ExitCode, output.Result, error.Result);
     }
+
+    /// <summary>The built releaseops CLI (the configuration the tests were built in), for tests that run it as its own process.</summary>
+    public static string CliDll()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var dll = Path.Combine(Plans.ExamplePlanTests.RepositoryRoot, "src", "ReleaseOps.Cli", "bin", configuration, "net8.0", "ReleaseOps.Cli.dll");
+        Xunit.Assert.True(File.Exists(dll), $"{dll} is not built");
+        return dll;
+    }
 }

@@ -22,7 +22,10 @@ public sealed record UpstreamBlock(string Name, IReadOnlyList<UpstreamServer> Se
 /// holding an upstream block per service; the operator's config includes it and proxies to
 /// <c>http://SERVICE</c>. A change rewrites the file atomically, runs <c>nginx -t</c> (restoring the
 /// previous file if the test fails), then <c>nginx -s reload</c>, which starts new workers with the new
-/// upstreams while the old ones finish their requests: no connection is dropped.
+/// upstreams while the old ones finish the requests they are serving. What a reload does drop: the old workers close
+/// their idle keep-alive client connections at once, and a request a client sends on one at that instant is reset;
+/// <see cref="KeepAliveWarningAsync"/> says where that applies (zero failed requests need <c>keepalive_timeout 0</c>
+/// on the switched locations, or clients that retry idempotent requests on a reused connection).
 /// </summary>
 public sealed partial class NginxProxyController
 {
@@ -80,6 +83,12 @@ public sealed partial class NginxProxyController
                 : null;
             var blocks = (previous is null ? new List<UpstreamBlock>() : Parse(previous).ToList());
             var name = UpstreamName(service);
+            if (blocks.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new ReleaseOpsException("ProxyUpstreamDuplicate", FailureKind.InvalidConfiguration,
+                    $"{_definition.UpstreamFile} defines upstream '{twice.Key}' {twice.Count()} times; nginx refuses that, so no switch can succeed.",
+                    _definition.UpstreamFile, $"Keep one 'upstream {twice.Key}' block in {_definition.UpstreamFile} (ReleaseOps rewrites that file; do not edit it by hand).");
+            }
             var block = new UpstreamBlock(name, servers.Where(s => s.Weight > 0).ToArray());
             var index = blocks.FindIndex(b => b.Name == name);
             if (index >= 0) blocks[index] = block; else blocks.Add(block);
@@ -90,10 +99,16 @@ public sealed partial class NginxProxyController
             {
                 if (previous is null) File.Delete(_definition.UpstreamFile);
                 else await FileReleaseJournal.WriteAtomicallyAsync(_definition.UpstreamFile, previous, CancellationToken.None).ConfigureAwait(false);
+                var output = test.Output.Trim();
                 throw new ReleaseOpsException("ProxyConfigInvalid", FailureKind.InvalidConfiguration,
-                    $"nginx rejected the new upstreams (the previous file was restored): {test.Output.Trim()}",
+                    $"nginx -t rejected the configuration with the new upstreams (the previous upstream file was restored): {output}",
                     _definition.ConfigFile ?? _definition.UpstreamFile,
-                    "Make the nginx configuration include the upstream file at http level and proxy_pass to http://SERVICE.");
+                    output.Contains("duplicate upstream", StringComparison.Ordinal)
+                        ? $"Define each service's upstream only in {_definition.UpstreamFile}: remove the other 'upstream' block nginx names, " +
+                          "and include the upstream file once."
+                        : output.Contains("upstream", StringComparison.Ordinal) && output.Contains("not allowed", StringComparison.Ordinal)
+                            ? $"Include {_definition.UpstreamFile} at http level and proxy_pass to http://SERVICE."
+                            : "Correct what nginx reports at the file and line above; the upstream file ReleaseOps writes is restored to its previous content.");
             }
             await ReloadAsync(cancellation).ConfigureAwait(false);
         }
@@ -101,6 +116,25 @@ public sealed partial class NginxProxyController
         {
             FileGate.Release();
         }
+    }
+
+    /// <summary>
+    /// A warning when locations proxying to the service's upstream keep client connections alive: every switch reloads
+    /// nginx, whose old workers close idle keep-alive connections at once, so a request a client sends on one at that
+    /// instant is reset (clients that retry idempotent requests on a reused connection, as browsers, curl and Go do, hide
+    /// it; others fail). Null when none does, or when the configuration cannot be dumped (nginx -T).
+    /// </summary>
+    public async Task<string?> KeepAliveWarningAsync(string service, CancellationToken cancellation)
+    {
+        if (_definition.ConfigFile is null) return null;
+        var dump = await RunNginxAsync(cancellation, "-T").ConfigureAwait(false);
+        if (dump.ExitCode != 0) return null;
+        var locations = NginxConfig.KeepAliveLocations(NginxConfig.ReadDump(dump.Output), UpstreamName(service));
+        return locations.Count == 0
+            ? null
+            : $"nginx keeps client connections alive where it proxies to upstream '{UpstreamName(service)}' " +
+              $"({string.Join(", ", locations.Select(l => $"{l.File}:{l.Line}"))}): each switch reloads nginx, and a request sent on an idle " +
+              "kept-alive connection just as the old worker closes it is reset. Add 'keepalive_timeout 0;' to those locations for zero failed requests.";
     }
 
     /// <summary>The text of the include file.</summary>
@@ -121,8 +155,9 @@ public sealed partial class NginxProxyController
         return text.ToString();
     }
 
+    /// <summary>The upstream blocks of the include file; commented-out text is not configuration (nginx ignores it too).</summary>
     public static IReadOnlyList<UpstreamBlock> Parse(string text) =>
-        BlockPattern().Matches(text).Select(m => new UpstreamBlock(m.Groups[1].Value,
+        BlockPattern().Matches(NginxConfig.StripComments(text)).Select(m => new UpstreamBlock(m.Groups[1].Value,
             ServerPattern().Matches(m.Groups[2].Value).Select(s =>
             {
                 var weight = Regex.Match(s.Groups[2].Value, @"weight=(\d+)");
@@ -212,6 +247,7 @@ public sealed partial class NginxProxyController
             UseShellExecute = false,
         };
         foreach (var a in args) start.ArgumentList.Add(a);
+        Secrets.ChildEnvironment.Minimal(start);
         if (_definition.ConfigFile is not null)
         {
             start.ArgumentList.Add("-c");
