@@ -92,21 +92,7 @@ public sealed class GateCheckContext
             $"The {Describe} has an invalid '{key}': {problem}", target: Gate.Name, fix: fix);
 
     /// <summary>Expands <c>${secret:NAME}</c> in a setting at the moment of use; the value is redacted from everything the gate reports.</summary>
-    public SecretValue? Expand(string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-        var value = Environment.Secrets.Expand(text)!;
-        foreach (System.Text.RegularExpressions.Match reference in SecretCatalog.Reference().Matches(text))
-        {
-            // Each secret on its own, so that it is masked wherever it shows up, not only in this whole value.
-            Redactor.Add(Environment.Secrets.Resolve(reference.Groups[1].Value));
-            Redactor.Add(value);
-        }
-        return value;
-    }
+    public SecretValue? Expand(string? text) => Environment.Secrets.Expand(text, Redactor);
 
     /// <summary>A path setting resolved against the plan's directory.</summary>
     public string ResolvePath(string path)

@@ -97,9 +97,10 @@ public sealed class WatchSession : IDisposable
             OnBreach = options.OnBreach,
             BaselineWindow = options.BaselineWindow,
             SecretsCatalog = options.Plan?.Secrets,
+            BaseDirectory = options.Plan?.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source)) : null,
         };
         DockerEngine? docker = null;
-        if (definition.Probes.Any(p => p.Type == ProbeType.Container))
+        if (definition.Probes.Any(p => p.Type is ProbeType.Container or ProbeType.ContainerLogs))
         {
             docker = new DockerEngine((options.Plan?.Docker ?? new DockerEndpointDefinition()).Resolve());
         }
@@ -108,6 +109,7 @@ public sealed class WatchSession : IDisposable
             var watch = new HealthWatch(request, new HealthWatchServices
             {
                 Containers = docker is null ? null : new DockerContainerObserver(docker),
+                Docker = docker,
             });
             watch.Prepare();
             return new WatchSession(watch, request, docker, options.Reports);
