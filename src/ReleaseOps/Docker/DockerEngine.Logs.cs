@@ -26,6 +26,11 @@ public sealed partial class DockerEngine
     /// <summary>The longest line matched; the rest of a longer line is not read into the pattern.</summary>
     public const int MaxLineLength = 16 * 1024;
 
+    /// <summary>A log pattern as the log checks take it: a .NET regular expression, at most a second on a line.</summary>
+    /// <exception cref="ArgumentException">It is not a regular expression.</exception>
+    public static Regex LogPattern(string pattern, bool ignoreCase) =>
+        new(pattern, RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), TimeSpan.FromSeconds(1));
+
     /// <summary>
     /// Reads a container's (or a Swarm service's) stdout and stderr written since <paramref name="since"/>
     /// (up to <paramref name="until"/> for containers; services' logs always run to now) and counts the

@@ -87,8 +87,7 @@ internal static class WatchProbes
         var text = settings.GetString("pattern") ?? throw missing("pattern", "Add pattern: a regular expression, for example (?i)authentication failed.");
         try
         {
-            var options = RegexOptions.CultureInvariant | (settings.GetBoolean("ignore_case") == true ? RegexOptions.IgnoreCase : RegexOptions.None);
-            return new Regex(text, options, TimeSpan.FromSeconds(1));
+            return DockerEngine.LogPattern(text, settings.GetBoolean("ignore_case") == true);
         }
         catch (ArgumentException ex)
         {

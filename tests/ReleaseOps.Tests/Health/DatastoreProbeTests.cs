@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -7,7 +6,7 @@ using ReleaseOps.Health;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
 using ReleaseOps.Tests.Support;
-using StackExchange.Redis;
+using ReleaseOps.Backup;
 using Xunit;
 using static ReleaseOps.Tests.Health.WatchProbeKit;
 
@@ -208,31 +207,51 @@ public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
     [Fact]
     public async Task Redis_memory_clients_and_evictions_are_watched_and_evictions_breach()
     {
-        await using var redis = await ScratchRedis.StartAsync("maxmemory 2mb\nmaxmemory-policy allkeys-lru\n");
-        var probe = Probe("cache", ProbeType.Redis, new Dictionary<string, object?> { ["configuration"] = $"127.0.0.1:{redis.Port},password=${{secret:redis}}" },
-            TimeSpan.FromMilliseconds(200));
-        var watch = Watch(TimeSpan.FromSeconds(30), new[] { probe }, new[]
+        var directory = Directory.CreateTempSubdirectory("ro-redis-probe-").FullName;
+        try
         {
-            new CriterionDefinition { Name = "no-evictions", Expect = "evictions == 0", Probe = "cache" },
-            new CriterionDefinition { Name = "memory", Expect = "memory_percent < 100", Probe = "cache", Severity = GateSeverity.Low },
-        }, SecretCatalog.Empty.With(new GivenSecretSource("redis", new SecretValue(redis.Password))));
-        Task? filling = null;
-        var (samples, verdict) = await RunAsync(watch, sample =>
-        {
-            if (sample.Success && filling is null)
+            var password = CanarySecret.New();
+            await using var redis = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions
             {
-                // The cache fills past maxmemory: Redis starts evicting.
-                filling = redis.FillAsync(4 << 20);
-            }
-        });
-        await filling!;
-        Assert.True(verdict.Status == HealthStatus.Breached, Describe(samples));
-        Assert.Equal("no-evictions", verdict.Criterion);
-        var first = samples.First(s => s.Success).Values;
-        Assert.Equal(0, first["evictions"]);
-        Assert.Equal(2 << 20, first["maxmemory"]);
-        Assert.True(first["connected_clients"] >= 1);
-        Assert.True(samples.Last().Values["evicted_keys"] > 0, Describe(samples));
+                Directory = directory, Password = new SecretValue(password), ExtraConfiguration = ["maxmemory 2mb", "maxmemory-policy allkeys-lru"],
+            });
+            var probe = Probe("cache", ProbeType.Redis, new Dictionary<string, object?> { ["configuration"] = $"127.0.0.1:{redis.Port},password=${{secret:redis}}" },
+                TimeSpan.FromMilliseconds(200));
+            var watch = Watch(TimeSpan.FromSeconds(30), new[] { probe },
+                new[] { new CriterionDefinition { Name = "no-evictions", Expect = "evictions == 0", Probe = "cache" } },
+                SecretCatalog.Empty.With(new GivenSecretSource("redis", new SecretValue(password))));
+            Task? filling = null;
+            var (samples, verdict) = await RunAsync(watch, sample =>
+            {
+                if (sample.Success && filling is null)
+                {
+                    // The cache fills past maxmemory: Redis starts evicting.
+                    filling = FillAsync(redis, 4 << 20);
+                }
+            });
+            await filling!;
+            Assert.True(verdict.Status == HealthStatus.Breached, Describe(samples));
+            Assert.Equal("no-evictions", verdict.Criterion);
+            var first = samples.First(s => s.Success).Values;
+            Assert.Equal(0, first["evictions"]);
+            Assert.Equal(2 << 20, first["maxmemory"]);
+            Assert.Equal(first["used_memory"] * 100 / first["maxmemory"], first["memory_percent"], 6);
+            Assert.True(first["connected_clients"] >= 1);
+            Assert.True(samples.Last().Values["evicted_keys"] > 0, Describe(samples));
+            CanarySecret.AssertAbsent(password, samples.Select(s => s.ToString()).Append(HealthReport.ToJson(verdict)), "redis probe samples");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Writes about <paramref name="bytes"/> of values.</summary>
+    private static async Task FillAsync(ScratchRedisServer redis, int bytes)
+    {
+        await using var session = await redis.ConnectAsync();
+        var value = new string('x', 10_000);
+        await Task.WhenAll(Enumerable.Range(0, bytes / value.Length).Select(i => session.Database.StringSetAsync("fill:" + i, value)));
     }
 
     [Fact]
@@ -250,66 +269,5 @@ public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
         Assert.All(samples, s => Assert.True(s.Success, s.ToString()));
         Assert.Equal(HealthStatus.Healthy, verdict.Status);
         CanarySecret.AssertAbsent(TestEnvironment.RedisPassword, samples.Select(s => s.ToString()), "redis probe samples");
-    }
-
-    /// <summary>A redis-server of the test's own on a free port (config on stdin, password never on the command line).</summary>
-    private sealed class ScratchRedis : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private ScratchRedis(Process process, int port, string password)
-        {
-            _process = process;
-            Port = port;
-            Password = password;
-        }
-
-        public int Port { get; }
-
-        public string Password { get; }
-
-        public static async Task<ScratchRedis> StartAsync(string config)
-        {
-            TestEnvironment.Require(TestService.Redis);
-            var port = PostgresStandbyFixture.FreePort();
-            var password = CanarySecret.New();
-            var process = Process.Start(new ProcessStartInfo("redis-server", "-") { RedirectStandardInput = true, RedirectStandardOutput = true })!;
-            _ = process.StandardOutput.ReadToEndAsync();
-            await process.StandardInput.WriteAsync($"port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\nrequirepass {password}\n{config}");
-            process.StandardInput.Close();
-            var redis = new ScratchRedis(process, port, password);
-            var clock = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    await using var client = await redis.ConnectAsync();
-                    await client.GetDatabase().PingAsync();
-                    return redis;
-                }
-                catch (RedisConnectionException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
-                {
-                    await Task.Delay(100);
-                }
-            }
-        }
-
-        public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},password={Password},abortConnect=true");
-
-        /// <summary>Writes about <paramref name="bytes"/> of values.</summary>
-        public async Task FillAsync(int bytes)
-        {
-            await using var client = await ConnectAsync();
-            var db = client.GetDatabase();
-            var value = new string('x', 10_000);
-            await Task.WhenAll(Enumerable.Range(0, bytes / value.Length).Select(i => db.StringSetAsync("fill:" + i, value)));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
     }
 }

@@ -67,8 +67,7 @@ internal sealed class ContainerLogsGateCheck : IGateCheck
         var text = context.Require("pattern");
         try
         {
-            var options = RegexOptions.CultureInvariant | (context.Settings.GetBoolean("ignore_case") == true ? RegexOptions.IgnoreCase : RegexOptions.None);
-            return new Regex(text, options, TimeSpan.FromSeconds(1));
+            return DockerEngine.LogPattern(text, context.Settings.GetBoolean("ignore_case") == true);
         }
         catch (ArgumentException ex)
         {
