@@ -54,7 +54,7 @@ public sealed class DockerEvidenceFixture : IAsyncLifetime
                 Name = name, Labels = labels, Data = System.Text.Encoding.UTF8.GetBytes(CanarySecret.New()),
             }, token), default);
         }
-        var secret = (await Client.ListSecretsAsync()).Single(s => s.Spec.Name == SecretPrefix + "1");
+        var secret = (await Client.ListSecretsAsync()).Single(s => s.Spec?.Name == SecretPrefix + "1");
         await Client.CreateServiceAsync(new ServiceSpec
         {
             Name = UsingService,
@@ -65,7 +65,7 @@ public sealed class DockerEvidenceFixture : IAsyncLifetime
                     Image = "releaseops-test/web:plain",
                     Secrets = [new SecretReference
                     {
-                        SecretID = secret.ID, SecretName = secret.Spec.Name,
+                        SecretID = secret.ID!, SecretName = secret.Spec!.Name!,
                         File = new SecretReferenceFileTarget { Name = "app", UID = "0", GID = "0", Mode = 0x124 },
                     }],
                 },
@@ -109,7 +109,7 @@ public sealed class DockerEvidenceFixture : IAsyncLifetime
         await TestContainers.QuietlyAsync(() => Client.RemoveServiceAsync(LogService));
         await Client.RemoveQuietlyAsync(Container);
         // A secret in use by a task being removed is refused for a moment.
-        for (var attempt = 0; attempt < 20 && (await Client.ListSecretsAsync()).Any(s => s.Spec.Name.StartsWith(SecretPrefix, StringComparison.Ordinal)); attempt++)
+        for (var attempt = 0; attempt < 20 && (await Client.ListSecretsAsync()).Any(s => s.Spec?.Name?.StartsWith(SecretPrefix, StringComparison.Ordinal) == true); attempt++)
         {
             foreach (var name in Enumerable.Range(1, 3).Select(i => SecretPrefix + i))
             {

@@ -17,6 +17,7 @@ namespace ReleaseOps.Tests.Health;
 /// socket, where replication is trusted) started as a hot standby on a free port, for replication lag.
 /// Stopped and removed at the end.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PostgresStandbyFixture : IAsyncLifetime
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
@@ -78,6 +79,7 @@ public sealed class PostgresStandbyFixture : IAsyncLifetime
     }
 }
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
 {
     private readonly PostgresStandbyFixture _standby;

@@ -14,6 +14,7 @@ namespace ReleaseOps.Tests.Health;
 /// The watch's probes of the team's own figures against the real components: a PromQL query on the test
 /// Prometheus, log lines of a container on the test dockerd, and commands.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class WatchProbeTests : TemporaryDirectory
 {
     private static Dictionary<string, object?> Prometheus(string query) =>

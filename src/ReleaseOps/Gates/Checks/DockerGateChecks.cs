@@ -142,8 +142,8 @@ internal sealed class DockerSecretsGateCheck : IGateCheck
             throw context.Missing("names", "Add names: [db_password, jwt_secret], or prefix: medianest_ (or label: app=medianest) with count: 9.");
         }
         using var docker = DockerGateAccess.Client(context);
-        var secrets = (await docker.ListSecretsAsync(cancellation).ConfigureAwait(false)).Where(s => s.Spec?.Name is not null)
-            .ToDictionary(s => s.Spec.Name, StringComparer.Ordinal);
+        var secrets = (await docker.ListSecretsAsync(cancellation).ConfigureAwait(false))
+            .Where(s => s.Spec?.Name is not null).ToDictionary(s => s.Spec!.Name!, StringComparer.Ordinal);
         observation.Target = string.Join(", ", names.Concat(new[] { prefix is null ? null : prefix + "*", label is null ? null : "label " + label }.OfType<string>()))
             is { Length: > 0 } target ? target : "secrets used by " + string.Join(", ", needs.Keys);
         foreach (var name in names)
@@ -153,8 +153,8 @@ internal sealed class DockerSecretsGateCheck : IGateCheck
         var selected = names.Where(secrets.ContainsKey).ToList();
         if (prefix is not null || label is not null)
         {
-            var matching = secrets.Values.Where(s => (prefix is null || s.Spec.Name.StartsWith(prefix, StringComparison.Ordinal)) && HasLabel(s.Spec.Labels, label))
-                .Select(s => s.Spec.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            var matching = secrets.Where(s => (prefix is null || s.Key.StartsWith(prefix, StringComparison.Ordinal)) && HasLabel(s.Value.Spec?.Labels, label))
+                .Select(s => s.Key).OrderBy(n => n, StringComparer.Ordinal).ToArray();
             selected.AddRange(matching.Except(selected));
             observation.Measure("count", matching.Length);
             observation.Evidence["secrets"] = matching;
