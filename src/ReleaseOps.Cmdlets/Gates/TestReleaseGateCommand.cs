@@ -1,11 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Security;
 using ReleaseOps.Cmdlets.Hosting;
-using ReleaseOps.Errors;
 using ReleaseOps.Gates;
 using ReleaseOps.Plans;
-using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Cmdlets.Gates;
 

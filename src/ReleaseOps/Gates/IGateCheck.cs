@@ -41,7 +41,7 @@ public sealed record GateEnvironment
     {
         Secrets = plan.Secrets,
         Docker = plan.Docker,
-        BaseDirectory = plan.SourcePath is null ? null : Path.GetDirectoryName(Path.GetFullPath(plan.SourcePath)),
+        BaseDirectory = plan.Directory,
         PlanName = plan.ToString(),
         Version = plan.Version,
     };

@@ -31,27 +31,33 @@ public static class PrometheusCanary
         Critical = metric.Critical,
     };
 
-    /// <summary>The Prometheus the analysis names, its secrets expanded from the plan's and its ca_file relative to the plan.</summary>
-    public static MonitoringEndpoint Endpoint(CanaryAnalysisDefinition analysis, SecretCatalog secrets, string? baseDirectory) =>
-        SettingConnections.Monitoring(analysis.Prometheus, text => secrets.Expand(text), path => Path.GetFullPath(path, baseDirectory ?? Directory.GetCurrentDirectory()),
-            TimeSpan.FromSeconds(10), null, (key, problem, fix) => new ReleaseOpsException("CanaryAnalysisInvalid", FailureKind.InvalidConfiguration,
-                $"The canary analysis has an invalid '{key}': {problem}", analysis.Location?.ToString() ?? "strategy.analysis", fix));
-
     /// <summary>
-    /// Every metric's points for the stable version and for the canary between <paramref name="start"/> and
-    /// <paramref name="end"/> at <paramref name="step"/> (all series of a query together; points that are not numbers dropped).
+    /// The HTTP samples' series with the analysis's metrics added: each metric's points for the stable version and
+    /// for the canary between <paramref name="start"/> and <paramref name="end"/> (all series of a query together;
+    /// points that are not numbers dropped), at the analysis's step or <paramref name="defaultStep"/>; and the judge's
+    /// options with each metric's direction, tolerance and criticality. Prometheus is reached with the plan's secrets.
     /// </summary>
-    public static async Task<(Dictionary<string, IReadOnlyList<double>> Stable, Dictionary<string, IReadOnlyList<double>> Canary)> SeriesAsync(
-        PrometheusApi prometheus, CanaryAnalysisDefinition analysis, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellation)
+    public static async Task<(IReadOnlyDictionary<string, IReadOnlyList<double>> Stable, IReadOnlyDictionary<string, IReadOnlyList<double>> Canary, CanaryJudgeOptions Options)>
+        WithMetricsAsync(CanaryAnalysisDefinition analysis, ReleasePlan plan, IReadOnlyDictionary<string, IReadOnlyList<double>> stable,
+            IReadOnlyDictionary<string, IReadOnlyList<double>> canary, CanaryJudgeOptions options, DateTimeOffset start, DateTimeOffset end,
+            TimeSpan defaultStep, CancellationToken cancellation)
     {
-        var stable = new Dictionary<string, IReadOnlyList<double>>(StringComparer.OrdinalIgnoreCase);
-        var canary = new Dictionary<string, IReadOnlyList<double>>(StringComparer.OrdinalIgnoreCase);
+        var endpoint = SettingConnections.Monitoring(analysis.Prometheus, text => plan.Secrets.Expand(text),
+            path => Path.GetFullPath(path, plan.Directory ?? Directory.GetCurrentDirectory()), TimeSpan.FromSeconds(10), null,
+            (key, problem, fix) => new ReleaseOpsException("CanaryAnalysisInvalid", FailureKind.InvalidConfiguration,
+                $"The canary analysis has an invalid '{key}': {problem}", analysis.Location?.ToString() ?? "strategy.analysis", fix));
+        using var prometheus = new PrometheusApi(endpoint);
+        var step = analysis.Step ?? defaultStep;
+        var stableSeries = new Dictionary<string, IReadOnlyList<double>>(stable, StringComparer.OrdinalIgnoreCase);
+        var canarySeries = new Dictionary<string, IReadOnlyList<double>>(canary, StringComparer.OrdinalIgnoreCase);
+        var metrics = new Dictionary<string, CanaryMetricOptions>(options.Metrics, StringComparer.OrdinalIgnoreCase);
         foreach (var metric in analysis.Metrics)
         {
-            stable[metric.Name] = await PointsAsync(For(metric.Query, analysis.Stable)).ConfigureAwait(false);
-            canary[metric.Name] = await PointsAsync(For(metric.Query, analysis.Canary)).ConfigureAwait(false);
+            stableSeries[metric.Name] = await PointsAsync(For(metric.Query, analysis.Stable)).ConfigureAwait(false);
+            canarySeries[metric.Name] = await PointsAsync(For(metric.Query, analysis.Canary)).ConfigureAwait(false);
+            metrics[metric.Name] = Options(metric, options.Default);
         }
-        return (stable, canary);
+        return (stableSeries, canarySeries, options with { Metrics = metrics });
 
         async Task<IReadOnlyList<double>> PointsAsync(string query) =>
             (await prometheus.QueryRangeAsync(query, start, end, step, cancellation).ConfigureAwait(false))

@@ -99,7 +99,7 @@ public sealed class WatchSession : IDisposable
             OnBreach = options.OnBreach,
             BaselineWindow = options.BaselineWindow,
             SecretsCatalog = (options.Secrets?.Sources ?? []).Aggregate(options.Plan?.Secrets ?? SecretCatalog.Empty, (catalog, source) => catalog.With(source)),
-            BaseDirectory = options.Plan?.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source)) : null,
+            BaseDirectory = options.Plan?.Directory,
         };
         DockerEngine? docker = null;
         if (definition.Probes.Any(p => p.Type is ProbeType.Container or ProbeType.ContainerLogs))

@@ -77,25 +77,13 @@ public sealed class StatisticalCanaryAnalysis : ICanaryAnalysis
             (sample.Probe.StartsWith("canary-", StringComparison.Ordinal) ? canary : stable).Add(sample);
         }
 
-        var stableSeries = new Dictionary<string, IReadOnlyList<double>>(CanaryJudge.SeriesOf(stable), StringComparer.OrdinalIgnoreCase);
-        var canarySeries = new Dictionary<string, IReadOnlyList<double>>(CanaryJudge.SeriesOf(canary), StringComparer.OrdinalIgnoreCase);
-        var options = _options;
+        var (stableSeries, canarySeries, options) = (CanaryJudge.SeriesOf(stable), CanaryJudge.SeriesOf(canary), _options);
         if (context.Service.Strategy.Analysis is { Metrics.Count: > 0 } analysis)
         {
             // The team's own figures from Prometheus over the same pause, judged beside the HTTP samples.
-            var step = analysis.Step ?? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, duration.Ticks / PointsPerStep));
-            var baseDirectory = context.Plan.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source)) : null;
-            using var prometheus = new Infrastructure.Monitoring.PrometheusApi(PrometheusCanary.Endpoint(analysis, context.Plan.Secrets, baseDirectory));
-            var (fromStable, fromCanary) = await PrometheusCanary.SeriesAsync(prometheus, analysis, started, DateTimeOffset.UtcNow, step, cancellation)
+            (stableSeries, canarySeries, options) = await PrometheusCanary.WithMetricsAsync(analysis, context.Plan, stableSeries, canarySeries, options,
+                started, DateTimeOffset.UtcNow, TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, duration.Ticks / PointsPerStep)), cancellation)
                 .ConfigureAwait(false);
-            var metrics = new Dictionary<string, CanaryMetricOptions>(options.Metrics, StringComparer.OrdinalIgnoreCase);
-            foreach (var metric in analysis.Metrics)
-            {
-                stableSeries[metric.Name] = fromStable[metric.Name];
-                canarySeries[metric.Name] = fromCanary[metric.Name];
-                metrics[metric.Name] = PrometheusCanary.Options(metric, options.Default);
-            }
-            options = options with { Metrics = metrics };
         }
         var judgement = CanaryJudge.Judge(stableSeries, canarySeries, options);
         LastJudgement = judgement;

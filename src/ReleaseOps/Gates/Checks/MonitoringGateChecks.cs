@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using ReleaseOps.Conditions;
 using ReleaseOps.Infrastructure.Http;
 using ReleaseOps.Infrastructure.Monitoring;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using ReleaseOps.Conditions;
 using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
