@@ -135,6 +135,18 @@ public class MonitoringGateTests
         var untrusted = await Run(environment, ("type", "prometheus"), Url(proxy + "/bearer"), ("query", "vector(1)"), ("bearer_token", "${secret:wrong}"));
         Assert.Equal("HttpTlsHandshakeFailed", untrusted.ErrorId);
         CanarySecret.AssertAbsent(canary, new[] { AsJson(untrusted) }, "a prometheus gate that failed TLS");
+
+        // insecure: the self-signed certificate is accepted without ca_file (test endpoints).
+        var insecure = await Run(environment, ("type", "prometheus"), Url(proxy + "/bearer"), ("query", "vector(1)"), ("bearer_token", "${secret:prom_token}"), ("insecure", true));
+        Assert.True(insecure.Status == GateStatus.Passed, Explain(insecure));
+
+        // Alertmanager behind the same proxy: the same credentials and the same refusal.
+        var alerts = await Run(environment, ("type", "alertmanager"), Url(proxy + "/alertmanager"), ca, ("bearer_token", "${secret:prom_token}"),
+            ("matchers", $"incident=\"{Guid.NewGuid():N}\""));
+        Assert.True(alerts.Status == GateStatus.Passed, Explain(alerts));
+        var refusedAlerts = await Run(environment, ("type", "alertmanager"), Url(proxy + "/alertmanager"), ca, ("bearer_token", "${secret:wrong}"));
+        Assert.Equal("MonitoringUnauthorized", refusedAlerts.ErrorId);
+        CanarySecret.AssertAbsent(canary, new[] { AsJson(refusedAlerts) }, "a refused alertmanager gate");
     }
 
     [Fact]
@@ -243,6 +255,22 @@ public class MonitoringGateTests
         }));
         Assert.Equal(GateStatus.Failed, broken.Status);
         Assert.Contains("the receiver did not show the test alert within 4s", broken.Message);
+
+        // confirm_headers go to confirm_url (a receiver's API wants its token); one that never shows the id is not a delivery.
+        var canary = CanarySecret.New();
+        await using (var receiverApi = new WebhookReceiver())
+        {
+            var withToken = new GateEnvironment { Secrets = SecretCatalog.Empty.With(new GivenSecretSource("receiver", new SecretValue(canary))) };
+            var unconfirmed = await Run(withToken, options, ("type", "alertmanager"), alertmanager, ("pipeline", new Dictionary<string, object?>
+            {
+                ["confirm_url"] = receiverApi.Url("/received"),
+                ["confirm_headers"] = new Dictionary<string, object?> { ["Authorization"] = "Bearer ${secret:receiver}" },
+                ["within"] = "2s",
+            }));
+            Assert.Equal(GateStatus.Failed, unconfirmed.Status);
+            Assert.Contains(receiverApi.Received, r => r.Headers.TryGetValue("Authorization", out var value) && value == "Bearer " + canary);
+            CanarySecret.AssertAbsent(canary, new[] { AsJson(unconfirmed) }, "an alert-pipeline gate");
+        }
 
         var misrouted = await Run(new GateEnvironment(), options, ("type", "alertmanager"), alertmanager, ("pipeline", new Dictionary<string, object?>
         {

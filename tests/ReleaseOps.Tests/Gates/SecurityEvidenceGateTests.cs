@@ -81,6 +81,7 @@ public class SecurityEvidenceGateTests : TemporaryDirectory
         var allowed = await Scan(Today, ("file", "trivy.json"), ("image", Image), ("allow", allow));
         Assert.True(allowed.Status == GateStatus.Passed, Explain(allowed));
         Assert.Contains("(2 allowed)", allowed.Message);
+        Assert.Contains("CVE-2024-0001 until 2026-12-15: not reachable: no TLS in this service", (string[])allowed.Evidence["allowed"]!);
 
         var expired = await Scan(Today.AddDays(1), ("file", "trivy.json"), ("image", Image), ("allow", allow));
         Assert.Equal(GateStatus.Failed, expired.Status);

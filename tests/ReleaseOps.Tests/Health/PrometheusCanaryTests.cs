@@ -51,6 +51,8 @@ public class PrometheusCanaryTests
             var badJudgement = analysis.LastJudgement!;
             var good = await analysis.AnalyseAsync(Context(target, "good"), SilentReporter.Instance, CancellationToken.None);
             var goodJudgement = analysis.LastJudgement!;
+            var coarse = await analysis.AnalyseAsync(Context(target, "good", step: TimeSpan.FromSeconds(2)), SilentReporter.Instance, CancellationToken.None);
+            var coarseJudgement = analysis.LastJudgement!;
 
             var errors = badJudgement.Metrics.Single(m => m.Metric == "error_ratio");
             Assert.False(bad.Passed, string.Join("; ", bad.Reasons) + $" n={errors.BaselinePoints}/{errors.CanaryPoints} mean {errors.BaselineMean}/{errors.CanaryMean}");
@@ -59,6 +61,11 @@ public class PrometheusCanaryTests
             Assert.Contains(bad.Reasons, r => r.StartsWith("error_ratio"));
             Assert.True(good.Passed, string.Join("; ", good.Reasons));
             Assert.Equal(MetricClassification.Pass, goodJudgement.Metrics.Single(m => m.Metric == "error_ratio").Classification);
+            // The analysis's step: 2s over the 6s pause gives a handful of points, too few to judge (which passes with a warning).
+            var coarseErrors = coarseJudgement.Metrics.Single(m => m.Metric == "error_ratio");
+            Assert.InRange(coarseErrors.CanaryPoints, 2, 4);
+            Assert.Equal(MetricClassification.NoData, coarseErrors.Classification);
+            Assert.True(coarse.Passed, string.Join("; ", coarse.Reasons));
         }
         finally
         {
@@ -77,7 +84,7 @@ public class PrometheusCanaryTests
         return text.ToString();
     }
 
-    private static CanaryContext Context(PrometheusTarget target, string canaryTrack)
+    private static CanaryContext Context(PrometheusTarget target, string canaryTrack, TimeSpan? step = null)
     {
         var health = new Uri(TestEnvironment.NginxHttp, "/health");
         var service = new ServiceDefinition
@@ -93,6 +100,7 @@ public class PrometheusCanaryTests
                     Prometheus = new GateSettings(new Dictionary<string, object?> { ["url"] = TestEnvironment.PrometheusUrl.ToString() }),
                     Canary = $"{target.Selector},track=\"{canaryTrack}\"",
                     Stable = $"{target.Selector},track=\"stable\"",
+                    Step = step,
                     Metrics = new[] { new CanaryMetricDefinition { Name = "error_ratio", Query = "app_error_ratio{$selector}", Critical = true } },
                 },
             },

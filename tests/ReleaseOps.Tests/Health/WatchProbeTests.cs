@@ -86,17 +86,20 @@ public class WatchProbeTests : TemporaryDirectory
             var watch = Watch(TimeSpan.FromSeconds(20), new[]
             {
                 Probe("logins", ProbeType.ContainerLogs, new Dictionary<string, object?> { ["container"] = name, ["pattern"] = "auth failed", ["window"] = TimeSpan.FromSeconds(2) }),
-                Probe("quiet", ProbeType.ContainerLogs, new Dictionary<string, object?> { ["container"] = quiet, ["pattern"] = "(?i)AUTH FAILED" }),
+                Probe("quiet", ProbeType.ContainerLogs, new Dictionary<string, object?>
+                {
+                    ["container"] = quiet, ["pattern"] = "get /", ["ignore_case"] = true, ["window"] = TimeSpan.FromHours(1),
+                }),
             }, new[]
             {
-                new CriterionDefinition { Name = "quiet-logins", Expect = "count < 1", Probe = "quiet", Window = TimeSpan.FromSeconds(1) },
                 new CriterionDefinition { Name = "logins", Expect = "count < 5", Probe = "logins", Window = TimeSpan.FromSeconds(1) },
             }, services: services);
             var (samples, verdict) = await RunAsync(watch);
             Assert.True(verdict.Status == HealthStatus.Breached, Describe(samples));
             Assert.Equal("logins", verdict.Criterion);
             Assert.True(verdict.Observed >= 5, Describe(samples));
-            Assert.All(samples.Where(s => s.Probe == "quiet"), s => Assert.Equal(0, s.Values["count"]));
+            // The quiet container wrote one line, "GET / 200", at its start: within the hour, whatever the case.
+            Assert.Equal(1, samples.Last(s => s.Probe == "quiet").Values["count"]);
             Assert.Contains(samples, s => s.Probe == "logins" && s.Values["lines"] > s.Values["count"]);
         }
         finally
@@ -114,7 +117,8 @@ public class WatchProbeTests : TemporaryDirectory
         Environment.SetEnvironmentVariable(parentOnly, "inherited");
         try
         {
-            var script = Write("check.sh", "#!/bin/sh\necho \"token=$API_TOKEN\"\nenv\necho \"args: $*\"\n[ \"$API_TOKEN\" = \"$EXPECTED\" ] && echo OK && exit 0\nexit 3\n");
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "scripts"));
+            var script = Write("scripts/check.sh", "#!/bin/sh\necho \"token=$API_TOKEN\"\nenv\necho \"args: $*\"\necho \"in $(pwd)\"\n[ \"$API_TOKEN\" = \"$EXPECTED\" ] && echo OK && exit 0\nexit 3\n");
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var secrets = SecretCatalog.Empty.With(new GivenSecretSource("api_token", new SecretValue(canary)));
             var outputs = new List<string>();
@@ -123,8 +127,10 @@ public class WatchProbeTests : TemporaryDirectory
                 Probe("check", ProbeType.Command, new Dictionary<string, object?>
                 {
                     ["run"] = new object?[] { "./check.sh", "$(touch injected)", "; rm -rf ." },
+                    ["working_directory"] = "scripts",
                     ["env"] = new Dictionary<string, object?> { ["API_TOKEN"] = "${secret:api_token}", ["EXPECTED"] = "${secret:api_token}" },
-                }, null, "exit_code == 0", "output contains \"OK\"", $"not (output contains \"{parentOnly}\")", "output contains \"args: $(touch injected) ; rm -rf .\""),
+                }, null, "exit_code == 0", "output contains \"OK\"", $"not (output contains \"{parentOnly}\")", "output contains \"args: $(touch injected) ; rm -rf .\"",
+                    $"output contains \"in {Path.Combine(Directory, "scripts")}\""),
                 Probe("fails", ProbeType.Command, new Dictionary<string, object?> { ["run"] = new object?[] { "/bin/sh", "-c", "echo nope; exit 3" } }),
             }, secrets: secrets, stopOnBreach: false, baseDirectory: Directory);
             var (samples, verdict) = await RunAsync(watch);
@@ -132,7 +138,7 @@ public class WatchProbeTests : TemporaryDirectory
             Assert.NotEmpty(check);
             Assert.All(check, s => Assert.True(s.Success, s.ToString()));
             Assert.Equal(0, check[0].Values["exit_code"]);
-            Assert.False(File.Exists(Path.Combine(Directory, "injected")), "an argument was run by a shell");
+            Assert.False(File.Exists(Path.Combine(Directory, "scripts", "injected")), "an argument was run by a shell");
             Assert.True(File.Exists(script), "an argument was run by a shell");
             Assert.Contains(samples, s => s.Probe == "fails" && !s.Success && s.Error == "exit_code 3 is not == 0" && s.Values["exit_code"] == 3);
             CanarySecret.AssertAbsent(canary, samples.Select(s => s.ToString()).Append(HealthReport.ToJson(verdict)), "command probe samples");

@@ -81,13 +81,14 @@ internal sealed class ScanReportGateCheck : IGateCheck
         observation.Measure("findings", report.Findings.Count);
         var today = DateOnly.FromDateTime(context.Clock.GetUtcNow().UtcDateTime);
         var atOrAbove = report.Findings.Where(f => f.Severity >= failOn && failOn != ScanSeverity.Unknown).ToArray();
-        var allowed = atOrAbove.Where(f => allow.TryGetValue(f.Id, out var until) && today <= until).ToArray();
+        var allowed = atOrAbove.Where(f => allow.TryGetValue(f.Id, out var entry) && today <= entry.Until).ToArray();
         var blocking = atOrAbove.Except(allowed).ToArray();
         observation.Measure("blocking", blocking.Length);
-        observation.Evidence["allowed"] = allowed.Select(f => $"{f.Id} until {allow[f.Id]:yyyy-MM-dd}").Distinct().ToArray();
-        foreach (var expired in atOrAbove.Where(f => allow.TryGetValue(f.Id, out var until) && today > until).Select(f => f.Id).Distinct())
+        observation.Evidence["allowed"] = allowed.Select(f => $"{f.Id} until {allow[f.Id].Until:yyyy-MM-dd}" + (allow[f.Id].Reason is { } why ? $": {why}" : ""))
+            .Distinct().ToArray();
+        foreach (var expired in atOrAbove.Where(f => allow.TryGetValue(f.Id, out var entry) && today > entry.Until).Select(f => f.Id).Distinct())
         {
-            observation.Rule("allow:" + expired, false, $"the exception for {expired} expired on {allow[expired]:yyyy-MM-dd}");
+            observation.Rule("allow:" + expired, false, $"the exception for {expired} expired on {allow[expired].Until:yyyy-MM-dd}");
         }
         var limit = failOn.ToString().ToLowerInvariant();
         observation.Rule("findings", blocking.Length == 0, blocking.Length == 0
@@ -134,10 +135,10 @@ internal sealed class ScanReportGateCheck : IGateCheck
         return ScanReports.Read(document.RootElement, format);
     }
 
-    /// <summary>The allow-list: finding id -> the last day its exception holds.</summary>
-    private static Dictionary<string, DateOnly> Allowances(GateCheckContext context)
+    /// <summary>The allow-list: finding id -> the last day its exception holds, and why it was accepted.</summary>
+    private static Dictionary<string, (DateOnly Until, string? Reason)> Allowances(GateCheckContext context)
     {
-        var allow = new Dictionary<string, DateOnly>(StringComparer.OrdinalIgnoreCase);
+        var allow = new Dictionary<string, (DateOnly, string?)>(StringComparer.OrdinalIgnoreCase);
         if (context.Settings["allow"] is not IReadOnlyList<object?> entries)
         {
             return allow;
@@ -151,7 +152,7 @@ internal sealed class ScanReportGateCheck : IGateCheck
                 throw context.Invalid("allow", "an entry has no id.", "Give each entry id: (CVE-..., GHSA-...) and expires: yyyy-MM-dd.");
             }
             allow[id] = DateOnly.TryParseExact(expires, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var until)
-                ? until
+                ? (until, Convert.ToString(entry.GetValueOrDefault("reason"), CultureInfo.InvariantCulture))
                 : throw context.Invalid("allow", $"the entry for {id} has no valid expires date ('{expires}').",
                     "Give expires: yyyy-MM-dd, the last day the exception holds: every accepted finding is looked at again.");
         }
