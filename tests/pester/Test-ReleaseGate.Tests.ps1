@@ -94,6 +94,53 @@ Describe 'Test-ReleaseGate' {
         }
     }
 
+    Context 'monitoring, logs, scan reports and secrets' {
+        BeforeAll {
+            $token = ConvertTo-SecureString $TestEnv.RELEASEOPS_TEST_PROMETHEUS_TOKEN -AsPlainText -Force
+            $canary = 'canary-' + [guid]::NewGuid().ToString('N').Substring(0, 20)
+            $wrong = ConvertTo-SecureString $canary -AsPlainText -Force
+            $bearer = $TestEnv.RELEASEOPS_TEST_MONITORING_PROXY + '/bearer'
+        }
+
+        It 'queries Prometheus with a bearer token over TLS, and a wrong token is an error that never shows it' {
+            $ok = @{ type = 'prometheus'; url = $bearer; ca_file = $TestEnv.RELEASEOPS_TEST_NGINX_CERT; query = 'vector(0.0004)'; condition = 'value < 0.001'; bearer_token = '${secret:prom}' } |
+                Test-ReleaseGate -Secret @{ prom = $token }
+            $ok.Status | Should -Be 'Passed'
+            $refused = @{ type = 'prometheus'; url = $bearer; ca_file = $TestEnv.RELEASEOPS_TEST_NGINX_CERT; query = 'up'; bearer_token = '${secret:prom}' } |
+                Test-ReleaseGate -Secret @{ prom = $wrong }
+            $refused.Status | Should -Be 'Error'
+            $refused.ErrorId | Should -Be 'MonitoringUnauthorized'
+            ($refused | Format-List * | Out-String) + ($refused | ConvertTo-Json -Depth 6) | Should -Not -Match $canary
+        }
+
+        It 'finds no firing alert for an incident nobody raised' {
+            $quiet = @{ type = 'alertmanager'; url = $TestEnv.RELEASEOPS_TEST_ALERTMANAGER_URL; matchers = "incident=`"$([guid]::NewGuid())`"" } | Test-ReleaseGate
+            $quiet.Status | Should -Be 'Passed'
+            $quiet.Evidence.firing | Should -Be 0
+        }
+
+        It 'fails a scan report of the engine''s image on its critical finding' {
+            $id = & docker -H $DockerHost image inspect --format '{{.Id}}' releaseops-test/web:v1
+            $report = Join-Path $TestDrive 'trivy.json'
+            @{
+                SchemaVersion = 2; ArtifactName = 'releaseops-test/web:v1'; ArtifactType = 'container_image'
+                Metadata = @{ ImageID = $id; RepoTags = @('releaseops-test/web:v1'); RepoDigests = @() }
+                Results = @(@{ Target = 'os'; Class = 'os-pkgs'; Vulnerabilities = @(@{ VulnerabilityID = 'CVE-2024-9999'; PkgName = 'zlib'; InstalledVersion = '1.2'; Severity = 'CRITICAL' }) })
+            } | ConvertTo-Json -Depth 6 | Set-Content $report
+            # An inline gate reads the engine from DOCKER_HOST, as the docker command line does.
+            $result = Use-Environment @{ DOCKER_HOST = $DockerHost } { @{ type = 'scan-report'; file = $report; image = 'releaseops-test/web:v1' } | Test-ReleaseGate }
+            $result.Status | Should -Be 'Failed'
+            $result.Message | Should -Match 'CVE-2024-9999 \(critical, zlib 1.2\)'
+        }
+
+        It 'measures the strength of the secrets it is given and never shows them' {
+            $weak = @{ type = 'secret-strength'; secrets = 'short' } | Test-ReleaseGate -Secret @{ short = (ConvertTo-SecureString 'canary-abc' -AsPlainText -Force) }
+            $weak.Status | Should -Be 'Failed'
+            $weak.Message | Should -Match 'short is weak: 10 characters, fewer than 16'
+            ($weak | ConvertTo-Json -Depth 6) | Should -Not -Match 'canary-abc'
+        }
+    }
+
     Context 'help and formats' {
         BeforeAll {
             $plan = Enter-ExampleSandbox -Application ro-pester-gate-ex -Port 26122

@@ -45,6 +45,24 @@ Describe 'Watch-ReleaseHealth' {
             $verdict.Criteria.Name | Should -Be 'errors'
         }
 
+        It 'watches the team''s figures inline: a PromQL query and a command with its secret in its environment' {
+            $canary = 'canary-' + [guid]::NewGuid().ToString('N').Substring(0, 20)
+            $records = Watch-ReleaseHealth -Probe @{ Name = 'memory'; Type = 'prometheus'; Url = $TestEnv.RELEASEOPS_TEST_PROMETHEUS_URL; Query = 'vector(0.93)'; Interval = '200ms' },
+                @{ Name = 'queue'; Type = 'command'; Run = '/bin/sh', '-c', 'echo "checked with $TOKEN"'; Env = @{ TOKEN = '${secret:token}' }; Interval = '200ms'; Expect = 'output contains "checked"' } `
+                -Criterion @{ Name = 'memory'; Expect = 'value < 0.8'; Probe = 'memory' } -Secret @{ token = (ConvertTo-SecureString $canary -AsPlainText -Force) } -Duration 1s -NoSave -WarningAction SilentlyContinue
+            $verdict = $records[-1]
+            $verdict.Status | Should -Be 'Breached'
+            $verdict.Criterion | Should -Be 'memory'
+            $verdict.Observed | Should -Be 0.93
+            @($records | Where-Object { $_.Probe -eq 'queue' -and $_.Success }).Count | Should -BeGreaterThan 0
+            ($records | Out-String) + ($verdict | ConvertTo-Json -Depth 6) | Should -Not -Match $canary
+        }
+
+        It 'refuses a command probe with a secret in its arguments' {
+            { Watch-ReleaseHealth -Probe @{ Name = 'c'; Type = 'command'; Run = 'curl', '-u', 'admin:${secret:pw}' } -Duration 1s -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ProbeSecretInArguments,ReleaseOps.Cmdlets.Health.WatchReleaseHealthCommand'
+        }
+
         It 'refuses a duration without a unit and -Plan 42 as binding errors' {
             { $plan | Watch-ReleaseHealth -Duration 5 } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,ReleaseOps.Cmdlets.Health.WatchReleaseHealthCommand'
             { Watch-ReleaseHealth -Plan 42 } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,ReleaseOps.Cmdlets.Health.WatchReleaseHealthCommand'

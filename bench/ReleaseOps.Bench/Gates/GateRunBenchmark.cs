@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ReleaseOps.Docker;
 using ReleaseOps.Gates;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
@@ -11,10 +12,13 @@ using ReleaseOps.Secrets;
 namespace ReleaseOps.Bench.Gates;
 
 /// <summary>
-/// 100 gates of mixed kinds against local endpoints (the test environment's nginx, PostgreSQL and
-/// Redis, plus our own deliberately slow HTTP listener on 127.0.0.1:22800), run by the parallel
-/// runner with its default throttle, then the same gates one after another (throttle 1), the
-/// baseline. Prints the wall time, the slowest single gate and both ratios.
+/// 100 gates of mixed kinds against local endpoints (the test environment's nginx, PostgreSQL,
+/// Redis, Prometheus, Alertmanager and dockerd, plus our own deliberately slow HTTP listener on
+/// 127.0.0.1:22800): http, security headers, tls, tcp, postgres, redis, prometheus, alertmanager,
+/// container-logs (a container of its own), scan-report (a report it writes), docker-secrets (a secret
+/// of its own) and secret-strength; run by the parallel runner with its default throttle, then
+/// the same gates one after another (throttle 1), the baseline. Prints the wall time, the slowest
+/// single gate and both ratios.
 /// Args: [slow-ms=600] [slow-count=15]
 /// </summary>
 public sealed class GateRunBenchmark : IBenchmark
@@ -32,14 +36,17 @@ public sealed class GateRunBenchmark : IBenchmark
         var env = ReadTestEnvironment();
         using var listener = new SlowHttpListener(SlowPort);
         _ = listener.ServeAsync(cancellation);
+        await using var evidence = await DockerEvidence.StartAsync(env["RELEASEOPS_TEST_DOCKER_HOST"], cancellation);
 
         var environment = new GateEnvironment
         {
             Secrets = SecretCatalog.Empty
                 .With(new GivenSecretSource("pg", new SecretValue(env["RELEASEOPS_TEST_PG_PASSWORD"])))
-                .With(new GivenSecretSource("redis", new SecretValue(env["RELEASEOPS_TEST_REDIS_PASSWORD"]))),
+                .With(new GivenSecretSource("redis", new SecretValue(env["RELEASEOPS_TEST_REDIS_PASSWORD"])))
+                .With(new GivenSecretSource("jwt", new SecretValue(Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + "!"))),
+            Docker = new DockerEndpointDefinition { Host = env["RELEASEOPS_TEST_DOCKER_HOST"] },
         };
-        var gates = Gates(env, slowMs, slowCount);
+        var gates = Gates(env, slowMs, slowCount, evidence);
         var runner = new GateRunner();
         Console.WriteLine($"# {gates.Count} gates: " + string.Join(", ", gates.GroupBy(g => g.Type).Select(g => $"{g.Count()} {g.Key}")) +
                           $"; {slowCount} of the http gates wait {slowMs} ms on a slow listener");
@@ -80,8 +87,9 @@ public sealed class GateRunBenchmark : IBenchmark
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 
-    private static List<GateDefinition> Gates(IReadOnlyDictionary<string, string> env, int slowMs, int slowCount)
+    private static List<GateDefinition> Gates(IReadOnlyDictionary<string, string> env, int slowMs, int slowCount, DockerEvidence evidence)
     {
+        var prometheus = env["RELEASEOPS_TEST_PROMETHEUS_URL"];
         var http = env["RELEASEOPS_TEST_NGINX_HTTP"];
         var https = new Uri(env["RELEASEOPS_TEST_NGINX_HTTPS"]);
         var cert = env["RELEASEOPS_TEST_NGINX_CERT"];
@@ -104,8 +112,15 @@ public sealed class GateRunBenchmark : IBenchmark
         }
         for (var i = 0; gates.Count < 100; i++)
         {
-            gates.Add((i % 8) switch
+            gates.Add((i % 15) switch
             {
+                8 => Gate($"prometheus-{i}", ("type", "prometheus"), ("url", prometheus), ("query", "count(up) or vector(0)"), ("condition", "value >= 0")),
+                9 => Gate($"targets-{i}", ("type", "prometheus"), ("url", prometheus), ("query", "up{job=\"releaseops-bench-none\"} == 0"), ("series", "none")),
+                10 => Gate($"alertmanager-{i}", ("type", "alertmanager"), ("url", env["RELEASEOPS_TEST_ALERTMANAGER_URL"]), ("matchers", "service=\"releaseops-bench\"")),
+                11 => Gate($"logs-{i}", ("type", "container-logs"), ("container", evidence.Container), ("pattern", "(?i)auth failed"), ("max_matches", 10L)),
+                12 => Gate($"scan-{i}", ("type", "scan-report"), ("file", evidence.Report), ("digest", evidence.ImageId), ("fail_on", "critical")),
+                13 => Gate($"strength-{i}", ("type", "secret-strength"), ("secrets", "jwt")),
+                14 => Gate($"secrets-{i}", ("type", "docker-secrets"), ("prefix", evidence.SecretPrefix), ("count", 1L), ("max_age", "1d")),
                 0 or 1 => Gate($"health-{i}", ("type", "http"), ("url", http + "/health"), ("expect", new[] { "status == 200", "json.status == \"UP\"", "response_time < 5s" })),
                 2 => Gate($"headers-{i}", ("type", "security-headers"), ("url", https.ToString()), ("ca_file", cert)),
                 3 => Gate($"tls-{i}", ("type", "tls"), ("host", https.Host), ("port", (long)https.Port), ("ca_file", cert), ("min_days", 14L)),
@@ -116,6 +131,56 @@ public sealed class GateRunBenchmark : IBenchmark
             });
         }
         return gates;
+    }
+
+    /// <summary>What the Docker-backed gates read: a container that logged a few failed logins, a Trivy report of its image, a secret.</summary>
+    private sealed class DockerEvidence : IAsyncDisposable
+    {
+        private readonly DockerEngine _docker;
+
+        private DockerEvidence(DockerEngine docker, string container, string imageId, string report)
+        {
+            _docker = docker;
+            Container = container;
+            ImageId = imageId;
+            Report = report;
+        }
+
+        public string Container { get; }
+        public string SecretPrefix => Container + "-secret";
+        public string ImageId { get; }
+        public string Report { get; }
+
+        public static async Task<DockerEvidence> StartAsync(string host, CancellationToken cancellation)
+        {
+            var docker = new DockerEngine(DockerEndpoint.Parse(host));
+            var container = "ro-bench-logs-" + Guid.NewGuid().ToString("N")[..6];
+            var id = await docker.CreateContainerAsync(new global::Docker.DotNet.Models.CreateContainerParameters
+            {
+                Name = container,
+                Image = "releaseops-test/web:v1",
+                Cmd = ["/bin/sh", "-c", "for i in 1 2 3; do echo 'auth failed for bob'; echo 'GET / 200'; done; sleep 3600"],
+            }, cancellation: cancellation);
+            await docker.StartContainerAsync(id, cancellation);
+            await docker.CallAsync("secret", (api, token) => api.Secrets.CreateAsync(new global::Docker.DotNet.Models.SwarmSecretSpec
+            {
+                Name = container + "-secret", Data = System.Text.Encoding.UTF8.GetBytes(Guid.NewGuid().ToString()),
+            }, token), cancellation);
+            var imageId = (await docker.TryInspectImageAsync("releaseops-test/web:v1", cancellation))!.ID;
+            var report = Path.Combine(Path.GetTempPath(), container + "-trivy.json");
+            await File.WriteAllTextAsync(report, "{\"SchemaVersion\":2,\"ArtifactName\":\"releaseops-test/web:v1\",\"Metadata\":{\"ImageID\":\"" + imageId +
+                "\",\"RepoDigests\":[]},\"Results\":[{\"Target\":\"os\",\"Vulnerabilities\":[{\"VulnerabilityID\":\"CVE-2024-0001\",\"PkgName\":\"zlib\",\"Severity\":\"MEDIUM\"}]}]}",
+                cancellation);
+            return new DockerEvidence(docker, container, imageId, report);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _docker.RemoveContainerAsync(Container, force: true);
+            await _docker.CallAsync("secret", (api, token) => api.Secrets.DeleteAsync(SecretPrefix, token), CancellationToken.None);
+            File.Delete(Report);
+            _docker.Dispose();
+        }
     }
 
     private static IReadOnlyDictionary<string, string> ReadTestEnvironment()

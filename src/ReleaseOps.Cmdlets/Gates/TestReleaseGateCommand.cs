@@ -1,11 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Security;
 using ReleaseOps.Cmdlets.Hosting;
-using ReleaseOps.Errors;
 using ReleaseOps.Gates;
 using ReleaseOps.Plans;
-using ReleaseOps.Secrets;
 
 namespace ReleaseOps.Cmdlets.Gates;
 
@@ -110,7 +107,7 @@ public sealed class TestReleaseGateCommand : PlanCmdlet
 
     protected override void EndProcessing()
     {
-        if (_inline.Count > 0 && TryPrepare(Secrets, out var secrets))
+        if (_inline.Count > 0 && TryPrepare(() => SecretConversion.ToCatalog(Secret), out var secrets))
         {
             Run(op => RunAsync(op, _inline, new GateEnvironment { Secrets = secrets }));
         }
@@ -160,25 +157,6 @@ public sealed class TestReleaseGateCommand : PlanCmdlet
         {
             op.Emit(summary);
         }
-    }
-
-    private SecretCatalog Secrets()
-    {
-        var catalog = SecretCatalog.Empty;
-        foreach (DictionaryEntry entry in Secret ?? new Hashtable())
-        {
-            var name = entry.Key.ToString()!;
-            var value = PowerShellValues.Unwrap(entry.Value) switch
-            {
-                SecureString secure => SecretConversion.FromSecureString(secure, "given"),
-                PSCredential credential => SecretConversion.FromSecureString(credential.Password, "given"),
-                _ => throw new ReleaseOpsException("SecretNotSecure", FailureKind.InvalidArgument,
-                    $"Secret '{name}' must be a SecureString or a PSCredential.", target: name,
-                    fix: "Pass (Read-Host -AsSecureString) or (Get-Credential), never plain text."),
-            };
-            catalog = catalog.With(new GivenSecretSource(name, value));
-        }
-        return catalog;
     }
 
     private static IEnumerable<KeyValuePair<string, object?>> Entries(Hashtable table) =>

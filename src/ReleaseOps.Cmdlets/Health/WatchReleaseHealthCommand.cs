@@ -9,8 +9,9 @@ namespace ReleaseOps.Cmdlets.Health;
 /// <summary>
 /// <para type="synopsis">Watches a release's health for a while and ends with a verdict: Healthy, Degraded, Breached or Inconclusive.</para>
 /// <para type="description">Samples the probes of a plan's watch section (or probes given inline) on their intervals:
-/// HTTP status, latency and body, TCP ports, container state, restarts, CPU and memory from the Docker engine, and
-/// Prometheus metrics endpoints. Each sample is written to the pipeline as it arrives, so it can be filtered or exported
+/// HTTP status, latency and body, TCP ports, container state, restarts, CPU and memory from the Docker engine,
+/// Prometheus metrics endpoints, and the team's own figures: PromQL queries, matching lines of container or service
+/// logs, PostgreSQL connections and replication lag, Redis memory, evictions and clients, and check scripts. Each sample is written to the pipeline as it arrives, so it can be filtered or exported
 /// live; progress shows the time left and the breaches. Rollback criteria (error_rate &lt; 5%, p95 &lt; 800ms,
 /// p95_increase &lt; 50%, memory_percent &lt; 80 for 5m, down_for &lt; 2m), written in the same condition language as
 /// gates, are judged over sliding windows. The last object written is the HealthVerdict: Healthy only when every criterion
@@ -29,7 +30,7 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
     private const string ProbeSet = "Probe";
 
     /// <summary>
-    /// <para type="description">Probes as hashtables, added to the plan's (or, without a plan, the whole watch): Name, Type (http, tcp, container, metrics), Url, Host, Port, Container, Interval, Timeout, Expect, Headers.</para>
+    /// <para type="description">Probes as hashtables, added to the plan's (or, without a plan, the whole watch): Name, Type, Interval, Timeout, Expect, and the type's keys as a plan writes them: http (Url, Headers), tcp (Host, Port), container (Container), metrics (Url), prometheus (Url, Query, Bearer_Token or Username and Password, Ca_File, Insecure), container-logs (Container or Service, Pattern, Ignore_Case, Window), postgres (Connection, Query), redis (Connection or Configuration), command (Run, Env, Working_Directory).</para>
     /// </summary>
     [Parameter(ParameterSetName = PlanSet)]
     [Parameter(ParameterSetName = PlanPathSet)]
@@ -41,6 +42,12 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
     /// </summary>
     [Parameter]
     public Hashtable[]? Criterion { get; set; }
+
+    /// <summary>
+    /// <para type="description">Secrets for the ${secret:NAME} references of inline probes (a token, a password, a command's environment): NAME = SecureString or PSCredential (its password). Plain text is refused.</para>
+    /// </summary>
+    [Parameter]
+    public Hashtable? Secret { get; set; }
 
     /// <summary>
     /// <para type="description">How long to watch: 90s, 10m, 2h or a TimeSpan. Default: the plan's watch duration (10m).</para>
@@ -123,7 +130,8 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
         var paths = (Journal: ResolveOptionalPath(JournalPath), Json: ResolveOptionalPath(JsonPath), JUnit: ResolveOptionalPath(JUnitPath),
             Markdown: ResolveOptionalPath(MarkdownPath));
         if (!TryPrepare(() => (Probes: (Probe ?? Array.Empty<Hashtable>()).Select(WatchDefinitionReader.Probe).ToList(),
-                Criteria: (Criterion ?? Array.Empty<Hashtable>()).Select(WatchDefinitionReader.Criterion).ToList()), out var inline))
+                Criteria: (Criterion ?? Array.Empty<Hashtable>()).Select(WatchDefinitionReader.Criterion).ToList(),
+                Secrets: SecretConversion.ToCatalog(Secret)), out var inline))
         {
             return;
         }
@@ -134,6 +142,7 @@ public sealed class WatchReleaseHealthCommand : PlanCmdlet
                 Plan = plan,
                 Probes = inline.Probes,
                 Criteria = inline.Criteria,
+                Secrets = inline.Secrets,
                 Duration = Duration,
                 Interval = Interval,
                 BaselineWindow = BaselineWindow,

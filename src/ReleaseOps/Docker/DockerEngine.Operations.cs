@@ -219,6 +219,10 @@ public sealed partial class DockerEngine
             Filters = Filters(("service", [service]), ("desired-state", desiredState is null ? null : [desiredState])),
         }, token), cancellation);
 
+    /// <summary>Every Swarm service, with its spec (the secrets its tasks mount among it).</summary>
+    public Task<IList<SwarmService>> ListServicesAsync(CancellationToken cancellation = default) =>
+        CallAsync("services", (api, token) => api.Swarm.ListServicesAsync(new ServiceListParameters(), token), cancellation);
+
     /// <summary>Swarm secrets: metadata only, Docker never gives a value back.</summary>
     public Task<IList<Secret>> ListSecretsAsync(CancellationToken cancellation = default) =>
         CallAsync("secrets", (api, token) => api.Secrets.ListAsync(token), cancellation);

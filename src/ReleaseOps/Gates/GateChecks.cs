@@ -31,5 +31,10 @@ public static class GateChecks
         new DockerImageGateCheck(),
         new DockerSwarmGateCheck(),
         new DockerNetworkGateCheck(),
+        new PrometheusGateCheck(),
+        new AlertmanagerGateCheck(),
+        new ContainerLogsGateCheck(),
+        new ScanReportGateCheck(),
+        new SecretStrengthGateCheck(),
     };
 }

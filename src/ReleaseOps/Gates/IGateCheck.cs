@@ -41,7 +41,7 @@ public sealed record GateEnvironment
     {
         Secrets = plan.Secrets,
         Docker = plan.Docker,
-        BaseDirectory = plan.SourcePath is null ? null : Path.GetDirectoryName(Path.GetFullPath(plan.SourcePath)),
+        BaseDirectory = plan.Directory,
         PlanName = plan.ToString(),
         Version = plan.Version,
     };
@@ -92,21 +92,7 @@ public sealed class GateCheckContext
             $"The {Describe} has an invalid '{key}': {problem}", target: Gate.Name, fix: fix);
 
     /// <summary>Expands <c>${secret:NAME}</c> in a setting at the moment of use; the value is redacted from everything the gate reports.</summary>
-    public SecretValue? Expand(string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-        var value = Environment.Secrets.Expand(text)!;
-        foreach (System.Text.RegularExpressions.Match reference in SecretCatalog.Reference().Matches(text))
-        {
-            // Each secret on its own, so that it is masked wherever it shows up, not only in this whole value.
-            Redactor.Add(Environment.Secrets.Resolve(reference.Groups[1].Value));
-            Redactor.Add(value);
-        }
-        return value;
-    }
+    public SecretValue? Expand(string? text) => Environment.Secrets.Expand(text, Redactor);
 
     /// <summary>A path setting resolved against the plan's directory.</summary>
     public string ResolvePath(string path)
@@ -118,33 +104,13 @@ public sealed class GateCheckContext
     }
 
     /// <summary>The <c>connection:</c> setting (host, port, database, username, password).</summary>
-    public ConnectionDefinition Connection(string key = "connection")
-    {
-        if (Settings[key] is not IReadOnlyDictionary<string, object?> map)
-        {
-            throw Missing(key, $"Add '{key}: {{ host: 127.0.0.1, port: 5432, username: app, password: ${{secret:db_password}} }}'.");
-        }
-        string? Text(string name) => map.TryGetValue(name, out var v) && v is not null
-            ? Convert.ToString(v, CultureInfo.InvariantCulture)
-            : null;
-        var host = Text("host") ?? throw Missing($"{key}.host");
-        int? port = null;
-        if (Text("port") is { } portText)
-        {
-            port = int.TryParse(portText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536
-                ? p
-                : throw Invalid($"{key}.port", $"'{portText}' is not a port", "Give a port between 1 and 65535.");
-        }
-        return new ConnectionDefinition
-        {
-            Host = host,
-            Port = port,
-            Database = Text("database"),
-            Username = Text("username"),
-            Password = Text("password"),
-            SslMode = Text("ssl_mode"),
-        };
-    }
+    public ConnectionDefinition Connection(string key = "connection") =>
+        SettingConnections.Connection(Settings, key, Invalid)
+        ?? throw Missing(key, $"Add '{key}: {{ host: 127.0.0.1, port: 5432, username: app, password: ${{secret:db_password}} }}'.");
+
+    /// <summary>A Prometheus or Alertmanager API from the gate's url, credentials and TLS settings, within the attempt's time.</summary>
+    public Infrastructure.Monitoring.MonitoringEndpoint Monitoring() =>
+        SettingConnections.Monitoring(Settings, Expand, ResolvePath, Timeout, Redactor, Invalid);
 }
 
 /// <summary>

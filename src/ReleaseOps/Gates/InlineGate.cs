@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Globalization;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
@@ -25,7 +24,7 @@ public static class InlineGate
         var map = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in values)
         {
-            map[key.Replace('-', '_')] = Normalize(value);
+            map[key.Replace('-', '_')] = HostValues.Normalize(value);
         }
         var type = Text(map, "type") ?? throw Bad("An inline gate needs a 'type' (http, tls, tcp, postgres, redis, ...).", "type",
             "Add type = 'http' (or another gate type) to the hashtable.");
@@ -99,19 +98,5 @@ public static class InlineGate
         string s => new[] { s },
         IReadOnlyList<object?> list => list.Select(i => Convert.ToString(i, CultureInfo.InvariantCulture) ?? "").ToArray(),
         var v => new[] { Convert.ToString(v, CultureInfo.InvariantCulture) ?? "" },
-    };
-
-    /// <summary>Brings host values into the shapes <see cref="GateSettings"/> reads: long, double, lists and maps.</summary>
-    public static object? Normalize(object? value) => value switch
-    {
-        null => null,
-        string or bool or TimeSpan or double or long => value,
-        int or short or byte or uint or ushort or sbyte => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-        float or decimal => Convert.ToDouble(value, CultureInfo.InvariantCulture),
-        IDictionary dictionary => dictionary.Keys.Cast<object>().ToDictionary(
-            k => Convert.ToString(k, CultureInfo.InvariantCulture)!, k => Normalize(dictionary[k]), StringComparer.OrdinalIgnoreCase)
-            as IReadOnlyDictionary<string, object?>,
-        IEnumerable items => items.Cast<object?>().Select(Normalize).ToArray() as IReadOnlyList<object?>,
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
     };
 }

@@ -65,7 +65,7 @@ public enum CanaryOutcome
     Pass,
     Marginal,
     Fail,
-    /// <summary>No metric had enough points to judge.</summary>
+    /// <summary>No metric had enough points to judge, or a critical one had too few.</summary>
     NoData,
 }
 
@@ -125,6 +125,13 @@ public static class CanaryJudge
             canarySamples.TryGetValue(name, out var c) ? c : Array.Empty<double>(),
             options)).ToList();
 
+        // A critical metric is a figure the team said the canary must be judged on: without enough points it
+        // cannot be said to hold, so the whole judgement is NoData and names it (the canary is not promoted).
+        if (metrics.FirstOrDefault(m => m.Critical && m.Classification == MetricClassification.NoData) is { } unjudged)
+        {
+            return new CanaryJudgement(CanaryOutcome.NoData, 0, metrics,
+                $"critical metric {unjudged.Metric} could not be judged: {unjudged.Reason}");
+        }
         var judged = metrics.Where(m => m.Classification != MetricClassification.NoData).ToList();
         if (judged.Count == 0)
         {

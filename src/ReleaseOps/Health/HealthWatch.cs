@@ -34,17 +34,22 @@ public sealed record WatchRequest
     public TimeSpan? BaselineWindow { get; init; }
     /// <summary>An explicit baseline; wins over the journal and <see cref="BaselineWindow"/>.</summary>
     public LatencyBaseline? Baseline { get; init; }
-    /// <summary>Expands <c>${secret:NAME}</c> in probe headers.</summary>
+    /// <summary>Expands <c>${secret:NAME}</c> in probe headers and settings.</summary>
     public Plans.SecretCatalog? SecretsCatalog { get; init; }
+    /// <summary>Where relative paths in probe settings (a command's working directory, a ca_file) are resolved: the plan's directory.</summary>
+    public string? BaseDirectory { get; init; }
 }
 
-/// <summary>What the watch needs from outside: for container probes, the Docker engine.</summary>
+/// <summary>What the watch needs from outside: for container and container-logs probes, the Docker engine.</summary>
 public sealed record HealthWatchServices
 {
     public IContainerObserver? Containers { get; init; }
 
     /// <summary>The clock every schedule, window and offset of the watch reads (the system's; a fake one in tests).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>For container-logs probes.</summary>
+    public Docker.DockerEngine? Docker { get; init; }
 }
 
 /// <summary>
@@ -217,6 +222,10 @@ public sealed class HealthWatch
 
         var samples = await processing.ConfigureAwait(false);
         _client?.Dispose(); // the pooled connections of this watch
+        foreach (var probe in _probes.OfType<IAsyncDisposable>())
+        {
+            await probe.DisposeAsync().ConfigureAwait(false); // the connections of the probes that keep their own
+        }
         await scheduling.ConfigureAwait(false);
         await judging.ConfigureAwait(false);
         // A watch that ran its course covered its whole duration (its last tick falls a little before the end): the
@@ -517,8 +526,7 @@ public sealed class HealthWatch
                     $"Container probe '{probe.Name}' needs the Docker engine, and none is configured.", where, "Set docker.host in the plan or DOCKER_HOST.");
                 return new ContainerProbe(probe.Name, probe.Container, interval, probe.Timeout, observer);
             default:
-                throw new ReleaseOpsException("ProbeTypeUnknown", FailureKind.InvalidConfiguration,
-                    $"Probe '{probe.Name}' has type {probe.Type}, which the watch cannot sample.", where, "Use http, tcp, container or metrics.");
+                return WatchProbes.Create(probe, interval, _request, _services);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using ReleaseOps.Errors;
 using ReleaseOps.Plans;
+using ReleaseOps.Plans.Schema;
 using ReleaseOps.Text;
 
 namespace ReleaseOps.Health;
@@ -15,20 +16,22 @@ namespace ReleaseOps.Health;
 public static class WatchDefinitionReader
 {
     private static readonly string[] ProbeKeys = { "name", "type", "url", "host", "port", "container", "interval", "timeout", "expect", "headers" };
+    private static readonly HashSet<string> CommonProbeKeys = PlanSchema.WatchProbe.Common.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
     private static readonly string[] CriterionKeys = { "name", "expect", "probe", "window", "for", "severity" };
 
     public static ProbeDefinition Probe(IDictionary values)
     {
-        var map = Normalise(values, ProbeKeys, "probe");
-        var name = Text(map, "name", "probe") ?? throw Invalid("probe", "needs a name", "Add Name = 'web'.");
-        var type = Text(map, "type", name)?.ToLowerInvariant() switch
+        ArgumentNullException.ThrowIfNull(values);
+        var typeName = values.Keys.Cast<object>().Where(k => string.Equals(k?.ToString(), "type", StringComparison.OrdinalIgnoreCase))
+            .Select(k => values[k]?.ToString()).FirstOrDefault() ?? "http";
+        if (!ProbeTypes.TryParse(typeName, out var type))
         {
-            null or "http" => ProbeType.Http,
-            "tcp" => ProbeType.Tcp,
-            "container" => ProbeType.Container,
-            "metrics" => ProbeType.Metrics,
-            var other => throw Invalid(name, $"has type '{other}'", "Use http, tcp, container or metrics."),
-        };
+            throw Invalid(values["name"]?.ToString() ?? "probe", $"has type '{typeName}'", "Use " + string.Join(", ", ProbeTypes.Names) + ".");
+        }
+        // The type's own keys (query, pattern, connection, run...) as the plan's watch probes take them.
+        var known = ProbeKeys.Concat(PlanSchema.WatchProbe.Variants[ProbeTypes.Name(type)].Select(p => p.Name)).Distinct().ToArray();
+        var map = Normalise(values, known, "probe");
+        var name = Text(map, "name", "probe") ?? throw Invalid("probe", "needs a name", "Add Name = 'web'.");
         var defaults = new ProbeDefinition { Name = name };
         return defaults with
         {
@@ -43,6 +46,8 @@ public static class WatchDefinitionReader
             Headers = map.TryGetValue("headers", out var headers) && headers is IDictionary h
                 ? h.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => h[k]?.ToString() ?? "", StringComparer.OrdinalIgnoreCase)
                 : defaults.Headers,
+            Settings = new GateSettings(map.Where(kv => !CommonProbeKeys.Contains(kv.Key))
+                .ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => HostValues.Normalize(kv.Value))),
         };
     }
 
@@ -94,15 +99,11 @@ public static class WatchDefinitionReader
             {
                 throw Invalid(what, $"has an unknown key '{key}'", $"Use only: {string.Join(", ", known)}.");
             }
-            map[key] = Unwrap(entry.Value);
+            map[key] = HostValues.Unwrap(entry.Value);
         }
         return map;
     }
 
-    private static object? Unwrap(object? value) =>
-        value?.GetType().FullName == "System.Management.Automation.PSObject"
-            ? value.GetType().GetProperty("BaseObject")?.GetValue(value)
-            : value;
 
     private static string? Text(Dictionary<string, object?> map, string key, string owner) =>
         map.TryGetValue(key, out var value) && value is not null ? value.ToString() : null;
@@ -110,7 +111,7 @@ public static class WatchDefinitionReader
     private static IReadOnlyList<string> Texts(Dictionary<string, object?> map, string key) =>
         !map.TryGetValue(key, out var value) || value is null ? Array.Empty<string>()
         : value is string s ? new[] { s }
-        : value is IEnumerable items ? items.Cast<object?>().Select(i => Unwrap(i)?.ToString() ?? "").ToArray()
+        : value is IEnumerable items ? items.Cast<object?>().Select(i => HostValues.Unwrap(i)?.ToString() ?? "").ToArray()
         : new[] { value.ToString()! };
 
     private static int Number(object? value, string owner, string key) =>

@@ -31,6 +31,8 @@ public sealed record WatchOptions
     public string? Version { get; init; }
     /// <summary>Reports of the verdict to write when the watch ends.</summary>
     public HealthReportPaths Reports { get; init; } = new();
+    /// <summary>Secrets for the <c>${secret:NAME}</c> references of inline probes, beside the plan's (a name given here wins).</summary>
+    public SecretCatalog? Secrets { get; init; }
 }
 
 /// <summary>Files a watch's verdict is written to (null: not written).</summary>
@@ -96,10 +98,11 @@ public sealed class WatchSession : IDisposable
             Rollback = rollbackOnBreach ? options.Rollback : null,
             OnBreach = options.OnBreach,
             BaselineWindow = options.BaselineWindow,
-            SecretsCatalog = options.Plan?.Secrets,
+            SecretsCatalog = (options.Secrets?.Sources ?? []).Aggregate(options.Plan?.Secrets ?? SecretCatalog.Empty, (catalog, source) => catalog.With(source)),
+            BaseDirectory = options.Plan?.Directory,
         };
         DockerEngine? docker = null;
-        if (definition.Probes.Any(p => p.Type == ProbeType.Container))
+        if (definition.Probes.Any(p => p.Type is ProbeType.Container or ProbeType.ContainerLogs))
         {
             docker = new DockerEngine((options.Plan?.Docker ?? new DockerEndpointDefinition()).Resolve());
         }
@@ -108,6 +111,7 @@ public sealed class WatchSession : IDisposable
             var watch = new HealthWatch(request, new HealthWatchServices
             {
                 Containers = docker is null ? null : new DockerContainerObserver(docker),
+                Docker = docker,
             });
             watch.Prepare();
             return new WatchSession(watch, request, docker, options.Reports);

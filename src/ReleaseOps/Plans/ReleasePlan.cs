@@ -17,6 +17,8 @@ public sealed record ReleasePlan
     public string? Description { get; init; }
     /// <summary>The file the plan was read from, if any.</summary>
     public string? SourcePath { get; init; }
+    /// <summary>The directory of <see cref="SourcePath"/>, where the plan's relative paths are resolved; null for a plan not read from a file.</summary>
+    public string? Directory => SourcePath is null ? null : Path.GetDirectoryName(Path.GetFullPath(SourcePath));
     /// <summary>SHA-256 of the plan's text as it was read (hex); every release records it.</summary>
     public string? Sha256 { get; init; }
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();

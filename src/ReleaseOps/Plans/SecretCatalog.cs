@@ -47,6 +47,24 @@ public sealed partial class SecretCatalog
                 fix: $"Declare it, for example: secrets: {{ {name}: {{ env: {name.ToUpperInvariant()} }} }}");
 
     /// <summary>
+    /// Expands <paramref name="template"/> and adds each secret it references, and the whole value, to
+    /// <paramref name="masking"/>, so that they are masked wherever they show up, not only as this whole value.
+    /// </summary>
+    public SecretValue? Expand(string? template, SecretRedactor masking)
+    {
+        var value = Expand(template);
+        if (template is not null && HasReference(template))
+        {
+            foreach (Match reference in Reference().Matches(template))
+            {
+                masking.Add(Resolve(reference.Groups[1].Value));
+            }
+            masking.Add(value);
+        }
+        return value;
+    }
+
+    /// <summary>
     /// Expands every <c>${secret:NAME}</c> in <paramref name="template"/>. Null in, null out;
     /// the result is a <see cref="SecretValue"/> even when the text held no reference.
     /// </summary>

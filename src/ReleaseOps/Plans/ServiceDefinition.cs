@@ -84,6 +84,8 @@ public sealed record StrategyDefinition
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Grace period for stopping an old instance.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Canary: PromQL figures compared between the canary and the stable version at each step.</summary>
+    public CanaryAnalysisDefinition? Analysis { get; init; }
 
     public override string ToString() => Type switch
     {
@@ -93,12 +95,75 @@ public sealed record StrategyDefinition
     };
 }
 
+/// <summary>
+/// A canary's figures from Prometheus: each metric's query is run for the canary's series and for the stable
+/// version's (their label matchers put where the query says <c>$selector</c>) over a step's pause, and the two
+/// are judged as the HTTP samples are.
+/// </summary>
+public sealed record CanaryAnalysisDefinition
+{
+    /// <summary>How to reach Prometheus: url, bearer_token, username, password, ca_file, insecure.</summary>
+    public GateSettings Prometheus { get; init; } = GateSettings.Empty;
+    /// <summary>Label matchers of the canary's series, for example <c>track="canary"</c>.</summary>
+    public required string Canary { get; init; }
+    /// <summary>Label matchers of the stable version's series, for example <c>track="stable"</c>.</summary>
+    public required string Stable { get; init; }
+    /// <summary>The resolution of the compared series; null: a twentieth of the pause.</summary>
+    public TimeSpan? Step { get; init; }
+    public IReadOnlyList<CanaryMetricDefinition> Metrics { get; init; } = Array.Empty<CanaryMetricDefinition>();
+    public SourceLocation? Location { get; init; }
+}
+
+/// <summary>One compared figure: its query (with <c>$selector</c>), which way is worse, the tolerance, and whether it alone fails a step.</summary>
+public sealed record CanaryMetricDefinition
+{
+    public required string Name { get; init; }
+    public required string Query { get; init; }
+    /// <summary>higher-is-worse (default), lower-is-worse or either.</summary>
+    public string Direction { get; init; } = "higher-is-worse";
+    /// <summary>How much worse than the stable version, as a fraction of its value, a significant difference may be; null: the judge's default.</summary>
+    public double? Tolerance { get; init; }
+    public bool Critical { get; init; }
+}
+
 public enum ProbeType
 {
     Http,
     Tcp,
     Container,
     Metrics,
+    /// <summary>A PromQL query, sampled each interval (watch only).</summary>
+    Prometheus,
+    /// <summary>Lines of a container's or service's logs matching a pattern (watch only).</summary>
+    ContainerLogs,
+    /// <summary>A PostgreSQL server's connections, replication lag and a query's value (watch only).</summary>
+    Postgres,
+    /// <summary>A Redis server's memory, evictions and clients (watch only).</summary>
+    Redis,
+    /// <summary>A command's exit code and output (watch only).</summary>
+    Command,
+}
+
+/// <summary>The names plans give probe types (<c>container-logs</c> for <see cref="ProbeType.ContainerLogs"/>).</summary>
+public static class ProbeTypes
+{
+    private static readonly (string Name, ProbeType Type)[] All =
+    {
+        ("http", ProbeType.Http), ("tcp", ProbeType.Tcp), ("container", ProbeType.Container), ("metrics", ProbeType.Metrics),
+        ("prometheus", ProbeType.Prometheus), ("container-logs", ProbeType.ContainerLogs), ("postgres", ProbeType.Postgres),
+        ("redis", ProbeType.Redis), ("command", ProbeType.Command),
+    };
+
+    public static IEnumerable<string> Names => All.Select(t => t.Name);
+
+    public static string Name(ProbeType type) => All.First(t => t.Type == type).Name;
+
+    public static bool TryParse(string? name, out ProbeType type)
+    {
+        var found = All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+        type = found.Type;
+        return found.Name is not null;
+    }
 }
 
 /// <summary>A health probe: sampled during readiness checks, verification and health watches.</summary>
@@ -118,10 +183,17 @@ public sealed record ProbeDefinition
     /// <summary>Conditions in the shared condition language, for example <c>status == 200</c>.</summary>
     public IReadOnlyList<string> Expect { get; init; } = Array.Empty<string>();
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The keys of the watch's probe types beyond the fields above (query, pattern, connection, run, env...), typed
+    /// as gate settings are; they also hold url, container and the rest as written.
+    /// </summary>
+    public GateSettings Settings { get; init; } = GateSettings.Empty;
     public SourceLocation? Location { get; init; }
 
+    private string? Run => Settings.Has("run") ? string.Join(' ', Settings.GetStrings("run")) : null;
+
     public override string ToString() =>
-        $"{Name} ({Type} {Url ?? Container ?? $"{Host}:{Port}"}{(Expect.Count == 0 ? "" : $", expect {string.Join(" and ", Expect)}")})";
+        $"{Name} ({Type} {Url ?? Container ?? Settings.GetString("query") ?? Settings.GetString("service") ?? Run ?? $"{Host}:{Port}"}{(Expect.Count == 0 ? "" : $", expect {string.Join(" and ", Expect)}")})";
 }
 
 /// <summary>One HTTP request of a smoke test and what its response must satisfy.</summary>

@@ -10,7 +10,8 @@ namespace ReleaseOps.Releases;
 /// <see cref="CanaryJudge"/>; it joins two capabilities, so it lives with the wiring. For a canary
 /// step's pause it samples the service's HTTP health probes on every stable and every canary
 /// instance side by side (about <see cref="PointsPerStep"/> samples each), then asks the judge
-/// whether the canary is significantly worse (latency, errors). A failed judgement fails the
+/// whether the canary is significantly worse (latency, errors), together with the PromQL figures of the
+/// strategy's <c>analysis</c> for the canary and the stable version over the same pause. A failed judgement fails the
 /// step; a marginal one or one without enough points passes with a warning.
 /// </summary>
 public sealed class StatisticalCanaryAnalysis : ICanaryAnalysis
@@ -70,12 +71,21 @@ public sealed class StatisticalCanaryAnalysis : ICanaryAnalysis
         }, new HealthWatchServices());
         var stable = new List<HealthSample>();
         var canary = new List<HealthSample>();
+        var started = DateTimeOffset.UtcNow;
         await foreach (var sample in watch.RunAsync(reporter, cancellation).ConfigureAwait(false))
         {
             (sample.Probe.StartsWith("canary-", StringComparison.Ordinal) ? canary : stable).Add(sample);
         }
 
-        var judgement = CanaryJudge.Judge(CanaryJudge.SeriesOf(stable), CanaryJudge.SeriesOf(canary), _options);
+        var (stableSeries, canarySeries, options) = (CanaryJudge.SeriesOf(stable), CanaryJudge.SeriesOf(canary), _options);
+        if (context.Service.Strategy.Analysis is { Metrics.Count: > 0 } analysis)
+        {
+            // The team's own figures from Prometheus over the same pause, judged beside the HTTP samples.
+            (stableSeries, canarySeries, options) = await PrometheusCanary.WithMetricsAsync(analysis, context.Plan, stableSeries, canarySeries, options,
+                started, DateTimeOffset.UtcNow, TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, duration.Ticks / PointsPerStep)), cancellation)
+                .ConfigureAwait(false);
+        }
+        var judgement = CanaryJudge.Judge(stableSeries, canarySeries, options);
         LastJudgement = judgement;
         var reasons = new List<string> { $"canary at {context.TrafficPercent}%: {judgement.Outcome}, {judgement.Summary}" };
         reasons.AddRange(judgement.Metrics.Where(m => m.Classification is MetricClassification.High or MetricClassification.Low)
@@ -84,6 +94,8 @@ public sealed class StatisticalCanaryAnalysis : ICanaryAnalysis
         {
             reporter.Warning(reasons[0]);
         }
-        return new CanaryVerdict(judgement.Outcome != CanaryOutcome.Fail, reasons);
+        // Inconclusive about a critical metric is not a pass: the step stops and the release rolls back.
+        var criticalUnjudged = judgement.Metrics.Any(m => m.Critical && m.Classification == MetricClassification.NoData);
+        return new CanaryVerdict(judgement.Outcome != CanaryOutcome.Fail && !criticalUnjudged, reasons);
     }
 }

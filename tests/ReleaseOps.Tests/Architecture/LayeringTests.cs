@@ -20,7 +20,7 @@ public sealed class LayeringTests
         new(1, "infrastructure", ["Secrets", "Operations", "Text", "Reporting"]),
         new(2, "infrastructure", ["Infrastructure/Tls", "Infrastructure/Postgres"]),
         new(3, "infrastructure", ["Infrastructure/Http", "Infrastructure/Redis", "Docker"]),
-        new(4, "infrastructure", ["Redis"]),
+        new(4, "infrastructure", ["Redis", "Infrastructure/Monitoring"]),
         new(5, "plans and conditions", ["Conditions"]),
         new(6, "plans and conditions", ["Plans"]),
         new(7, "release records", ["Journal"]),

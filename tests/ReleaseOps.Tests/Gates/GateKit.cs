@@ -16,8 +16,13 @@ internal static class GateKit
         Run(GateEnvironment.Default, values);
 
     public static Task<GateResult> Run(GateEnvironment environment, params (string Key, object? Value)[] values) =>
-        Runner.RunGateAsync(Define(values), environment, new GateRunOptions { DefaultTimeout = TimeSpan.FromSeconds(5) },
-            SilentReporter.Instance, CancellationToken.None);
+        Run(environment, new GateRunOptions { DefaultTimeout = TimeSpan.FromSeconds(5) }, values);
+
+    public static Task<GateResult> Run(GateEnvironment environment, GateRunOptions options, params (string Key, object? Value)[] values) =>
+        Runner.RunGateAsync(Define(values), environment, options, SilentReporter.Instance, CancellationToken.None);
+
+    /// <summary>The whole result as JSON: every text it carries, for leak scans.</summary>
+    public static string AsJson(GateResult result) => System.Text.Json.JsonSerializer.Serialize(result);
 
     public static string Explain(GateResult result) =>
         $"{result.Status}: {result.Message} [{result.ErrorId}] findings: {string.Join(" | ", result.Findings)}";

@@ -203,6 +203,26 @@ public class CanaryJudgeTests
     }
 
     [Fact]
+    public void A_critical_metric_with_too_few_points_makes_the_judgement_NoData_whatever_the_others_say()
+    {
+        var options = new CanaryJudgeOptions
+        {
+            Metrics = new Dictionary<string, CanaryMetricOptions> { ["error"] = new() { Critical = true } },
+        };
+        var baseline = Metrics(("latency_ms", Series(1, 30, 100, 10)), ("error", Series(2, 3, 0, 0)));
+        var canary = Metrics(("latency_ms", Series(3, 30, 100, 10)), ("error", Series(4, 3, 0, 0)));
+
+        var judgement = CanaryJudge.Judge(baseline, canary, options);
+
+        Assert.Equal(MetricClassification.Pass, judgement.Metrics.Single(m => m.Metric == "latency_ms").Classification);
+        Assert.Equal(CanaryOutcome.NoData, judgement.Outcome);
+        Assert.StartsWith("critical metric error could not be judged", judgement.Summary);
+
+        // The same figures with error not critical: judged on latency alone, and it passes.
+        Assert.Equal(CanaryOutcome.Pass, CanaryJudge.Judge(baseline, canary).Outcome);
+    }
+
+    [Fact]
     public void Bad_options_are_typed_errors()
     {
         var ex = Assert.Throws<ReleaseOpsException>(() => CanaryJudge.Judge(Metrics(), Metrics(), new CanaryJudgeOptions { Alpha = 2 }));

@@ -57,10 +57,12 @@ public class ExamplePlanTests
         Assert.Equal(DeploymentStrategyType.Canary, plan.Services[1].Strategy.Type);
         Assert.Equal(JournalStore.Postgres, plan.Journal.Store);
         Assert.Equal("db.internal", plan.Journal.Connection!.Host);
-        Assert.Equal(8, plan.Gates.Count);
+        Assert.Equal(12, plan.Gates.Count);
+        Assert.Equal("error-ratio", plan.Services[1].Strategy.Analysis!.Metrics.Single().Name);
         Assert.Equal(TimeSpan.FromDays(30), plan.Backups[0].Retention.MaxAge);
-        Assert.Equal(3, plan.Watch!.Criteria.Count);
+        Assert.Equal(6, plan.Watch!.Criteria.Count);
         Assert.Equal(TimeSpan.FromMinutes(5), plan.Watch.Criteria[2].For);
-        Assert.Equal(4, plan.Secrets.Sources.Count());
+        Assert.Equal(ProbeType.ContainerLogs, plan.Watch.Probes.Single(p => p.Name == "logins").Type);
+        Assert.Equal(5, plan.Secrets.Sources.Count());
     }
 }

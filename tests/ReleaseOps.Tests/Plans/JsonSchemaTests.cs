@@ -43,4 +43,20 @@ public class PlanReferenceTests
             Assert.Contains($"| `{type.Name}` |", reference);
         }
     }
+
+    [Fact]
+    public void Each_gate_types_row_names_every_setting_of_the_type()
+    {
+        var reference = File.ReadAllLines(Path.Combine(ExamplePlanTests.RepositoryRoot, "docs", "plan-reference.md"))
+            .SkipWhile(l => l != "## gates").TakeWhile(l => l != "## backups").ToArray();
+        foreach (var type in ReleaseOps.Plans.Schema.GateTypeCatalog.All)
+        {
+            var row = reference.Single(l => l.StartsWith($"| `{type.Name}` |", StringComparison.Ordinal));
+            var missing = type.Settings.Select(p => p.Name).Where(name => !row.Contains($"`{name}`", StringComparison.Ordinal)).ToArray();
+            Assert.True(missing.Length == 0 || row.Contains("the `http` request keys") && missing.All(m => HttpRequestKeys.Contains(m)),
+                $"docs/plan-reference.md's row for {type.Name} does not name {string.Join(", ", missing)}");
+        }
+    }
+
+    private static readonly string[] HttpRequestKeys = { "url", "method", "headers", "body", "follow_redirects", "insecure", "ca_file" };
 }

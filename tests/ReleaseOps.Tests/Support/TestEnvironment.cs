@@ -34,6 +34,20 @@ public static class TestEnvironment
     public static Uri NginxHttp => new(Get("RELEASEOPS_TEST_NGINX_HTTP"));
     public static Uri NginxHttps => new(Get("RELEASEOPS_TEST_NGINX_HTTPS"));
     public static string NginxCertificate => Get("RELEASEOPS_TEST_NGINX_CERT");
+    public static Uri PrometheusUrl => new(Get("RELEASEOPS_TEST_PROMETHEUS_URL"));
+    /// <summary>nginx with TLS (the nginx certificate) in front of Prometheus: /basic/ (basic auth), /bearer/ and /alertmanager/ (bearer token).</summary>
+    public static Uri MonitoringProxy => new(Get("RELEASEOPS_TEST_MONITORING_PROXY"));
+    public static string PrometheusUser => Get("RELEASEOPS_TEST_PROMETHEUS_USER");
+    public static string PrometheusPassword => Get("RELEASEOPS_TEST_PROMETHEUS_PASSWORD");
+    public static string PrometheusToken => Get("RELEASEOPS_TEST_PROMETHEUS_TOKEN");
+    /// <summary>Where a fixture's metrics file goes (served to Prometheus as /NAME.prom).</summary>
+    public static string PrometheusFixtures => Get("RELEASEOPS_TEST_PROMETHEUS_FIXTURES");
+    /// <summary>Where a fixture's file_sd target file goes (Prometheus picks new files up by itself).</summary>
+    public static string PrometheusTargets => Get("RELEASEOPS_TEST_PROMETHEUS_TARGETS");
+    public static string PrometheusFixtureAddress => Get("RELEASEOPS_TEST_PROMETHEUS_FIXTURE_ADDRESS");
+    public static Uri AlertmanagerUrl => new(Get("RELEASEOPS_TEST_ALERTMANAGER_URL"));
+    /// <summary>The webhook receiver Alertmanager delivers to: GET lists every notification it stored.</summary>
+    public static Uri AlertReceiverUrl => new(Get("RELEASEOPS_TEST_ALERT_RECEIVER_URL"));
 
     /// <summary>Fails the calling test with a clear message when the named service does not answer.</summary>
     public static void Require(TestService service)
@@ -44,13 +58,15 @@ public static class TestEnvironment
             TestService.Postgres => Probe(() => ProbeTcp(PgHost, PgPort), $"{PgHost}:{PgPort}"),
             TestService.Redis => Probe(() => ProbeTcp(RedisHost, RedisPort), $"{RedisHost}:{RedisPort}"),
             TestService.Nginx => Probe(() => ProbeTcp(NginxHttp.Host, NginxHttp.Port), NginxHttp.ToString()),
+            TestService.Prometheus => Probe(() => ProbeTcp(PrometheusUrl.Host, PrometheusUrl.Port), PrometheusUrl.ToString()),
+            TestService.Alertmanager => Probe(() => ProbeTcp(AlertmanagerUrl.Host, AlertmanagerUrl.Port), AlertmanagerUrl.ToString()),
             _ => (false, service.ToString()),
         };
         if (!ok)
         {
             throw new InvalidOperationException(
                 $"This test needs {service} from the test environment, and it does not answer at {detail}. " +
-                "Run 'scripts/test-env.sh up' as root (it installs and starts dockerd, PostgreSQL, Redis and nginx on loopback).");
+                "Run 'scripts/test-env.sh up' as root (it installs and starts dockerd, PostgreSQL, Redis, nginx, Prometheus and Alertmanager on loopback).");
         }
     }
 
@@ -107,4 +123,6 @@ public enum TestService
     Postgres,
     Redis,
     Nginx,
+    Prometheus,
+    Alertmanager,
 }

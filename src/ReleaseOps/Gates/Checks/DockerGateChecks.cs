@@ -2,6 +2,8 @@ using System.Globalization;
 using Docker.DotNet.Models;
 using ReleaseOps.Conditions;
 using ReleaseOps.Docker;
+using ReleaseOps.Plans;
+using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
 
@@ -115,37 +117,103 @@ internal sealed class DockerServiceGateCheck : IGateCheck
     }
 }
 
-/// <summary><c>docker-secrets</c>: expected secrets exist, by name, or by a prefix and a count ("docker secret ls | grep medianest | wc -l  # 9").</summary>
+/// <summary>
+/// <c>docker-secrets</c>: expected secrets exist, by name, or by a prefix or label with a count ("docker secret ls |
+/// grep medianest | wc -l  # 9"); none of them was created longer ago than <c>max_age</c> (Docker secrets cannot
+/// change, so rotating one means creating it anew); each service under <c>services</c> references the secrets it
+/// needs, and with <c>require_used</c> every selected secret is referenced by some service. Docker never returns a
+/// secret's value, so none can be reported.
+/// </summary>
 internal sealed class DockerSecretsGateCheck : IGateCheck
 {
     public IReadOnlyList<string> Types { get; } = new[] { "docker-secrets" };
 
     public async Task RunAsync(GateCheckContext context, GateObservation observation, CancellationToken cancellation)
     {
-        var names = context.Settings.GetStrings("names");
-        var prefix = context.Settings.GetString("prefix");
-        if (names.Count == 0 && prefix is null)
+        var settings = context.Settings;
+        var names = settings.GetStrings("names");
+        var prefix = settings.GetString("prefix");
+        var label = settings.GetString("label");
+        var needs = settings["services"] is IReadOnlyDictionary<string, object?> map
+            ? map.ToDictionary(kv => kv.Key, kv => new GateSettings(map).GetStrings(kv.Key), StringComparer.Ordinal)
+            : new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (names.Count == 0 && prefix is null && label is null && needs.Count == 0)
         {
-            throw context.Missing("names", "Add names: [db_password, jwt_secret] or prefix: medianest_ with count: 9.");
+            throw context.Missing("names", "Add names: [db_password, jwt_secret], or prefix: medianest_ (or label: app=medianest) with count: 9.");
         }
         using var docker = DockerGateAccess.Client(context);
-        var existing = (await docker.ListSecretsAsync(cancellation).ConfigureAwait(false)).Select(s => s.Spec.Name ?? "").ToHashSet(StringComparer.Ordinal);
-        observation.Target = prefix is null ? string.Join(", ", names) : prefix + "*";
+        var secrets = (await docker.ListSecretsAsync(cancellation).ConfigureAwait(false))
+            .Where(s => s.Spec?.Name is not null).ToDictionary(s => s.Spec!.Name!, StringComparer.Ordinal);
+        observation.Target = string.Join(", ", names.Concat(new[] { prefix is null ? null : prefix + "*", label is null ? null : "label " + label }.OfType<string>()))
+            is { Length: > 0 } target ? target : "secrets used by " + string.Join(", ", needs.Keys);
         foreach (var name in names)
         {
-            observation.Rule("secret:" + name, existing.Contains(name), existing.Contains(name) ? $"{name} exists" : $"secret {name} is missing");
+            observation.Rule("secret:" + name, secrets.ContainsKey(name), secrets.ContainsKey(name) ? $"{name} exists" : $"secret {name} is missing");
         }
-        if (prefix is not null)
+        var selected = names.Where(secrets.ContainsKey).ToList();
+        if (prefix is not null || label is not null)
         {
-            var matching = existing.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            var matching = secrets.Where(s => (prefix is null || s.Key.StartsWith(prefix, StringComparison.Ordinal)) && HasLabel(s.Value.Spec?.Labels, label))
+                .Select(s => s.Key).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            selected.AddRange(matching.Except(selected));
             observation.Measure("count", matching.Length);
             observation.Evidence["secrets"] = matching;
-            var count = context.Settings.GetInteger("count");
+            var count = settings.GetInteger("count");
+            var what = prefix is null ? $"carry the label {label}" : label is null ? $"start with {prefix}" : $"start with {prefix} and carry the label {label}";
             observation.Rule("count", count is null ? matching.Length > 0 : matching.Length == count,
-                $"{matching.Length} secret(s) start with {prefix}" + (count is null ? "" : matching.Length == count ? "" : $", expected {count}"));
+                $"{matching.Length} secret(s) {what}" + (count is null || matching.Length == count ? "" : $", expected {count}"));
         }
-        observation.Fix = "Create the missing secrets: printf '%s' \"$VALUE\" | docker secret create NAME -";
+        if (settings.GetDuration("max_age") is { } maxAge)
+        {
+            var now = context.Clock.GetUtcNow();
+            var ages = selected.Select(n => (Name: n, Age: secrets[n].CreatedAt is { } created ? now - new DateTimeOffset(created.ToUniversalTime(), TimeSpan.Zero) : TimeSpan.Zero))
+                .OrderByDescending(a => a.Age).ToArray();
+            observation.Measure("oldest_age", ages.Length == 0 ? TimeSpan.Zero : ToMinute(ages[0].Age));
+            var due = ages.Where(a => a.Age > maxAge).ToArray();
+            observation.Rule("rotation", due.Length == 0, due.Length == 0
+                ? $"no secret is older than {DurationText.Format(maxAge)}" + (ages.Length == 0 ? "" : $" (oldest: {ages[0].Name}, {DurationText.Format(ToMinute(ages[0].Age))})")
+                : "rotation due: " + string.Join(", ", due.Select(d => $"{d.Name} is {DurationText.Format(ToMinute(d.Age))} old")) + $" (max {DurationText.Format(maxAge)})");
+        }
+        if (needs.Count > 0 || settings.GetBoolean("require_used") == true)
+        {
+            var services = (await docker.ListServicesAsync(cancellation).ConfigureAwait(false))
+                .ToDictionary(s => s.Spec?.Name ?? s.ID, s => (s.Spec?.TaskTemplate?.ContainerSpec?.Secrets ?? []).Select(r => r.SecretName).ToHashSet(StringComparer.Ordinal),
+                    StringComparer.Ordinal);
+            foreach (var (service, needed) in needs)
+            {
+                if (!services.TryGetValue(service, out var mounted))
+                {
+                    observation.Rule("service:" + service, false, $"service {service} does not exist");
+                    continue;
+                }
+                var missing = needed.Where(n => !mounted.Contains(n)).ToArray();
+                observation.Rule("service:" + service, missing.Length == 0, missing.Length == 0
+                    ? $"{service} references {string.Join(", ", needed)}" : $"{service} does not reference {string.Join(", ", missing)}");
+            }
+            if (settings.GetBoolean("require_used") == true)
+            {
+                var unused = selected.Where(n => !services.Values.Any(m => m.Contains(n))).ToArray();
+                observation.Rule("used", unused.Length == 0, unused.Length == 0
+                    ? $"every selected secret is used by a service" : "no service references " + string.Join(", ", unused));
+            }
+        }
+        observation.Fix = "Create the missing secrets (printf '%s' \"$VALUE\" | docker secret create NAME -), rotate old ones " +
+                          "(create NAME_v2, point the services at it, remove the old one), and add the secrets to the services that need them.";
     }
+
+    private static bool HasLabel(IDictionary<string, string>? labels, string? label)
+    {
+        if (label is null)
+        {
+            return true;
+        }
+        var eq = label.IndexOf('=');
+        var key = eq < 0 ? label : label[..eq];
+        return labels is not null && labels.TryGetValue(key, out var value) && (eq < 0 || value == label[(eq + 1)..]);
+    }
+
+    /// <summary>Ages to the minute, for messages that read well.</summary>
+    private static TimeSpan ToMinute(TimeSpan age) => TimeSpan.FromMinutes(Math.Floor(age.TotalMinutes));
 }
 
 /// <summary>

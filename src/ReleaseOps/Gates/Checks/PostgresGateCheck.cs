@@ -6,6 +6,7 @@ using Npgsql;
 using ReleaseOps.Conditions;
 using ReleaseOps.Errors;
 using ReleaseOps.Infrastructure.Postgres;
+using ReleaseOps.Plans;
 using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
@@ -27,18 +28,8 @@ internal sealed class PostgresGateCheck : IGateCheck
         var connection = context.Connection();
         var target = $"{connection.Host}:{connection.Port ?? 5432}/{connection.Database ?? "postgres"}";
         observation.Target = target;
-        var password = context.Expand(connection.Password);
-        var endpoint = new PgEndpoint
+        var endpoint = SettingConnections.Postgres(connection, context.Expand, "releaseops-gate", context.Timeout) with
         {
-            Host = connection.Host,
-            Port = connection.Port ?? 5432,
-            Database = connection.Database ?? "postgres",
-            Username = connection.Username ?? "postgres",
-            Password = password,
-            SslMode = connection.SslMode,
-            ApplicationName = "releaseops-gate",
-            ConnectTimeout = context.Timeout,
-            CommandTimeout = context.Timeout,
             // Gates of one run often hit the same server; they read text, numbers and booleans only.
             Pooled = true,
             BuiltInTypesOnly = true,

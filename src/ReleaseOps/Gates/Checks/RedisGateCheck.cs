@@ -1,6 +1,7 @@
 using System.Globalization;
 using ReleaseOps.Errors;
 using ReleaseOps.Infrastructure.Redis;
+using ReleaseOps.Plans;
 using ReleaseOps.Text;
 
 namespace ReleaseOps.Gates.Checks;
@@ -86,28 +87,9 @@ internal sealed class RedisGateCheck : IGateCheck
     }
 
     /// <summary>The connection settings: a connection string (its <c>${secret:NAME}</c> references expanded) or the connection map.</summary>
-    private static RedisConnectionOptions Options(GateCheckContext context)
-    {
-        if (context.Settings.GetString("configuration") is { } configuration)
-        {
-            var parsed = RedisConnectionOptions.Parse(context.Expand(configuration)!.Reveal());
-            var password = context.Settings.Has("connection") ? context.Expand(context.Connection().Password) : null;
-            return password is null ? parsed : parsed with { Password = password };
-        }
-        if (!context.Settings.Has("connection"))
-        {
-            throw context.Missing("connection", "Add connection: { host: 127.0.0.1, port: 6379, password: ${secret:redis} }, or configuration: \"host:6379,ssl=true\" (serviceName=NAME for Sentinels).");
-        }
-        var connection = context.Connection();
-        return new RedisConnectionOptions
-        {
-            Host = connection.Host,
-            Port = connection.Port ?? 6379,
-            User = connection.Username,
-            Password = context.Expand(connection.Password),
-            Database = int.TryParse(connection.Database, NumberStyles.Integer, CultureInfo.InvariantCulture, out var db) ? db : 0,
-        };
-    }
+    private static RedisConnectionOptions Options(GateCheckContext context) =>
+        SettingConnections.Redis(context.Settings, context.Expand, context.Invalid)
+        ?? throw context.Missing("connection", "Add connection: { host: 127.0.0.1, port: 6379, password: ${secret:redis} }, or configuration: \"host:6379,ssl=true\" (serviceName=NAME for Sentinels).");
 
     /// <summary>Whether the server (the primary found) takes commands from a client that gives no credentials.</summary>
     private static async Task<bool> AnswersWithoutPasswordAsync(RedisConnectionOptions primary, CancellationToken cancellation)

@@ -174,6 +174,7 @@ internal static class PlanBinder
                     Pause = strategy.Duration("pause") ?? defaults.Pause,
                     HealthTimeout = strategy.Duration("health_timeout") ?? defaults.HealthTimeout,
                     StopGracePeriod = strategy.Duration("stop_grace_period") ?? defaults.StopGracePeriod,
+                    Analysis = strategy.Object("analysis") is { } analysis ? BindAnalysis(analysis) : null,
                 },
             Health = s.Objects("health").Select(BindProbe).ToArray(),
             Smoke = s.Objects("smoke").Select(BindSmoke).ToArray(),
@@ -190,19 +191,32 @@ internal static class PlanBinder
         };
     }
 
+    private static readonly string[] AnalysisKeys = { "canary", "stable", "step", "metrics" };
+
+    private static CanaryAnalysisDefinition BindAnalysis(PlanObject a) => new()
+    {
+        Prometheus = new GateSettings(a.Where(kv => !AnalysisKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value)),
+        Canary = a.String("canary")!,
+        Stable = a.String("stable")!,
+        Step = a.Duration("step"),
+        Metrics = a.Objects("metrics").Select(m => new CanaryMetricDefinition
+        {
+            Name = m.String("name")!,
+            Query = m.String("query")!,
+            Direction = m.StringOr("direction", "higher-is-worse"),
+            Tolerance = m.Number("tolerance"),
+            Critical = m.Bool("critical") ?? false,
+        }).ToArray(),
+        Location = a.Location,
+    };
+
     internal static ProbeDefinition BindProbe(PlanObject p)
     {
         var defaults = new ProbeDefinition { Name = "" };
         return new ProbeDefinition
         {
             Name = p.String("name")!,
-            Type = p.String("type") switch
-            {
-                "tcp" => ProbeType.Tcp,
-                "container" => ProbeType.Container,
-                "metrics" => ProbeType.Metrics,
-                _ => ProbeType.Http,
-            },
+            Type = ProbeTypes.TryParse(p.String("type"), out var type) ? type : ProbeType.Http,
             Url = p.String("url"),
             Host = p.String("host"),
             Port = p.Int("port"),
@@ -211,9 +225,13 @@ internal static class PlanBinder
             Timeout = p.Duration("timeout") ?? defaults.Timeout,
             Expect = p.Strings("expect"),
             Headers = p.StringMap("headers"),
+            Settings = new GateSettings(p.Where(kv => !CommonProbeKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value)),
             Location = p.Location,
         };
     }
+
+    /// <summary>The keys every probe has; the rest are its type's settings.</summary>
+    private static readonly HashSet<string> CommonProbeKeys = PlanSchema.WatchProbe.Common.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
 
     private static SmokeCheckDefinition BindSmoke(PlanObject s)
     {

@@ -25,6 +25,7 @@ internal static class PlanRules
         }
 
         CheckChecklist(root, Error);
+        CheckWatchProbes(root, Error);
 
         var services = root.Objects("services");
         for (var i = 0; i < services.Count; i++)
@@ -39,6 +40,29 @@ internal static class PlanRules
                 Error(strategy!.Location, path, "ProxyRequired",
                     $"the {type} strategy switches traffic at a reverse proxy; add a 'proxy:' section (nginx upstream_file)");
             }
+            if (strategy?.Object("analysis") is { } analysis)
+            {
+                if (type != "canary")
+                {
+                    Error(analysis.Location, path + ".analysis", "AnalysisWithoutCanary",
+                        $"analysis compares a canary with the stable version between canary steps; the strategy is {type}");
+                }
+                var metrics = analysis.Objects("metrics");
+                for (var m = 0; m < metrics.Count; m++)
+                {
+                    if (metrics[m].String("query") is { } query && !query.Contains("$selector", StringComparison.Ordinal))
+                    {
+                        Error(metrics[m].Location, $"{path}.analysis.metrics[{m}].query", "CanaryQuerySelector",
+                            "the query must say $selector where the canary's and the stable version's label matchers go, " +
+                            "for example sum(rate(http_requests_total{code=~\"5..\",$selector}[1m])); without it both sides would be the same series");
+                    }
+                    if (metrics[m].String("name") is "latency_ms" or "error")
+                    {
+                        Error(metrics[m].Location, $"{path}.analysis.metrics[{m}].name", "CanaryMetricName",
+                            "latency_ms and error are the names of the figures the canary's HTTP samples give; name the query otherwise");
+                    }
+                }
+            }
             if (type == "canary" && strategy!.ContainsKey("steps"))
             {
                 var steps = strategy.Ints("steps");
@@ -47,6 +71,31 @@ internal static class PlanRules
                     Error(strategy.Location, path + ".steps", "CanarySteps",
                         "canary steps must rise and end at 100, for example [10, 50, 100]");
                 }
+            }
+        }
+    }
+
+    /// <summary>What a watch probe's type needs beyond single keys; and a command probe never carries a secret in its arguments.</summary>
+    private static void CheckWatchProbes(PlanObject root, Action<SourceLocation, string, string, string> error)
+    {
+        var probes = root.Object("watch")?.Objects("probes") ?? Array.Empty<PlanObject>();
+        for (var i = 0; i < probes.Count; i++)
+        {
+            var probe = probes[i];
+            var path = $"watch.probes[{i}]";
+            switch (probe.String("type"))
+            {
+                case "command" when probe.Strings("run").Any(SecretCatalog.HasReference):
+                    error(probe.Location, path + ".run", "SecretInArguments",
+                        "a command's arguments are visible to every user of the machine (ps, /proc); give the secret to the command in env: " +
+                        "instead, for example env: { DB_PASSWORD: ${secret:db_password} }");
+                    break;
+                case "container-logs" when probe.ContainsKey("container") == probe.ContainsKey("service"):
+                    error(probe.Location, path, "ProbeLogSource", "a container-logs probe reads one container or one service: give container or service");
+                    break;
+                case "redis" when !probe.ContainsKey("connection") && !probe.ContainsKey("configuration"):
+                    error(probe.Location, path, "ProbeRedisServer", "a redis probe needs connection: (host, port, password) or configuration: (a connection string)");
+                    break;
             }
         }
     }

@@ -41,6 +41,10 @@ internal sealed class ShapeReader
             return Expected(node, path, "a mapping");
         }
         var tag = mapping.Entries.FirstOrDefault(e => e.Key.Value == shape.Discriminator);
+        if (tag.Key is null && shape.DefaultTag is { } fallback)
+        {
+            return ReadObject(node, shape.Common.Concat(shape.Variants[fallback]).ToArray(), path, discriminator: $"{shape.Discriminator} '{fallback}'");
+        }
         if (tag.Key is null)
         {
             // Report the missing tag (and every other problem of the common keys) via the common shape.

@@ -23,6 +23,17 @@ public static class GateTypeCatalog
         Prop("ca_file", String(), "PEM file of the CA to trust for this request."),
     };
 
+    /// <summary>How a gate (or watch probe) reaches a Prometheus or Alertmanager API.</summary>
+    internal static readonly Property[] MonitoringApi =
+    {
+        Required("url", Url(), "The API's root, for example http://prometheus:9090 (a proxy's path prefix is kept)."),
+        Prop("bearer_token", String(), "A bearer token: ${secret:NAME}."),
+        Prop("username", String(), "Basic auth user (with password)."),
+        Prop("password", String(), "Basic auth password: ${secret:NAME}."),
+        Prop("ca_file", String(), "PEM file of the CA to trust (the only one); default the system store."),
+        Prop("insecure", Boolean(), "Skip TLS certificate validation (default false)."),
+    };
+
     public static IReadOnlyList<GateType> All { get; } = new[]
     {
         new GateType("http", "infrastructure", "An HTTP request whose response must meet the gate's expect conditions.",
@@ -73,8 +84,18 @@ public static class GateTypeCatalog
             }),
         new GateType("docker-service", "infrastructure", "Swarm services have their replicas running.",
             new[] { Required("service", String(), "The service name."), Prop("min_replicas", Integer(0)) }),
-        new GateType("docker-secrets", "security", "Expected Docker secrets exist, by name or by prefix and count.",
-            new[] { Prop("names", List(String())), Prop("prefix", String()), Prop("count", Integer(0)) }),
+        new GateType("docker-secrets", "security",
+            "Expected Docker secrets exist (by name, prefix or label, with a count), none is due for rotation, and the services reference those they need.",
+            new[]
+            {
+                Prop("names", List(String()), "Secrets that must exist."),
+                Prop("prefix", String(), "Select the secrets whose name starts with this."),
+                Prop("label", String(), "Select the secrets carrying this label: key=value, or key."),
+                Prop("count", Integer(0), "How many secrets the prefix or label must select."),
+                Prop("max_age", Duration(), "Fail when a selected secret was created longer ago than this: its rotation is due."),
+                Prop("services", Map(List(String(), acceptsSingle: true)), "Service -> the secrets it must reference, for example api: [db_password, jwt_secret]."),
+                Prop("require_used", Boolean(), "Every selected secret is referenced by at least one service (default false)."),
+            }),
         new GateType("docker-hardening", "security", "Container hardening: non-root, no privileged, capabilities, read-only root, limits, healthcheck.",
             new[]
             {
@@ -152,6 +173,67 @@ public static class GateTypeCatalog
                 Prop("start", String(), "HH:mm"),
                 Prop("end", String(), "HH:mm"),
                 Prop("freezes", List(Object(Required("from", String()), Required("to", String()), Prop("reason", String())))),
+            }),
+        new GateType("prometheus", "monitoring",
+            "A PromQL instant query whose series meet a condition: an error ratio below a limit, no target down, a recording rule present.",
+            MonitoringApi.Concat(new[]
+            {
+                Required("query", String(), "PromQL, evaluated now: an instant vector or a scalar."),
+                Prop("condition", Condition(), "What a series' value must meet, for example value < 0.001; labels.NAME can be read too."),
+                Prop("series", Enum("every", "any", "none"),
+                    "every (default): there are series and each meets the condition; any: at least one does; none: none does (without a condition: the query returns no series)."),
+            }).ToArray()),
+        new GateType("alertmanager", "monitoring",
+            "No firing alert matches the matchers (no ongoing incident); with pipeline, a test alert is routed and delivered to its receiver.",
+            MonitoringApi.Concat(new[]
+            {
+                Prop("matchers", List(String(), acceptsSingle: true),
+                    "Alertmanager matchers an alert must meet to count, for example severity=~\"critical|page\" (default: every alert)."),
+                Prop("max_firing", Integer(0), "How many matching firing alerts are allowed (default 0)."),
+                Prop("include_silenced", Boolean(), "Count silenced and inhibited alerts too (default false)."),
+                Prop("pipeline", Object(
+                    Prop("labels", Map(String()), "Labels of the test alert, so that it is routed as the team's alerts are (alertname default ReleaseOpsPipelineTest)."),
+                    Prop("receiver", String(), "The receiver Alertmanager must route the test alert to."),
+                    Required("confirm_url", Url(), "Where delivery shows: an endpoint of the receiver whose answer comes to hold the test alert's id."),
+                    Prop("confirm_headers", Map(String()), "Headers for confirm_url; values may hold ${secret:NAME}."),
+                    Prop("within", Duration(), "How long delivery may take (default: most of the gate's timeout).")),
+                    "Post a test alert and confirm its delivery; it is resolved again afterwards."),
+            }).ToArray()),
+        new GateType("container-logs", "monitoring",
+            "Counts the lines of a container's or a Swarm service's logs that match a pattern, over a window or since a time; the first ones (redacted) are evidence.",
+            new[]
+            {
+                Prop("container", String(), "A container name or id."),
+                Prop("service", String(), "A Swarm service: the logs of all its tasks."),
+                Required("pattern", String(), "A .NET regular expression, matched anywhere in a line."),
+                Prop("ignore_case", Boolean()),
+                Prop("window", Duration(), "Read the lines written in this last stretch of time (default 1h)."),
+                Prop("since", String(), "Read the lines written since this time instead (ISO 8601: 2026-11-30T08:00:00Z)."),
+                Prop("max_matches", Integer(0), "How many matching lines are allowed (default 0)."),
+            }),
+        new GateType("scan-report", "security",
+            "A Trivy JSON, Grype JSON or SARIF scan report of exactly the image being deployed, without findings at or above a severity except allow-listed ones not yet expired.",
+            new[]
+            {
+                Required("file", String(), "The report, relative to the plan."),
+                Prop("format", Enum("auto", "trivy", "grype", "sarif"), "Default auto: told from the report's shape."),
+                Prop("image", String(), "The image being deployed; its digests are resolved through the Docker engine."),
+                Prop("digest", String(), "The image's digest (sha256:...: its id or a manifest digest), instead of asking the engine."),
+                Prop("fail_on", Enum("critical", "high", "medium", "low"), "Findings at or above this severity fail the gate (default high)."),
+                Prop("allow", List(Object(
+                    Required("id", String(), "A finding id: CVE-2024-1234, GHSA-..., a rule id."),
+                    Required("expires", String(), "yyyy-MM-dd: the last day the exception holds."),
+                    Prop("reason", String()))), "Accepted findings, each until its expiry."),
+                Prop("max_age", Duration(), "Fail when the report is older than this (its own creation time, else the file's)."),
+            }),
+        new GateType("secret-strength", "security",
+            "Secrets the plan supplies are long enough and mix character classes; lengths and classes are reported, never a value.",
+            new[]
+            {
+                Required("secrets", List(String(), acceptsSingle: true), "Names under the plan's secrets: (* for all of them)."),
+                Prop("min_length", Integer(1), "Default 16."),
+                Prop("min_classes", Integer(1, 4), "How many of lower, upper, digit and symbol each must use (default 3)."),
+                Prop("require", List(Enum("lower", "upper", "digit", "symbol")), "Classes each must contain."),
             }),
         new GateType("sign-off", "process",
             "Every attestation the plan's checklist requires before deploying (attest: ROLE) is recorded, signed and valid for this version.",

@@ -85,13 +85,17 @@ public static class JsonSchemaWriter
         foreach (var (tag, properties) in shape.Variants)
         {
             var then = Object(shape.Common.Concat(properties).ToArray());
+            var named = new JsonObject
+            {
+                ["properties"] = new JsonObject { [shape.Discriminator] = new JsonObject { ["const"] = tag } },
+                ["required"] = new JsonArray(JsonValue.Create(shape.Discriminator)),
+            };
             variants.Add(new JsonObject
             {
-                ["if"] = new JsonObject
-                {
-                    ["properties"] = new JsonObject { [shape.Discriminator] = new JsonObject { ["const"] = tag } },
-                    ["required"] = new JsonArray(JsonValue.Create(shape.Discriminator)),
-                },
+                // The default variant also applies when the discriminator is left out.
+                ["if"] = tag == shape.DefaultTag
+                    ? new JsonObject { ["anyOf"] = new JsonArray(named, new JsonObject { ["not"] = new JsonObject { ["required"] = new JsonArray(JsonValue.Create(shape.Discriminator)) } }) }
+                    : named,
                 ["then"] = then,
             });
         }

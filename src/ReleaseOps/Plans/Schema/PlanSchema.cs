@@ -19,6 +19,59 @@ public static class PlanSchema
         Prop("expect", List(Condition(), acceptsSingle: true), "Conditions: status == 200, response_time < 500ms."),
         Prop("headers", Map(String())));
 
+    /// <summary>
+    /// A probe of the watch: the service probes' http, tcp, container and metrics, and probes that sample the
+    /// team's own figures (a PromQL query, matching log lines, a database's or Redis's statistics, a command).
+    /// Without a type it is http.
+    /// </summary>
+    public static TaggedShape WatchProbe { get; } = new(
+        "type",
+        new[]
+        {
+            Required("name", String()),
+            Prop("type", Enum(ProbeTypes.Names.ToArray())),
+            Prop("interval", Duration()),
+            Prop("timeout", Duration()),
+            Prop("expect", List(Condition(), acceptsSingle: true), "Conditions each sample must meet, over the probe's values (status == 200, value < 0.8, exit_code == 0)."),
+        },
+        new Dictionary<string, IReadOnlyList<Property>>
+        {
+            ["http"] = new[] { Required("url", String(), "An absolute URL."), Prop("headers", Map(String())) },
+            ["tcp"] = new[] { Prop("host", String()), Prop("port", Port()), Prop("url", String(), "Instead of host and port.") },
+            ["container"] = new[] { Required("container", String(), "The container's name.") },
+            ["metrics"] = new[] { Required("url", String(), "A Prometheus text endpoint (/metrics)."), Prop("headers", Map(String())) },
+            ["prometheus"] = GateTypeCatalog.MonitoringApi.Append(Required("query", String(),
+                "PromQL, evaluated each interval; a series per version label makes a canary comparable.")).ToArray(),
+            ["container-logs"] = new[]
+            {
+                Prop("container", String(), "A container name or id."),
+                Prop("service", String(), "A Swarm service: the logs of all its tasks."),
+                Required("pattern", String(), "A .NET regular expression, matched anywhere in a line."),
+                Prop("ignore_case", Boolean()),
+                Prop("window", Duration(), "Count the lines of this last stretch of time at each sample (default: the interval)."),
+            },
+            ["postgres"] = new[]
+            {
+                Required("connection", Connection()),
+                Prop("query", String(), "A query whose first column of the first row is the sample's value."),
+            },
+            ["redis"] = new[]
+            {
+                Prop("connection", Connection(), "The server (or give configuration:)."),
+                Prop("configuration", String(), "A StackExchange.Redis connection string instead of connection:."),
+            },
+            ["command"] = new[]
+            {
+                Required("run", List(String(), acceptsSingle: true),
+                    "The program and its arguments, run without a shell; a single string is the program alone. Never a secret: give those in env."),
+                Prop("env", Map(String()), "Environment variables of the command (values may be ${secret:NAME}); it gets these, PATH, HOME and LANG only."),
+                Prop("working_directory", String(), "Relative to the plan."),
+            },
+        })
+    {
+        DefaultTag = "http",
+    };
+
     public static ObjectShape Strategy { get; } = Object(
         Required("type", Enum("recreate", "rolling", "blue-green", "canary")),
         Prop("batch_size", Integer(1)),
@@ -28,7 +81,19 @@ public static class PlanSchema
         Prop("steps", List(Integer(1, 100)), "Canary: traffic percentages in order, ending at 100."),
         Prop("pause", Duration(), "Canary: observation time per step."),
         Prop("health_timeout", Duration()),
-        Prop("stop_grace_period", Duration()));
+        Prop("stop_grace_period", Duration()),
+        Prop("analysis", Object(GateTypeCatalog.MonitoringApi.Concat(new[]
+        {
+            Required("canary", String(), "Label matchers of the canary's series, put where a query says $selector: track=\"canary\"."),
+            Required("stable", String(), "Label matchers of the stable version's series: track=\"stable\"."),
+            Prop("step", Duration(), "Resolution of the compared series (default: a twentieth of the pause)."),
+            Required("metrics", List(Object(
+                Required("name", String()),
+                Required("query", String(), "PromQL with $selector where the version's matchers go: sum(rate(http_requests_total{code=~\"5..\",$selector}[1m]))."),
+                Prop("direction", Enum("higher-is-worse", "lower-is-worse", "either")),
+                Prop("tolerance", Number(), "How much worse than the stable version, as a fraction of its value, before a significant difference counts (default 0.1)."),
+                Prop("critical", Boolean(), "When it fails, the step fails whatever the score.")), uniqueKey: "name")),
+        }).ToArray()), "Canary: PromQL figures of the canary judged against the stable version's at each step."));
 
     public static ObjectShape Service { get; } = Object(
         Required("name", String()),
@@ -93,7 +158,7 @@ public static class PlanSchema
     public static ObjectShape Watch { get; } = Object(
         Prop("duration", Duration()),
         Prop("interval", Duration()),
-        Prop("probes", List(Probe, uniqueKey: "name")),
+        Prop("probes", List(WatchProbe, uniqueKey: "name")),
         Prop("criteria", List(Object(
             Required("name", String()),
             Required("expect", Condition()),

@@ -61,7 +61,11 @@ public sealed record ObjectShape(IReadOnlyList<Property> Properties) : Shape
 /// <c>type</c> decides its settings).
 /// </summary>
 public sealed record TaggedShape(string Discriminator, IReadOnlyList<Property> Common,
-    IReadOnlyDictionary<string, IReadOnlyList<Property>> Variants) : Shape;
+    IReadOnlyDictionary<string, IReadOnlyList<Property>> Variants) : Shape
+{
+    /// <summary>The variant of a mapping that leaves the discriminator out (a probe without a type is http); null: it is required.</summary>
+    public string? DefaultTag { get; init; }
+}
 
 /// <summary>One key of an object.</summary>
 public sealed record Property(string Name, Shape Shape, bool Required = false, string? Description = null)
