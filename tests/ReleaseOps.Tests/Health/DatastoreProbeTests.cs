@@ -265,7 +265,8 @@ public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
             {
                 ["connection"] = new Dictionary<string, object?> { ["host"] = TestEnvironment.RedisHost, ["port"] = (long)TestEnvironment.RedisPort, ["password"] = "${secret:redis}" },
             }, null, "connected_clients >= 1", "used_memory < 1GB"),
-        }, secrets: Secrets(TestEnvironment.PgPassword), stopOnBreach: false);
+        }, new[] { new CriterionDefinition { Name = "clients", Expect = "connected_clients >= 1", Probe = "redis" } },
+            secrets: Secrets(TestEnvironment.PgPassword), stopOnBreach: false);
         var (samples, verdict) = await RunAsync(watch);
         Assert.NotEmpty(samples);
         Assert.All(samples, s => Assert.True(s.Success, s.ToString()));
