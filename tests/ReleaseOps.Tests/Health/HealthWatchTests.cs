@@ -131,7 +131,9 @@ public class HealthWatchTests
                 {
                     new CriterionDefinition { Name = "errors", Expect = "error_rate < 5%", Window = TimeSpan.FromSeconds(1) },
                     new CriterionDefinition { Name = "served-errors", Probe = "metrics", Expect = "error_rate < 5%", Window = TimeSpan.FromSeconds(1) },
-                    new CriterionDefinition { Name = "vs-last-release", Probe = "web", Expect = "p95_increase < 1000%", Window = TimeSpan.FromSeconds(1) },
+                    // What is tested is that the last release's watch is found and judged against, not a threshold: a
+                    // localhost p95 of ~1 ms can be ten times that on a loaded two-core runner (seen once in CI).
+                    new CriterionDefinition { Name = "vs-last-release", Probe = "web", Expect = "p95_increase < 100000%", Window = TimeSpan.FromSeconds(1) },
                 },
             };
             var first = new HealthWatch(Request(definition, journal) with { Version = "1.0.0" }, Services);
