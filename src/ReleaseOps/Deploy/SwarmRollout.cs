@@ -328,6 +328,17 @@ internal sealed class SwarmRollout : IServiceRollout
         var secrets = new List<SwarmSecretMount>();
         foreach (var secret in _service.Secrets)
         {
+            if (!_plan.Secrets.Contains(secret))
+            {
+                // Not one of the plan's: an external Docker secret, mounted as it is.
+                var external = (await _docker.ListSecretsAsync(new Dictionary<string, string>(), cancellation).ConfigureAwait(false))
+                    .FirstOrDefault(s => s.Name == secret)
+                    ?? throw new ReleaseOpsException("SwarmSecretMissing", FailureKind.NotFound,
+                        $"{Name} mounts the Docker secret {secret}, which neither exists nor is declared under the plan's secrets:.", secret,
+                        $"Create it (docker secret create {secret} FILE), or declare it under secrets: (env, file or docker) for ReleaseOps to create and rotate.");
+                secrets.Add(uid is null ? new SwarmSecretMount(external.Id, secret, secret) : new SwarmSecretMount(external.Id, secret, secret, uid, gid ?? uid, 0x100));
+                continue;
+            }
             var value = _plan.Secrets.Resolve(secret);
             var name = SecretName(_plan, secret, value);
             var labels = new Dictionary<string, string>(OwnerLabels()) { [SecretLabel] = secret };

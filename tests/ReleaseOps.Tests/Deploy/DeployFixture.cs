@@ -99,7 +99,8 @@ public sealed class DeployFixture : IAsyncLifetime
     {
         Application = "ro-depl-app",
         Environment = "test",
-        Docker = new DockerEndpointDefinition { Host = TestEnvironment.DockerHost },
+        // Swarm verification relays through the test image (busybox); no registry serves busybox here.
+        Docker = new DockerEndpointDefinition { Host = TestEnvironment.DockerHost, RelayImage = "releaseops-test/web:v1" },
         Proxy = new ProxyDefinition
         {
             UpstreamFile = UpstreamFile,

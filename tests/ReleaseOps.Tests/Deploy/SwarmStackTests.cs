@@ -100,7 +100,9 @@ public sealed class SwarmStackTests(DeployFixture fixture, ITestOutputHelper out
             var (id, secretText) = await ExecAsync(task.ContainerId!, "cat", "/run/secrets/db_password");
             Assert.Equal(0, id);
             Assert.Equal(Environment.GetEnvironmentVariable(plan.Secrets.Sources.OfType<EnvironmentSecretSource>().First(s => s.Name == "db_password").Variable), secretText.Trim());
-            Assert.Equal(1, (await ExecAsync(task.ContainerId!, "touch", "/www/x")).ExitCode);
+            var running = await fixture.Docker.InspectContainerAsync(task.ContainerId!);
+            Assert.True(running.HostConfig!.ReadonlyRootfs);
+            Assert.Equal(64L * 1000 * 1000, running.HostConfig.Memory);
             Assert.Equal("10001", (await ExecAsync(task.ContainerId!, "id", "-u")).Output.Trim());
 
             // v2 with the token rotated: a new secret, web and api moved to it, the old one gone once v2 succeeded.

@@ -104,11 +104,11 @@ internal static class PlanRules
                 $"'{key}' has no effect on a Swarm service (no proxy, no canary; Swarm's update_config takes batch_size as parallelism, order, " +
                 "health_timeout and stop_grace_period): remove it");
         }
-        var declared = root["secrets"] as IReadOnlyDictionary<string, object?> ?? new Dictionary<string, object?>();
-        foreach (var secret in service.Strings("secrets").Where(name => !declared.ContainsKey(name)))
+        if (!service.ContainsKey("port") && !service.ContainsKey("host_ports")
+            && (service.Objects("health").Any(p => p.String("type") is null or "http" or "tcp") || service.Objects("smoke").Count > 0))
         {
-            error(service.Location, $"{path}.secrets", "UnknownSecret",
-                $"secret '{secret}' is not declared under the plan's secrets: (where its value comes from: env, file or docker){NameSuggestion.Hint(secret, declared.Keys.ToArray())}");
+            error(service.Location, $"{path}.port", "SwarmProbePort",
+                "the health probes and smoke checks of a Swarm service reach its tasks on port: (the port the application listens on inside the container); set it");
         }
         foreach (var volume in service.Strings("volumes"))
         {
