@@ -171,6 +171,38 @@ public sealed class SwarmStackTests(DeployFixture fixture, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public async Task A_smoke_check_failing_on_the_tasks_rolls_back_and_the_secret_value_never_shows()
+    {
+        var (plan, db, _) = await ExampleAsync("xunit-smoke");
+        var canary = Support.CanarySecret.New();
+        Environment.SetEnvironmentVariable(db, canary);
+        var api = plan.Services.Single(s => s.Name == "api");
+        // Only v1 answers "v1" at /version: v2's tasks come up healthy, and the smoke check through the relay fails them.
+        api = api with { Smoke = new[] { new SmokeCheckDefinition { Name = "is-v1", Url = "/version", Expect = new[] { "status == 200", "body contains \"v1\"" } } } };
+        plan = plan with { Services = new[] { api } };
+        var engine = fixture.Engine();
+        try
+        {
+            var (firstSteps, v1) = await DeploymentStream.CollectAsync<DeploymentResult>(
+                engine.DeployAsync(plan, new DeploymentRequest { Version = "v1" }, SilentReporter.Instance, default));
+            Assert.True(v1.Outcome == DeploymentOutcome.Succeeded, v1.Reason);
+            var (steps, v2) = await DeploymentStream.CollectAsync<DeploymentResult>(
+                engine.DeployAsync(plan, new DeploymentRequest { Version = "v2" }, SilentReporter.Instance, default));
+            Assert.Equal(DeploymentOutcome.RolledBack, v2.Outcome);
+            Assert.Contains("SmokeCheckFailed", v2.Reason);
+            Assert.Contains("is-v1", v2.Reason);
+            Assert.Contains("5 check(s) passed on 2 of 2 task(s)", steps.Single(s => s.Name == "rollback").Detail);
+            Assert.All(await RunningImagesAsync(plan), i => Assert.Equal("releaseops-test/web:v1", i));
+            var journal = Directory.EnumerateFiles(plan.Journal.Path, "*", SearchOption.AllDirectories).Select(File.ReadAllText);
+            Support.CanarySecret.AssertAbsent(canary, firstSteps.Concat(steps).Select(s => s.ToString()).Append(v2.Reason).Concat(journal), "steps, result and journal");
+        }
+        finally
+        {
+            await RemoveStackAsync(plan);
+        }
+    }
+
     private async Task<IReadOnlyList<string>> RunningImagesAsync(ReleasePlan plan)
     {
         var images = new List<string>();
