@@ -57,6 +57,17 @@ public class SwarmPlanTests
     }
 
     [Fact]
+    public void A_declared_network_no_swarm_service_joins_is_refused()
+    {
+        var validation = Validate(Header + "networks:\n  backend: { internal: true }\n" +
+                                  "services:\n  - name: web\n    image: shop/web\n    networks: [backend]\n");
+        var error = Assert.Single(validation.Errors);
+        Assert.Equal(("NetworkUnused", "networks.backend"), (error.Code, error.Path));
+        Assert.Contains("Swarm overlay networks only", error.Message);
+        Assert.True(Validate(Header + "networks:\n  backend: { internal: true }\n" + Swarm + "    networks: [backend]\n").IsValid);
+    }
+
+    [Fact]
     public void The_hardened_example_binds_every_swarm_key()
     {
         var plan = ReleasePlanLoader.Parse(File.ReadAllText(Path.Combine(ExamplePlanTests.RepositoryRoot, "examples", "swarm", "releaseplan.yml")),

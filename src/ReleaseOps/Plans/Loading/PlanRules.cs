@@ -28,6 +28,16 @@ internal static class PlanRules
         CheckWatchProbes(root, Error);
 
         var services = root.Objects("services");
+        if (root["networks"] is IReadOnlyDictionary<string, object?> networks)
+        {
+            var joined = services.Where(s => s.String("target") == "swarm").SelectMany(s => s.Strings("networks")).ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, value) in networks.Where(n => !joined.Contains(n.Key)))
+            {
+                Error((value as PlanObject)?.Location ?? root.Location, $"networks.{name}", "NetworkUnused",
+                    $"network '{name}' is joined by no target: swarm service; the networks: section creates Swarm overlay networks only " +
+                    "(standalone containers join existing networks named in their own networks:): remove it or add it to a Swarm service's networks");
+            }
+        }
         for (var i = 0; i < services.Count; i++)
         {
             var service = services[i];

@@ -103,7 +103,7 @@ public static class PlanSchema
         Prop("port", Port(), "The port the application listens on inside the container."),
         Prop("host_ports", List(Port()), "Loopback host ports for replicas or blue/green colors."),
         Prop("env", Map(String())),
-        Prop("secrets", List(String()), "Names under the plan's secrets: mounted as files /run/secrets/NAME (Swarm: Docker secrets, created and rotated by content)."),
+        Prop("secrets", List(String()), "Docker secrets mounted as /run/secrets/NAME. Swarm: a name declared under secrets: is created and rotated by content; any other is an existing Docker secret."),
         Prop("networks", List(String()), "Networks joined (Swarm: overlay networks, created when missing; declare internal ones under the top-level networks:)."),
         Prop("labels", Map(String())),
         Prop("command", List(String(), acceptsSingle: true)),
@@ -239,7 +239,7 @@ public static class PlanSchema
         Prop("docker", Object(Prop("host", String()), Prop("tls_verify", Boolean()), Prop("cert_path", String()),
             Prop("relay_image", String(), "Swarm verification: an image with busybox (nc) for the relay that reaches tasks on their overlay network (default busybox:1.36)."))),
         Prop("networks", Map(Object(Prop("internal", Boolean(), "No route out: only the network's members reach each other."))),
-            "Networks services join, with their settings; created when missing."),
+            "Networks Swarm services join, with their settings; created as attachable overlays when missing."),
         Prop("proxy", Object(
             Prop("type", Enum("nginx")),
             Required("upstream_file", String()),
