@@ -203,6 +203,27 @@ public sealed class SwarmStackTests(DeployFixture fixture, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public async Task A_first_release_that_fails_is_withdrawn_with_the_secrets_it_created()
+    {
+        var (plan, _, _) = await ExampleAsync("xunit-first");
+        plan = plan with { Services = plan.Services.Where(s => s.Name == "store").ToArray() };
+        try
+        {
+            var (steps, result) = await DeploymentStream.CollectAsync<DeploymentResult>(
+                fixture.Engine().DeployAsync(plan, new DeploymentRequest { Version = "broken" }, SilentReporter.Instance, default));
+            Assert.Equal(DeploymentOutcome.RolledBack, result.Outcome);
+            Assert.Contains("SwarmTaskFailed", result.Reason);
+            Assert.Contains("no previous release: the new version was removed", steps.Single(s => s.Name == "rollback").Detail);
+            Assert.Null(await fixture.Platform.InspectServiceAsync("swarmdemo-xunit-first-store", default));
+            Assert.DoesNotContain(await fixture.Docker.ListSecretsAsync(), s => s.Spec!.Name!.StartsWith("swarmdemo-xunit-first-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await RemoveStackAsync(plan);
+        }
+    }
+
     private async Task<IReadOnlyList<string>> RunningImagesAsync(ReleasePlan plan)
     {
         var images = new List<string>();
