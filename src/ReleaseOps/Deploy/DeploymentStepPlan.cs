@@ -28,7 +28,7 @@ internal static class DeploymentStepPlan
         {
             steps.Add(("rollout", s.Name, Rollout(plan, s, version)));
             steps.Add(("verify", s.Name, $"account for all {s.Replicas} instance(s) of {version}, probe {string.Join(", ", s.Health.Select(p => p.Name).DefaultIfEmpty("(no probes)"))} " +
-                $"on each{(plan.Proxy is null || s.Target == ServiceTarget.Swarm ? "" : ", check the upstream sends traffic to them")}, " +
+                $"on each{(s.Target == ServiceTarget.Swarm ? SwarmPath(plan, s) : plan.Proxy is null ? "" : ", check the upstream sends traffic to them")}, " +
                 $"smoke {string.Join(", ", s.Smoke.Select(c => c.Name).DefaultIfEmpty("(none)"))}; on failure roll back to the previous release"));
         }
         steps.Add(("gates:post-deploy", null, Gates(plan, GateStage.PostDeploy, hooks)));
@@ -59,6 +59,8 @@ internal static class DeploymentStepPlan
         {
             return $"update Swarm service {SwarmRollout.ServiceName(plan, s)} to {image}: {s.Replicas} replica(s), parallelism {Math.Max(1, st.BatchSize)}, " +
                    $"{(s.HostPorts.Count > 0 ? "stop-first (host-mode port)" : st.Order == UpdateOrder.StartFirst ? "start-first" : "stop-first")}; " +
+                   $"networks {string.Join(", ", SwarmRollout.NetworksOf(plan, s))} (created when missing)" +
+                   (s.Secrets.Count == 0 ? "" : $", secrets {string.Join(", ", s.Secrets)} as Docker secrets named by content") + "; " +
                    $"watch tasks until all run {image} within {DurationText.Format(st.HealthTimeout)}; on failure Swarm rollback";
         }
         return st.Type switch
@@ -78,8 +80,12 @@ internal static class DeploymentStepPlan
         };
     }
 
+    private static string SwarmPath(ReleasePlan plan, ServiceDefinition s) => s.HostPorts.Count > 0
+        ? $" task through host port {s.HostPorts[0]}"
+        : $" task through a relay container on {SwarmRollout.NetworksOf(plan, s)[0]}";
+
     private static string Retire(ServiceDefinition s) => s.Target == ServiceTarget.Swarm
-        ? "nothing: Swarm replaced the tasks"
+        ? "once verified: remove the plan's Docker secrets no service mounts any more (Swarm replaced the tasks)"
         : s.Strategy.Type switch
         {
             DeploymentStrategyType.BlueGreen => $"once verified: drain {DurationText.Format(s.Strategy.Drain)}, stop the old color (kept for an instant switch-back)",

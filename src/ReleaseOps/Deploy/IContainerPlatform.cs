@@ -48,13 +48,54 @@ public sealed record SwarmServiceSpec
     public TimeSpan Delay { get; init; }
     public TimeSpan Monitor { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Overlay networks the tasks join (they must exist).</summary>
+    public IReadOnlyList<string> Networks { get; init; } = Array.Empty<string>();
+    public string? User { get; init; }
+    public bool ReadOnlyRootFilesystem { get; init; }
+    public long? MemoryLimit { get; init; }
+    public double? CpuLimit { get; init; }
+    public long? MemoryReservation { get; init; }
+    public double? CpuReservation { get; init; }
+    public Plans.HealthcheckDefinition? Healthcheck { get; init; }
+    /// <summary>SOURCE:/path[:ro]: a named volume, or an absolute host path (bind mount).</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = Array.Empty<string>();
+    /// <summary>Docker secrets (they must exist) mounted as /run/secrets/FILE.</summary>
+    public IReadOnlyList<SwarmSecretMount> Secrets { get; init; } = Array.Empty<SwarmSecretMount>();
 }
 
-public sealed record SwarmServiceState(string Id, string Name, string Image, long Version, string? UpdateState, string? PreviousImage);
+/// <summary>A Docker secret in a service spec: its id and name, the file under /run/secrets, and the owner and mode of that file.</summary>
+public sealed record SwarmSecretMount(string SecretId, string SecretName, string File, string Uid = "0", string Gid = "0", uint Mode = 0x124 /* 0444 */);
+
+/// <summary>A Docker secret as listed: metadata only (Docker never gives the value back).</summary>
+public sealed record SwarmSecretState(string Id, string Name, IReadOnlyDictionary<string, string> Labels);
+
+/// <summary>A short-lived relay on the host's loopback to one task's address on an overlay network.</summary>
+public sealed record RelaySpec
+{
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public required string Network { get; init; }
+    public required string TargetAddress { get; init; }
+    public required int TargetPort { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// A service's current state; <paramref name="Secrets"/> the names of the Docker secrets its spec mounts,
+/// <paramref name="Networks"/> the networks its tasks join (by id).
+/// </summary>
+public sealed record SwarmServiceState(string Id, string Name, string Image, long Version, string? UpdateState, string? PreviousImage)
+{
+    public IReadOnlyList<string> Secrets { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>A Swarm task: <paramref name="ContainerId"/> once a container exists for it, <paramref name="CreatedAt"/> when Swarm created it.</summary>
 public sealed record SwarmTaskState(string Id, string Image, string State, string DesiredState, string? Error, long? ExitCode,
-    string? ContainerId = null, DateTimeOffset? CreatedAt = null);
+    string? ContainerId = null, DateTimeOffset? CreatedAt = null)
+{
+    /// <summary>The task's address on each network it joined (by network name), without the prefix length.</summary>
+    public IReadOnlyDictionary<string, string> Addresses { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// The Docker operations deployments need, over the engine's Docker adapter
@@ -97,4 +138,21 @@ public interface IContainerPlatform
     Task<IReadOnlyList<SwarmTaskState>> ListTasksAsync(string service, CancellationToken cancellation);
 
     Task RemoveServiceAsync(string name, CancellationToken cancellation);
+
+    /// <summary>Creates an attachable overlay network when none of that name exists; returns true when it created one.</summary>
+    Task<bool> EnsureOverlayNetworkAsync(string name, bool @internal, IReadOnlyDictionary<string, string> labels, CancellationToken cancellation);
+
+    /// <summary>Docker secrets carrying all the given labels.</summary>
+    Task<IReadOnlyList<SwarmSecretState>> ListSecretsAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellation);
+
+    /// <summary>Creates the secret unless one of that name exists; returns its id.</summary>
+    Task<string> EnsureSecretAsync(string name, Secrets.SecretValue value, IReadOnlyDictionary<string, string> labels, CancellationToken cancellation);
+
+    Task RemoveSecretAsync(string id, CancellationToken cancellation);
+
+    /// <summary>The names of the secrets any Swarm service's current spec mounts (previous specs do not count).</summary>
+    Task<IReadOnlySet<string>> SecretsInUseAsync(CancellationToken cancellation);
+
+    /// <summary>Starts a relay container (on the default bridge, joined to the overlay) and returns it with its loopback port once it accepts.</summary>
+    Task<(string ContainerId, int HostPort)> StartRelayAsync(RelaySpec spec, CancellationToken cancellation);
 }

@@ -27,6 +27,8 @@ public sealed record ReleasePlan
     public ProxyDefinition? Proxy { get; init; }
     public JournalDefinition Journal { get; init; } = new();
     public IReadOnlyList<ServiceDefinition> Services { get; init; } = Array.Empty<ServiceDefinition>();
+    /// <summary>Networks the services join, declared with their settings (internal); services may also name networks not declared here.</summary>
+    public IReadOnlyList<NetworkDefinition> Networks { get; init; } = Array.Empty<NetworkDefinition>();
     public IReadOnlyList<GateDefinition> Gates { get; init; } = Array.Empty<GateDefinition>();
     public IReadOnlyList<BackupDefinition> Backups { get; init; } = Array.Empty<BackupDefinition>();
     public WatchDefinition? Watch { get; init; }
@@ -51,6 +53,12 @@ public sealed record DockerEndpointDefinition
     public bool? TlsVerify { get; init; }
     /// <summary>Directory holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH.</summary>
     public string? CertPath { get; init; }
+    /// <summary>
+    /// The image of the short-lived relay containers that let verification reach Swarm tasks on their overlay networks
+    /// (it must hold busybox with nc); null: <see cref="DefaultRelayImage"/>.
+    /// </summary>
+    public string? RelayImage { get; init; }
+    public const string DefaultRelayImage = "busybox:1.36";
 
     public override string ToString() =>
         (Host ?? "DOCKER_HOST, else the default socket") + (TlsVerify == true ? " (TLS verified)" : "") + (CertPath is null ? "" : $" (certificates in {CertPath})");

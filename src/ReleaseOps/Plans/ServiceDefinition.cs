@@ -47,6 +47,14 @@ public sealed record ServiceDefinition
     /// <summary>Memory limit in bytes.</summary>
     public long? MemoryLimit { get; init; }
     public double? CpuLimit { get; init; }
+    /// <summary>Memory reserved for each replica (Swarm: the scheduler places a task only where this much is free).</summary>
+    public long? MemoryReservation { get; init; }
+    /// <summary>CPUs reserved for each replica (Swarm).</summary>
+    public double? CpuReservation { get; init; }
+    /// <summary>The container's own health check, as Docker runs it (Swarm: a task counts as running only once it is healthy).</summary>
+    public HealthcheckDefinition? Healthcheck { get; init; }
+    /// <summary>Mounts, as <c>SOURCE:/path[:ro]</c>: a named volume (kept across releases) or an absolute host path (a bind mount).</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = Array.Empty<string>();
     public StrategyDefinition Strategy { get; init; } = new();
     /// <summary>Probes that say a new instance is ready (checked before traffic moves to it).</summary>
     public IReadOnlyList<ProbeDefinition> Health { get; init; } = Array.Empty<ProbeDefinition>();
@@ -208,6 +216,30 @@ public sealed record SmokeCheckDefinition
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public override string ToString() => $"{Name} ({Method} {Url}, expect {string.Join(" and ", Expect)})";
+}
+
+/// <summary>A Docker HEALTHCHECK given by the plan: the test and its timings.</summary>
+public sealed record HealthcheckDefinition
+{
+    /// <summary>The command in exec form (<c>[/bin/wget, -q, ...]</c>), or Docker's own form starting with <c>CMD</c> or <c>CMD-SHELL</c>.</summary>
+    public required IReadOnlyList<string> Test { get; init; }
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+    public int Retries { get; init; } = 3;
+    public TimeSpan StartPeriod { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The test as Docker takes it: exec form gets <c>CMD</c> in front.</summary>
+    public IReadOnlyList<string> DockerTest => Test.Count > 0 && Test[0] is "CMD" or "CMD-SHELL" or "NONE" ? Test : new[] { "CMD" }.Concat(Test).ToArray();
+
+    public override string ToString() => $"{string.Join(' ', Test)} every {DurationText.Format(Interval)}, {Retries} retries";
+}
+
+/// <summary>A network the plan's services join, created when missing (Swarm: an attachable overlay).</summary>
+public sealed record NetworkDefinition
+{
+    public required string Name { get; init; }
+    /// <summary>No route out of the network: only its members reach each other.</summary>
+    public bool Internal { get; init; }
 }
 
 /// <summary>A one-off migration run before the rollout: a command in a container of the new image.</summary>

@@ -99,7 +99,8 @@ public sealed class DeployFixture : IAsyncLifetime
     {
         Application = "ro-depl-app",
         Environment = "test",
-        Docker = new DockerEndpointDefinition { Host = TestEnvironment.DockerHost },
+        // Swarm verification relays through the test image (busybox); no registry serves busybox here.
+        Docker = new DockerEndpointDefinition { Host = TestEnvironment.DockerHost, RelayImage = "releaseops-test/web:v1" },
         Proxy = new ProxyDefinition
         {
             UpstreamFile = UpstreamFile,
@@ -209,6 +210,16 @@ public sealed class DeployFixture : IAsyncLifetime
         try
         {
             await RemoveContainersAsync();
+            // The overlay networks Swarm releases created for the test application (its default network).
+            await Docker.CallAsync("networks", async (api, token) =>
+            {
+                var networks = await api.Networks.ListNetworksAsync(new global::Docker.DotNet.Models.NetworksListParameters(), token);
+                foreach (var network in networks.Where(n => n.Labels?.TryGetValue("org.releaseops.application", out var app) == true && app == "ro-depl-app"))
+                {
+                    try { await api.Networks.DeleteNetworkAsync(network.ID, token); }
+                    catch (global::Docker.DotNet.DockerApiException) { } // still in use by a task going away: left for the next run
+                }
+            }, default);
             foreach (var tag in new[] { "exits", "v1" })
             {
                 if (await Docker.TryInspectImageAsync($"{FaultRepository}:{tag}") is not null)

@@ -80,7 +80,7 @@ public class WatchProbePlanTests
     [Fact]
     public void A_canary_analysis_binds_and_needs_selector_and_a_canary_strategy()
     {
-        const string service = "services:\n  - name: web\n    image: shop/web\n    target: swarm\n    strategy:\n      type: TYPE\n      analysis:\n" +
+        const string service = "proxy: { upstream_file: upstreams.conf }\nservices:\n  - name: web\n    image: shop/web\n    strategy:\n      type: TYPE\n      analysis:\n" +
                                "        url: http://prometheus:9090\n        canary: 'track=\"canary\"'\n        stable: 'track=\"stable\"'\n        step: 5s\n        metrics:\n" +
                                "          - { name: errors, query: 'sum(rate(http_errors_total{$selector}[1m]))', direction: higher-is-worse, tolerance: 0.2, critical: true }\n" +
                                "          - { name: QNAME, query: 'QUERY' }\n";

@@ -33,6 +33,7 @@ internal static class PlanBinder
                 Host = docker?.String("host"),
                 TlsVerify = docker?.Bool("tls_verify"),
                 CertPath = Rooted(docker?.String("cert_path")),
+                RelayImage = docker?.String("relay_image"),
             },
             Proxy = proxy is null
                 ? null
@@ -51,6 +52,9 @@ internal static class PlanBinder
                 Connection = BindConnection(journal?.Object("connection")),
             },
             Services = root.Objects("services").Select(BindService).ToArray(),
+            Networks = root["networks"] is IReadOnlyDictionary<string, object?> networks
+                ? networks.Select(kv => new NetworkDefinition { Name = kv.Key, Internal = (kv.Value as PlanObject)?.Bool("internal") ?? false }).ToArray()
+                : Array.Empty<NetworkDefinition>(),
             Gates = root.Objects("gates").Select(BindGate).ToArray(),
             Backups = root.Objects("backups").Select(b => BindBackup(b) with { Destination = Rooted(b.String("destination"))! }).ToArray(),
             Watch = watch is null ? null : BindWatch(watch),
@@ -155,6 +159,10 @@ internal static class PlanBinder
             ReadOnlyRootFilesystem = s.Bool("read_only") ?? false,
             MemoryLimit = s.Long("memory"),
             CpuLimit = s.Number("cpus"),
+            MemoryReservation = s.Long("memory_reservation"),
+            CpuReservation = s.Number("cpus_reservation"),
+            Healthcheck = s.Object("healthcheck") is { } healthcheck ? BindHealthcheck(healthcheck) : null,
+            Volumes = s.Strings("volumes"),
             Strategy = strategy is null
                 ? defaults
                 : new StrategyDefinition
@@ -188,6 +196,19 @@ internal static class PlanBinder
                     Env = migration.StringMap("env"),
                 },
             Location = s.Location,
+        };
+    }
+
+    private static HealthcheckDefinition BindHealthcheck(PlanObject h)
+    {
+        var defaults = new HealthcheckDefinition { Test = Array.Empty<string>() };
+        return new HealthcheckDefinition
+        {
+            Test = h.Strings("test"),
+            Interval = h.Duration("interval") ?? defaults.Interval,
+            Timeout = h.Duration("timeout") ?? defaults.Timeout,
+            Retries = h.Int("retries") ?? defaults.Retries,
+            StartPeriod = h.Duration("start_period") ?? defaults.StartPeriod,
         };
     }
 

@@ -28,6 +28,16 @@ internal static class PlanRules
         CheckWatchProbes(root, Error);
 
         var services = root.Objects("services");
+        if (root["networks"] is IReadOnlyDictionary<string, object?> networks)
+        {
+            var joined = services.Where(s => s.String("target") == "swarm").SelectMany(s => s.Strings("networks")).ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, value) in networks.Where(n => !joined.Contains(n.Key)))
+            {
+                Error((value as PlanObject)?.Location ?? root.Location, $"networks.{name}", "NetworkUnused",
+                    $"network '{name}' is joined by no target: swarm service; the networks: section creates Swarm overlay networks only " +
+                    "(standalone containers join existing networks named in their own networks:): remove it or add it to a Swarm service's networks");
+            }
+        }
         for (var i = 0; i < services.Count; i++)
         {
             var service = services[i];
@@ -40,6 +50,7 @@ internal static class PlanRules
                 Error(strategy!.Location, path, "ProxyRequired",
                     $"the {type} strategy switches traffic at a reverse proxy; add a 'proxy:' section (nginx upstream_file)");
             }
+            CheckSwarm(root, service, i, Error);
             if (strategy?.Object("analysis") is { } analysis)
             {
                 if (type != "canary")
@@ -71,6 +82,51 @@ internal static class PlanRules
                     Error(strategy.Location, path + ".steps", "CanarySteps",
                         "canary steps must rise and end at 100, for example [10, 50, 100]");
                 }
+            }
+        }
+    }
+
+    /// <summary>Keys that mean something to one target only, and what a Swarm service cannot do (yet).</summary>
+    private static void CheckSwarm(PlanObject root, PlanObject service, int i, Action<SourceLocation, string, string, string> error)
+    {
+        var path = $"services[{i}]";
+        var strategy = service.Object("strategy");
+        var type = strategy?.String("type");
+        if (service.String("target") != "swarm")
+        {
+            foreach (var key in new[] { "healthcheck", "volumes", "memory_reservation", "cpus_reservation" }.Where(service.ContainsKey))
+            {
+                error(service.Location, $"{path}.{key}", "SwarmOnlyKey",
+                    $"'{key}' is applied to Swarm services only (target: swarm); standalone containers do not take it yet: remove it, or use target: swarm");
+            }
+            return;
+        }
+        if (type is "blue-green" or "canary")
+        {
+            error(strategy!.Location, path + ".strategy.type", "SwarmStrategy",
+                $"the {type} strategy is not available for target: swarm: Swarm replaces a service's tasks in place and ReleaseOps cannot " +
+                "split traffic between two versions of one Swarm service; use type: rolling with order: start-first (Swarm's update_config: " +
+                $"new tasks start and turn healthy before old ones stop), or target: container with a proxy: section for {type}");
+        }
+        foreach (var key in new[] { "drain", "steps", "pause", "analysis", "max_unavailable" }.Where(k => strategy?.ContainsKey(k) == true))
+        {
+            error(strategy!.Location, $"{path}.strategy.{key}", "SwarmStrategyKey",
+                $"'{key}' has no effect on a Swarm service (no proxy, no canary; Swarm's update_config takes batch_size as parallelism, order, " +
+                "health_timeout and stop_grace_period): remove it");
+        }
+        if (!service.ContainsKey("port") && !service.ContainsKey("host_ports")
+            && (service.Objects("health").Any(p => p.String("type") is null or "http" or "tcp") || service.Objects("smoke").Count > 0))
+        {
+            error(service.Location, $"{path}.port", "SwarmProbePort",
+                "the health probes and smoke checks of a Swarm service reach its tasks on port: (the port the application listens on inside the container); set it");
+        }
+        foreach (var volume in service.Strings("volumes"))
+        {
+            var parts = volume.Split(':');
+            if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || !parts[1].StartsWith('/') || parts.Length == 3 && parts[2] is not ("ro" or "rw"))
+            {
+                error(service.Location, $"{path}.volumes", "VolumeSyntax",
+                    $"volume '{volume}' is not SOURCE:/path[:ro]: a volume name or an absolute host path, then where it is mounted, for example data:/var/lib/app");
             }
         }
     }
