@@ -3,6 +3,7 @@ using ReleaseOps.Deploy.Proxy;
 using ReleaseOps.Journal;
 using ReleaseOps.Operations;
 using ReleaseOps.Plans;
+using ReleaseOps.Tests.Support;
 using Xunit;
 
 namespace ReleaseOps.Tests.Deploy;
@@ -97,12 +98,30 @@ public sealed class StandbyTests(DeployFixture fixture)
         await DeployAsync(engine, plan, "v2");
         Assert.False(Assert.Single(await fixture.InstancesAsync("web-standby", "v1")).Running);
 
-        // A window that has ended needs no force.
+        // A window that has ended needs no force: releaseops retire, as a schedule would run it, on the same journal.
         var ended = fixture.Plan(Service(TimeSpan.FromMilliseconds(1)), plan.Journal!.Path);
         await DeployAsync(engine, ended, "v1");
         Assert.True(Assert.Single(await fixture.InstancesAsync("web-standby", "v2")).Running, "v2 stands by");
-        Assert.NotNull(await engine.StopStandbyAsync(ended, force: false, Yes, SilentReporter.Instance, default));
+        var planFile = Path.Combine(plan.Journal!.Path, "releaseplan.yml");
+        await File.WriteAllTextAsync(planFile, $$"""
+            api_version: releaseops/v1
+            application: {{plan.Application}}
+            environment: {{plan.Environment}}
+            docker: { host: {{TestEnvironment.DockerHost}} }
+            journal: { path: {{plan.Journal!.Path}} }
+            proxy: { upstream_file: {{fixture.UpstreamFile}}, config_file: {{fixture.ConfigFile}} }
+            services:
+              - name: web-standby
+                image: releaseops-test/web
+                port: 8080
+                host_ports: [21471, 21472]
+                strategy: { type: blue-green, standby: 1ms, stop_grace_period: 0s }
+            """);
+        var retire = ReleaseOps.Tests.Cli.CliRunner.Run("retire", planFile);
+        Assert.True(retire.ExitCode == 0, retire.Error);
+        Assert.Matches(@"web-standby: stopped the standby ro-depl-app-test-web-standby-2147[12] \(v2\)", retire.Out);
         Assert.False(Assert.Single(await fixture.InstancesAsync("web-standby", "v2")).Running);
+        Assert.Contains("no standby to retire", ReleaseOps.Tests.Cli.CliRunner.Run("retire", planFile, "--force").Out);
         Assert.Equal("v1", await fixture.ServedVersionAsync("web-standby"));
         await fixture.RemoveContainersAsync();
     }
