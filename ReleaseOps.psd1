@@ -28,6 +28,7 @@
         'Invoke-Rollback'
         'Remove-ReleaseBackup'
         'Restore-PgDatabase'
+        'Stop-DeploymentStandby'
         'Test-PgBackup'
         'Test-RedisBackup'
         'Test-ReleasePlan'

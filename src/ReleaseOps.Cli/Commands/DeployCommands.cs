@@ -6,7 +6,7 @@ using ReleaseOps.Plans;
 
 namespace ReleaseOps.Cli.Commands;
 
-/// <summary><c>deploy</c>, <c>rollback</c>, <c>history</c> and <c>unlock</c>: deployments of a plan.</summary>
+/// <summary><c>deploy</c>, <c>rollback</c>, <c>history</c>, <c>unlock</c> and <c>retire</c>: deployments of a plan.</summary>
 public sealed class DeployCommands : ICliCommandSet
 {
     public IEnumerable<Command> Create(CliContext context)
@@ -15,6 +15,7 @@ public sealed class DeployCommands : ICliCommandSet
         yield return Rollback(context);
         yield return History(context);
         yield return Unlock(context);
+        yield return Retire(context);
     }
 
     private static Command Deploy(CliContext context)
@@ -125,6 +126,30 @@ public sealed class DeployCommands : ICliCommandSet
             var removed = await ReleaseOps.Releases.StandardRelease.Engine().UnlockAsync(loaded, result.GetValue(force), Confirm.Always,
                 new StderrReporter(context.Error), cancellation);
             context.Out.WriteLine(removed is null ? $"{loaded} is not locked." : $"Removed the lock held by {removed}.");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Retire(CliContext context)
+    {
+        var plan = CommonOptions.PlanArgument();
+        var variables = CommonOptions.Variables();
+        var force = new Option<bool>("--force") { Description = "Retire the standby before its window ends." };
+        var command = new Command("retire",
+            "Stop the warm standby a blue-green release left running (strategy.standby) once its window has ended; run it from a schedule.")
+        {
+            plan, force, variables,
+        };
+        command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
+        {
+            var loaded = await Load(result.GetValue(plan)!, result.GetValue(variables), cancellation);
+            var reporter = new StderrReporter(context.Error);
+            var retired = await ReleaseOps.Releases.StandardRelease.Engine().StopStandbyAsync(loaded, result.GetValue(force), Confirm.Always,
+                reporter, cancellation);
+            context.Out.WriteLine(retired is null
+                ? $"{loaded}: no standby to retire (none running, or its window has not ended: --force retires it now)."
+                : string.Join(Environment.NewLine, retired.Steps.Where(s => s.Name == "retire-standby").Select(s => $"{s.Service}: {s.Detail}")));
             return ExitCodes.Success;
         }));
         return command;

@@ -26,6 +26,7 @@ internal sealed class ContainerRollout : IServiceRollout
     private readonly ServiceDefinition _service;
     private readonly IOperationReporter _reporter;
     private bool _keepAliveChecked;
+    private IReadOnlyList<string> _keptWarm = Array.Empty<string>();
 
     public ContainerRollout(IContainerPlatform docker, NginxProxyController? proxy, ProbeRunner probes, ICanaryAnalysis canary,
         ReleasePlan plan, ServiceDefinition service, IOperationReporter reporter)
@@ -181,6 +182,13 @@ internal sealed class ContainerRollout : IServiceRollout
         {
             return "no old color running";
         }
+        if (Strategy.Standby > TimeSpan.Zero)
+        {
+            // Out of the proxy since the switch; running, a rollback to it is a switch and one verification.
+            _keptWarm = live.Select(o => o.Name.TrimStart('/')).ToArray();
+            return $"kept the old color {string.Join(", ", live.Select(o => $"{o.Name.TrimStart('/')} ({VersionOf(o)})"))} running out of the proxy " +
+                   $"for {DurationText.Format(Strategy.Standby)} (standby)";
+        }
         _reporter.Verbose($"Draining the old color for {DurationText.Format(Strategy.Drain)}.");
         await Task.Delay(Strategy.Drain, cancellation).ConfigureAwait(false);
         foreach (var old in live)
@@ -189,6 +197,23 @@ internal sealed class ContainerRollout : IServiceRollout
         }
         return $"drained {DurationText.Format(Strategy.Drain)}, stopped the old color {string.Join(", ", live.Select(o => $"{o.Name.TrimStart('/')} ({VersionOf(o)})"))}" +
                " (kept for an instant switch-back)";
+    }
+
+    public IReadOnlyList<string> KeptWarm => _keptWarm;
+
+    public async Task<string> StopStandbyAsync(string liveVersion, CancellationToken cancellation)
+    {
+        var routed = _proxy is null ? new HashSet<string>()
+            : (await _proxy.ReadAsync(_service.Name, cancellation).ConfigureAwait(false))?.Servers.Select(s => s.Address).ToHashSet(StringComparer.Ordinal)
+              ?? new HashSet<string>();
+        var standby = (await InstancesAsync(cancellation).ConfigureAwait(false))
+            .Where(i => i.Running && VersionOf(i) != liveVersion && !routed.Contains(Address(PortOf(i)))).ToArray();
+        foreach (var warm in standby)
+        {
+            await _docker.StopAsync(warm.Id, Strategy.StopGracePeriod, cancellation).ConfigureAwait(false);
+        }
+        return standby.Length == 0 ? "no standby running"
+            : $"stopped the standby {string.Join(", ", standby.Select(o => $"{o.Name.TrimStart('/')} ({VersionOf(o)})"))} (kept stopped)";
     }
 
     public async Task<string> DescribeAsync(CancellationToken cancellation)
@@ -296,6 +321,12 @@ internal sealed class ContainerRollout : IServiceRollout
 
     private async Task<IReadOnlyList<string>> BlueGreenAsync(string version, string releaseId, CancellationToken cancellation)
     {
+        // The previous release's warm standby (or one a crash left) holds the ports the new color needs: it is retired first.
+        // A standby of the version being deployed is not: it is adopted, checked like a new instance.
+        if (await StopStandbyAsync(version, cancellation).ConfigureAwait(false) is var stopped && stopped != "no standby running")
+        {
+            _reporter.Verbose(stopped);
+        }
         var all = await InstancesAsync(cancellation).ConfigureAwait(false);
         var already = await AdoptAsync(all, version, cancellation).ConfigureAwait(false);
         var used = all.Where(i => i.Running).Select(PortOf).ToHashSet();

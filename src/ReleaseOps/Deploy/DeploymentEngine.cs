@@ -72,6 +72,64 @@ public sealed class DeploymentEngine
         return await journal.ReleaseLockAsync(plan.Application, plan.Environment, null, cancellation).ConfigureAwait(false) ? held : null;
     }
 
+    /// <summary>
+    /// Retires the warm standby the plan's current release left running (<c>strategy.standby</c>) once its window has ended, or
+    /// at once with <paramref name="force"/>: the old color is stopped (kept, stopped) and the release record says so. Takes the
+    /// deploy lock while it works. Returns the amended release, or null when there was nothing to retire (or it was not
+    /// confirmed, or the window has not ended and <paramref name="force"/> was not given).
+    /// </summary>
+    public async Task<ReleaseRecord?> StopStandbyAsync(ReleasePlan plan, bool force, Confirmation confirm, IOperationReporter reporter,
+        CancellationToken cancellation)
+    {
+        var journal = _journal(plan);
+        var current = (await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false))
+            .FirstOrDefault(r => r.Status == ReleaseStatus.Succeeded);
+        if (current?.Standby is not { Count: > 0 } standby)
+        {
+            reporter.Verbose($"{plan} has no warm standby: {(current is null ? "no release succeeded yet" : $"release {current.Id} ({current.Version}) left none running")}.");
+            return null;
+        }
+        var until = standby.Min(w => w.Until);
+        if (until > DateTimeOffset.UtcNow && !force)
+        {
+            reporter.Verbose($"The standby of {plan} ({string.Join("; ", standby)}) has not ended; -Force (--force) retires it now.");
+            return null;
+        }
+        if (!await confirm(plan.ToString(), $"Stop the warm standby {string.Join("; ", standby)}").ConfigureAwait(false))
+        {
+            return null;
+        }
+        var id = ReleaseGuard.NewReleaseId();
+        await ReleaseGuard.EnterAsync(journal, plan.Application, plan.Environment, id, force: false, mayTakeOverInterrupted: false,
+            "Resume or roll back the interrupted release first; either retires the standby.", cancellation).ConfigureAwait(false);
+        try
+        {
+            var docker = _platform(plan);
+            using var owned = docker as IDisposable;
+            using var probes = new ProbeRunner();
+            var steps = current.Steps.ToList();
+            foreach (var warm in standby)
+            {
+                var service = plan.Services.FirstOrDefault(s => s.Name == warm.Service)
+                    ?? throw new ReleaseOpsException("StandbyServiceUnknown", FailureKind.InvalidConfiguration,
+                        $"The standby of service '{warm.Service}' ({warm.Version}) belongs to a service the plan no longer has.", plan.ToString(),
+                        $"Stop its containers by hand: docker stop {string.Join(" ", warm.Instances)}");
+                var started = DateTimeOffset.UtcNow;
+                var detail = await RolloutFor(plan, service, docker, probes, _hooks, reporter).StopStandbyAsync(current.Version, cancellation)
+                    .ConfigureAwait(false);
+                reporter.Verbose($"{service.Name}: {detail}.");
+                steps.Add(new JournalStep(steps.Count + 1, "retire-standby", service.Name, StepStatus.Succeeded, started, DateTimeOffset.UtcNow, detail));
+            }
+            var retired = current with { Standby = null, Steps = steps };
+            await journal.SaveAsync(retired, cancellation).ConfigureAwait(false);
+            return retired;
+        }
+        finally
+        {
+            await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The exact steps a deployment would take (-WhatIf), without touching anything.</summary>
     public IReadOnlyList<DeploymentStep> Plan(ReleasePlan plan, DeploymentRequest request)
     {
@@ -258,6 +316,14 @@ public sealed class DeploymentEngine
             foreach (var (s, rollout) in touched)
             {
                 await steps.RunAsync("retire", s.Name, ct => rollout.CompleteAsync(version, ct)!, cancellation).ConfigureAwait(false);
+            }
+            // What stays warm, and until when, is in the journal: Get-Deployment shows it and Stop-DeploymentStandby retires it.
+            var warm = touched.Where(t => t.Rollout.KeptWarm.Count > 0)
+                .Select(t => new WarmStandby(t.Service.Name, previous ?? "", t.Rollout.KeptWarm, DateTimeOffset.UtcNow + t.Service.Strategy.Standby))
+                .ToArray();
+            if (warm.Length > 0)
+            {
+                await steps.AmendAsync(r => r with { Standby = warm }, cancellation).ConfigureAwait(false);
             }
             outcome = DeploymentOutcome.Succeeded;
         }

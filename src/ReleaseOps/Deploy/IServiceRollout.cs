@@ -20,8 +20,20 @@ internal interface IServiceRollout
     /// </summary>
     Task<string> VerifyAsync(string version, CancellationToken cancellation);
 
-    /// <summary>After a verified deployment: drains and stops what <paramref name="version"/> replaced (blue-green keeps it stopped).</summary>
+    /// <summary>
+    /// After a verified deployment: drains and stops what <paramref name="version"/> replaced (blue-green keeps it stopped, or
+    /// running out of the proxy for <c>strategy.standby</c>: then <see cref="KeptWarm"/> names those instances).
+    /// </summary>
     Task<string> CompleteAsync(string version, CancellationToken cancellation);
+
+    /// <summary>The instances <see cref="CompleteAsync"/> left running out of the proxy (a warm standby); empty otherwise.</summary>
+    IReadOnlyList<string> KeptWarm => Array.Empty<string>();
+
+    /// <summary>
+    /// Stops (and keeps, stopped) every running instance that is neither <paramref name="liveVersion"/> nor in the proxy: a warm
+    /// standby whose window ended, or one a crash left behind. Returns what it did.
+    /// </summary>
+    Task<string> StopStandbyAsync(string liveVersion, CancellationToken cancellation) => Task.FromResult("no standby");
 
     /// <summary>Puts <paramref name="version"/> back in service, without a gap.</summary>
     Task<IReadOnlyList<string>> RestoreAsync(string version, string releaseId, CancellationToken cancellation);

@@ -101,11 +101,23 @@ public sealed record ReleaseRecord
     public IReadOnlyList<GateRecord> Gates { get; init; } = Array.Empty<GateRecord>();
     /// <summary>When it did not succeed: what each service was left running (versions, instances, upstream), read after the rollback.</summary>
     public IReadOnlyList<string> Left { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// A blue-green release with <c>strategy.standby</c>: the old colors it left running out of the proxy, and until when. Cleared
+    /// when Stop-DeploymentStandby retires them; a later release retires them too (and records its own).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<WarmStandby>? Standby { get; init; }
 
     [JsonIgnore]
     public TimeSpan? Duration => FinishedAt is null ? null : FinishedAt - StartedAt;
 
     public override string ToString() => $"{Application}/{Environment} {Kind} {Version} {Status}";
+}
+
+/// <summary>An old color kept running out of the proxy after a blue-green release, for a rollback that is a proxy switch.</summary>
+public sealed record WarmStandby(string Service, string Version, IReadOnlyList<string> Instances, DateTimeOffset Until)
+{
+    public override string ToString() => $"{Service} {Version} ({string.Join(", ", Instances)}) until {Until:u}";
 }
 
 /// <summary>Who holds the deploy lock of an application+environment.</summary>

@@ -84,6 +84,11 @@ public sealed record StrategyDefinition
     public int MaxUnavailable { get; init; }
     /// <summary>How long the replaced instances keep running after traffic leaves them (blue-green, canary, rolling behind a proxy).</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Blue-green: how long the old color keeps running, out of the proxy, once a release is verified, so that a rollback
+    /// is a proxy switch and one verification. Zero: it is stopped after the drain (kept stopped for a slower switch-back).
+    /// </summary>
+    public TimeSpan Standby { get; init; }
     /// <summary>Canary: traffic percentages, in order, ending at 100.</summary>
     public IReadOnlyList<int> Steps { get; init; } = new[] { 10, 50, 100 };
     /// <summary>Canary: how long each step is observed before the next.</summary>

@@ -67,6 +67,7 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Inputs>
         new[] { "rollback", "{0}" },
         new[] { "history", "{0}" },
         new[] { "unlock", "{0}" },
+        new[] { "retire", "{0}" },
         new[] { "watch", "{0}", "--duration", "1s" },
         new[] { "gate", "{0}" },
         new[] { "docker-check", "{0}" },

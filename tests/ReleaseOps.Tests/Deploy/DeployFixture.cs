@@ -34,6 +34,8 @@ public sealed class DeployFixture : IAsyncLifetime
         ["web-nginx"] = 21404,
         ["web-journal"] = 21405,
         ["web-redeploy"] = 21406,
+        // The warm standby of blue-green releases (StandbyTests), host ports 21471-21472.
+        ["web-standby"] = 21407,
     };
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "ro-depl-" + Guid.NewGuid().ToString("N")[..8]);

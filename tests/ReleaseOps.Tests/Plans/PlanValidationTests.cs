@@ -247,6 +247,18 @@ public class PlanValidationTests
     }
 
     [Fact]
+    public void A_standby_is_read_for_blue_green_and_refused_for_a_strategy_without_an_old_color()
+    {
+        var service = "proxy: { upstream_file: up.conf }\nservices:\n  - name: web\n    image: a\n    strategy: { type: TYPE, standby: 15m }\n";
+        var blueGreen = Validate(Header + service.Replace("TYPE", "blue-green"));
+        Assert.Empty(blueGreen.Errors);
+        Assert.Equal(TimeSpan.FromMinutes(15), blueGreen.Plan!.Services[0].Strategy.Standby);
+        var rolling = SingleError(Validate(Header + service.Replace("TYPE", "rolling")));
+        Assert.Equal("StandbyWithoutBlueGreen", rolling.Code);
+        Assert.Contains("the strategy is rolling, which has no old color to keep", rolling.Message);
+    }
+
+    [Fact]
     public void A_malformed_condition_is_reported_at_the_offending_character()
     {
         var error = SingleError(Validate(Header + "gates:\n  - name: api\n    type: http\n    url: http://x/\n    expect: status === 200\n"));

@@ -178,6 +178,7 @@ internal static class PlanBinder
                     Order = strategy.String("order") == "stop-first" ? UpdateOrder.StopFirst : UpdateOrder.StartFirst,
                     MaxUnavailable = strategy.Int("max_unavailable") ?? defaults.MaxUnavailable,
                     Drain = strategy.Duration("drain") ?? defaults.Drain,
+                    Standby = strategy.Duration("standby") ?? defaults.Standby,
                     Steps = strategy.ContainsKey("steps") ? strategy.Ints("steps") : defaults.Steps,
                     Pause = strategy.Duration("pause") ?? defaults.Pause,
                     HealthTimeout = strategy.Duration("health_timeout") ?? defaults.HealthTimeout,

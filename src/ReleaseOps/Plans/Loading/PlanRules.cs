@@ -51,6 +51,11 @@ internal static class PlanRules
                     $"the {type} strategy switches traffic at a reverse proxy; add a 'proxy:' section (nginx upstream_file)");
             }
             CheckSwarm(root, service, i, Error);
+            if (strategy?.ContainsKey("standby") == true && type != "blue-green")
+            {
+                Error(strategy.Location, path + ".standby", "StandbyWithoutBlueGreen",
+                    $"standby keeps the old color of a blue-green release running for an instant switch-back; the strategy is {type}, which has no old color to keep");
+            }
             if (strategy?.Object("analysis") is { } analysis)
             {
                 if (type != "canary")

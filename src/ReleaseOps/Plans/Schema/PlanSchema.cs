@@ -78,6 +78,9 @@ public static class PlanSchema
         Prop("order", Enum("start-first", "stop-first")),
         Prop("max_unavailable", Integer(0)),
         Prop("drain", Duration(), "Blue-green: how long the old color keeps running after the switch."),
+        Prop("standby", Duration(), "Blue-green: how long the old color stays running out of the proxy after a verified release, " +
+            "for a rollback that is a proxy switch (default 0: stopped after the drain). Retired when it ends by Stop-DeploymentStandby " +
+            "(releaseops standby stop), or by the next deployment or rollback."),
         Prop("steps", List(Integer(1, 100)), "Canary: traffic percentages in order, ending at 100."),
         Prop("pause", Duration(), "Canary: observation time per step."),
         Prop("health_timeout", Duration()),
