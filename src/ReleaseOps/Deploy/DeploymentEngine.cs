@@ -193,7 +193,7 @@ public sealed class DeploymentEngine
         };
         using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 4 * services.Count };
         reporter = steps.Reporter;
-        using var probes = new ProbeRunner();
+        using var probes = new ProbeRunner(plan.Secrets);
         var serviceReleases = new List<ServiceRelease>();
         var touched = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
         var migrated = new List<string>();

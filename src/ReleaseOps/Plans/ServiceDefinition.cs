@@ -47,6 +47,14 @@ public sealed record ServiceDefinition
     /// <summary>Memory limit in bytes.</summary>
     public long? MemoryLimit { get; init; }
     public double? CpuLimit { get; init; }
+    /// <summary>SOURCE:TARGET[:ro]: a named volume, or a host path (made absolute against the plan's directory when bound).</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> CapDrop { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> CapAdd { get; init; } = Array.Empty<string>();
+    public HealthcheckDefinition? Healthcheck { get; init; }
+    /// <summary>Docker's restart policy: no, always, unless-stopped, on-failure; null: Docker's default (no).</summary>
+    public string? Restart { get; init; }
+    public LoggingDefinition? Logging { get; init; }
     public StrategyDefinition Strategy { get; init; } = new();
     /// <summary>Probes that say a new instance is ready (checked before traffic moves to it).</summary>
     public IReadOnlyList<ProbeDefinition> Health { get; init; } = Array.Empty<ProbeDefinition>();
@@ -220,4 +228,22 @@ public sealed record MigrationDefinition
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
     public override string ToString() => $"{string.Join(' ', Command)}{(Image is null ? "" : $" in {Image}")} (timeout {DurationText.Format(Timeout)})";
+}
+
+/// <summary>A container HEALTHCHECK set by the plan.</summary>
+public sealed record HealthcheckDefinition
+{
+    /// <summary>As Docker takes it: CMD, CMD-SHELL or NONE first.</summary>
+    public required IReadOnlyList<string> Test { get; init; }
+    public TimeSpan? Interval { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public int? Retries { get; init; }
+    public TimeSpan? StartPeriod { get; init; }
+}
+
+/// <summary>A container's log driver and its options.</summary>
+public sealed record LoggingDefinition
+{
+    public required string Driver { get; init; }
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
 }

@@ -50,7 +50,7 @@ internal static class PlanBinder
                 Path = Rooted(journal?.String("path") ?? new JournalDefinition().Path)!,
                 Connection = BindConnection(journal?.Object("connection")),
             },
-            Services = root.Objects("services").Select(BindService).ToArray(),
+            Services = root.Objects("services").Select(s => BindService(s) with { Volumes = s.Strings("volumes").Select(v => RootedVolume(v, baseDirectory)).ToArray() }).ToArray(),
             Gates = root.Objects("gates").Select(BindGate).ToArray(),
             Backups = root.Objects("backups").Select(b => BindBackup(b) with { Destination = Rooted(b.String("destination"))! }).ToArray(),
             Watch = watch is null ? null : BindWatch(watch),
@@ -155,6 +155,23 @@ internal static class PlanBinder
             ReadOnlyRootFilesystem = s.Bool("read_only") ?? false,
             MemoryLimit = s.Long("memory"),
             CpuLimit = s.Number("cpus"),
+            CapDrop = s.Strings("cap_drop"),
+            CapAdd = s.Strings("cap_add"),
+            Healthcheck = s.Object("healthcheck") is { } hc
+                ? new HealthcheckDefinition
+                {
+                    // A single string is a shell command, as in a compose file.
+                    Test = hc.Strings("test") is [var only] && only != "NONE" ? new[] { "CMD-SHELL", only } : hc.Strings("test"),
+                    Interval = hc.Duration("interval"),
+                    Timeout = hc.Duration("timeout"),
+                    Retries = hc.Int("retries"),
+                    StartPeriod = hc.Duration("start_period"),
+                }
+                : null,
+            Restart = s.String("restart"),
+            Logging = s.Object("logging") is { } logging
+                ? new LoggingDefinition { Driver = logging.String("driver")!, Options = logging.StringMap("options") }
+                : null,
             Strategy = strategy is null
                 ? defaults
                 : new StrategyDefinition
@@ -189,6 +206,15 @@ internal static class PlanBinder
                 },
             Location = s.Location,
         };
+    }
+
+    /// <summary>A bind mount's relative host path means a path beside the plan (a named volume has no slash and no leading dot).</summary>
+    internal static string RootedVolume(string volume, string? baseDirectory)
+    {
+        var colon = volume.IndexOf(':');
+        if (colon <= 0 || baseDirectory is null) return volume;
+        var source = volume[..colon];
+        return source.StartsWith('.') ? Path.GetFullPath(source, baseDirectory) + volume[colon..] : volume;
     }
 
     private static readonly string[] AnalysisKeys = { "canary", "stable", "step", "metrics" };

@@ -25,12 +25,29 @@ internal static class PlanRules
         }
 
         CheckChecklist(root, Error);
+        CheckBaselines(root, Error);
         CheckWatchProbes(root, Error);
 
         var services = root.Objects("services");
         for (var i = 0; i < services.Count; i++)
         {
             var service = services[i];
+            if (service.ContainsKey("secrets") && service.String("target") != "swarm")
+            {
+                Error(service.Location, $"services[{i}].secrets", "ContainerSecrets",
+                    "Docker secrets are mounted by Swarm only; a service with target: container (the default) cannot receive them. " +
+                    "Give the container the secret in its environment instead: env: { DB_PASSWORD: ${secret:db_password} } " +
+                    "(declared under secrets:, read when the container is created, never written to the plan, the journal or output), or use target: swarm");
+            }
+            if (service.String("target") == "swarm")
+            {
+                foreach (var key in ContainerOnlyKeys.Where(service.ContainsKey))
+                {
+                    Error(service.Location, $"services[{i}].{key}", "ContainerOnlyKey",
+                        $"'{key}' is applied to the containers ReleaseOps creates (target: container); the Swarm rollout does not set it on a service, " +
+                        "so with target: swarm it would do nothing. Set it in the image or on the service outside ReleaseOps, or deploy with target: container");
+                }
+            }
             var strategy = service.Object("strategy");
             var type = strategy?.String("type");
             var path = $"services[{i}].strategy";
@@ -71,6 +88,30 @@ internal static class PlanRules
                     Error(strategy.Location, path + ".steps", "CanarySteps",
                         "canary steps must rise and end at 100, for example [10, 50, 100]");
                 }
+            }
+        }
+    }
+
+    /// <summary>Service keys only the container rollout applies (remove one here when the Swarm rollout sets it on the service spec).</summary>
+    internal static readonly string[] ContainerOnlyKeys = { "volumes", "cap_drop", "cap_add", "healthcheck", "restart", "logging" };
+
+    /// <summary>
+    /// Criteria that compare with the previous watch (p95_baseline, p95_increase...) need the previous watch's summary, which
+    /// is saved beside a file journal only: with a PostgreSQL journal they could never be judged.
+    /// </summary>
+    private static void CheckBaselines(PlanObject root, Action<SourceLocation, string, string, string> error)
+    {
+        if (root.Object("journal")?.String("store") != "postgres") return;
+        var criteria = root.Object("watch")?.Objects("criteria") ?? Array.Empty<PlanObject>();
+        for (var i = 0; i < criteria.Count; i++)
+        {
+            if (criteria[i].String("expect") is { } expect
+                && System.Text.RegularExpressions.Regex.IsMatch(expect, @"\b\w+_(baseline|increase)\b"))
+            {
+                error(criteria[i].Location, $"watch.criteria[{i}].expect", "BaselineNeedsFileJournal",
+                    "this criterion compares with the previous watch's figures (_baseline, _increase), which are kept beside a file journal only; " +
+                    "with journal.store: postgres it would stay pending forever. Compare with a fixed limit instead (p95 < 800ms), " +
+                    "or compare versions during a canary with strategy.analysis");
             }
         }
     }
