@@ -337,6 +337,7 @@ internal static class PlanBinder
                 Location = c.Location,
             }).ToArray(),
             RollbackOnBreach = w.Bool("rollback_on_breach") ?? false,
+            AfterDeploy = w.Bool("after_deploy") ?? false,
         };
     }
 

@@ -197,7 +197,10 @@ public static class PlanSchema
             Prop("window", Duration()),
             Prop("for", Duration(), "How long the condition must fail before it is a breach."),
             Prop("severity", Enum("critical", "high", "medium", "low"))), uniqueKey: "name")),
-        Prop("rollback_on_breach", Boolean()));
+        Prop("rollback_on_breach", Boolean(), "A watch run on its own (Watch-ReleaseHealth, releaseops watch) rolls the release back at a breach."),
+        Prop("after_deploy", Boolean(),
+            "Deployments run this watch after the release goes live, inside their lock: Succeeded only when it ends Healthy or Degraded; " +
+            "Breached or Inconclusive rolls the release back (default false; -Watch:$false / --no-watch skip it)."));
 
     public static ObjectShape SecretSource { get; } = Object(
         Prop("env", String(), "Environment variable holding the secret."),

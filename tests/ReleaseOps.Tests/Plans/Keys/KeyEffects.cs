@@ -13,6 +13,11 @@ public static class KeyEffects
     /// <summary>Entries chosen by reading the test: it sets the key and asserts on what the key changes.</summary>
     private static Dictionary<string, string[]> Reviewed => new(StringComparer.Ordinal)
     {
+        ["watch.after_deploy"] = new[]
+        {
+            "DeploymentWatchTests.A_healthy_watch_makes_the_release_a_success_a_breach_rolls_it_back_in_the_same_operation_and_no_watch_skips_it",
+            "DeploymentWatchTests.An_inconclusive_watch_is_no_evidence_and_the_release_is_rolled_back",
+        },
         ["watch.probes[type=metrics].headers"] = new[] { "VerdictTests.A_metrics_probe_sends_its_headers_with_secrets_expanded" },
         ["api_version"] = new[] { "PlanValidationTests.An_empty_plan_says_what_it_needs", "PlanValidationTests.Missing_top_level_keys_are_all_reported" },
         ["application"] = new[] { "ProxyAndCmdletTests.Invoke_Deployment_streams_steps_then_the_result_and_Get_Deployment_filters_the_journal" },

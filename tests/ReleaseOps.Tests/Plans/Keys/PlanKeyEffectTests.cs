@@ -31,4 +31,24 @@ public class PlanKeyEffectTests
         Assert.Contains("The storefront and its workers", shown.Out);
         Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
     }
+
+    [Fact]
+    public void The_cli_plans_the_watch_after_the_deployment_and_no_watch_skips_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("ro-nowatch-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "plan.yml");
+            File.WriteAllText(file, "version: v1\n" + Plan + "watch:\n  after_deploy: true\n  duration: 30s\n  probes: [{ name: web, url: http://127.0.0.1:9/ }]\n");
+            var watched = CliRunner.Run("deploy", file, "--what-if");
+            Assert.Equal(0, watched.ExitCode);
+            Assert.Contains("watch: Planned - watch the release for 30s", watched.Out);
+            var skipped = CliRunner.Run("deploy", file, "--what-if", "--no-watch");
+            Assert.Contains("watch: Planned - skip: -Watch:$false / --no-watch", skipped.Out);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
