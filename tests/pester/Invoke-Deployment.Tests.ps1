@@ -77,6 +77,35 @@ Describe 'Invoke-Deployment' {
         }
     }
 
+    Context 'the watch after the deployment (watch.after_deploy)' {
+        BeforeAll {
+            $watchDir = Join-Path $TestDrive 'watched'
+            $watchFile = New-TestPlan -Directory $watchDir -Application ro-pester-deploy-watch -Port 26133
+            Add-Content -LiteralPath $watchFile -Value '  after_deploy: true'
+            $watched = Get-ReleasePlan $watchFile
+            Remove-TestContainer ro-pester-deploy-watch
+        }
+        AfterAll { Remove-TestContainer ro-pester-deploy-watch }
+
+        It 'is Succeeded only after the watch ended healthy, and journals the verdict' {
+            $records = $watched | Invoke-Deployment -Version v1 -Confirm:$false
+            $records[-1].Outcome | Should -Be 'Succeeded'
+            $watch = $records | Where-Object { $_ -is [ReleaseOps.Deploy.DeploymentStep] -and $_.Name -eq 'watch' }
+            $watch.Status | Should -Be 'Succeeded'
+            $watch.Detail | Should -BeLike 'Healthy after *'
+            (Get-Deployment $watchFile -Last 1).Steps.Name | Should -Contain 'watch'
+        }
+
+        It 'skips it with -Watch:$false and says so' {
+            $records = $watched | Invoke-Deployment -Version v2 -Watch:$false -Confirm:$false
+            $records[-1].Outcome | Should -Be 'Succeeded'
+            $watch = $records | Where-Object { $_ -is [ReleaseOps.Deploy.DeploymentStep] -and $_.Name -eq 'watch' }
+            $watch.Status | Should -Be 'Skipped'
+            $watch.Detail | Should -BeLike '*-Watch:$false*'
+            Get-ServedVersion 26133 | Should -Be 'v2'
+        }
+    }
+
     Context 'help and formats' {
         BeforeAll {
             $plan = Enter-ExampleSandbox -Application ro-pester-deploy-ex -Port 26132 -Version v2

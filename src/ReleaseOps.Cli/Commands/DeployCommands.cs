@@ -28,10 +28,14 @@ public sealed class DeployCommands : ICliCommandSet
         var force = new Option<bool>("--force") { Description = "Break a stale deploy lock (its holder's process is gone)." };
         var resume = new Option<bool>("--resume") { Description = "Finish a deployment that was interrupted." };
         var whatIf = new Option<bool>("--what-if") { Description = "Print the steps the deployment would take; change nothing." };
+        var noWatch = new Option<bool>("--no-watch")
+        {
+            Description = "Skip the watch after the release goes live that the plan asks for (watch.after_deploy); the journal records it as skipped.",
+        };
         var command = new Command("deploy",
             "Deploy a version: lock, gates, backup, migrations, rollout, verification, automatic rollback on failure. Exit 0 deployed, 1 failed or rolled back.")
         {
-            plan, version, services, force, resume, whatIf, output, variables,
+            plan, version, services, force, resume, whatIf, noWatch, output, variables,
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
@@ -39,7 +43,7 @@ public sealed class DeployCommands : ICliCommandSet
             var request = new DeploymentRequest
             {
                 Version = result.GetValue(version), Services = result.GetValue(services) ?? Array.Empty<string>(),
-                Force = result.GetValue(force), Resume = result.GetValue(resume),
+                Force = result.GetValue(force), Resume = result.GetValue(resume), Watch = result.GetValue(noWatch) ? false : null,
             };
             var engine = ReleaseOps.Releases.StandardRelease.Engine();
             var json = result.GetValue(output) == OutputFormat.Json;

@@ -38,9 +38,19 @@ public sealed class InvokeDeploymentCommand : DeploymentCmdlet
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
+    /// <summary><para type="description">The watch after the release goes live. Without it, as the plan says (watch.after_deploy: the
+    /// release is Succeeded only when the watch ends healthy, and rolled back when it breaches or cannot judge); -Watch:$false skips
+    /// it (journaled as skipped); -Watch runs the plan's watch even when the plan does not ask.</para></summary>
+    [Parameter]
+    public SwitchParameter Watch { get; set; }
+
     protected override void ProcessRecord()
     {
-        var request = new DeploymentRequest { Version = Version, Services = Service, Force = Force.IsPresent, Resume = Resume.IsPresent };
+        var request = new DeploymentRequest
+        {
+            Version = Version, Services = Service, Force = Force.IsPresent, Resume = Resume.IsPresent,
+            Watch = MyInvocation.BoundParameters.ContainsKey(nameof(Watch)) ? Watch.IsPresent : null,
+        };
         ForEachPlan(async (op, plan) =>
         {
             var engine = Engine();

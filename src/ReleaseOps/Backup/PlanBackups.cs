@@ -214,7 +214,7 @@ public sealed class PlanBackups
         Port = connection.Port ?? 6379,
         User = connection.Username,
         Password = secrets.Expand(connection.Password),
-        UseTls = string.Equals(connection.SslMode, "require", StringComparison.OrdinalIgnoreCase),
+        UseTls = SettingConnections.RedisTls(connection.SslMode),
         CommandTimeout = TimeSpan.FromSeconds(30),
     };
 }

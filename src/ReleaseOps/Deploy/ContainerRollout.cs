@@ -468,6 +468,12 @@ internal sealed class ContainerRollout : IServiceRollout
             MemoryLimit = _service.MemoryLimit,
             CpuLimit = _service.CpuLimit,
             Networks = _service.Networks,
+            Volumes = _service.Volumes,
+            CapDrop = _service.CapDrop,
+            CapAdd = _service.CapAdd,
+            Healthcheck = _service.Healthcheck,
+            Restart = _service.Restart,
+            Logging = _service.Logging,
         };
         _reporter.Verbose($"Starting {spec.Image} as {name} on 127.0.0.1:{port}.");
         var id = await _docker.RunAsync(spec, cancellation).ConfigureAwait(false);
@@ -479,6 +485,8 @@ internal sealed class ContainerRollout : IServiceRollout
     {
         var deadline = DateTime.UtcNow + Strategy.HealthTimeout;
         var probes = _service.Health.Where(p => p.Type is ProbeType.Http or ProbeType.Tcp).ToArray();
+        // The probes' interval spaces the attempts (the smallest one given), so a slow-starting instance is not polled harder than the plan says.
+        var pause = ReadinessInterval(_service);
         string last = "not checked yet";
         ProbeOutcome? lastFailure = null;
         while (true)
@@ -524,9 +532,13 @@ internal sealed class ContainerRollout : IServiceRollout
                     $"Instance {name} did not become ready within {DurationText.Format(Strategy.HealthTimeout)} ({last}).", name,
                     "Raise strategy.healthTimeout or fix the release.");
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellation).ConfigureAwait(false);
+            await Task.Delay(pause, cancellation).ConfigureAwait(false);
         }
     }
+
+    /// <summary>How long readiness attempts on a new instance are apart: the smallest interval of the service's probes, else 200ms.</summary>
+    internal static TimeSpan ReadinessInterval(ServiceDefinition service) =>
+        service.Health.Select(p => p.Interval).OfType<TimeSpan>().DefaultIfEmpty(TimeSpan.FromMilliseconds(200)).Min();
 
     private async Task SwitchAsync(IReadOnlyList<UpstreamServer> servers, CancellationToken cancellation)
     {

@@ -134,7 +134,7 @@ public sealed class DeploymentEngine
     public IReadOnlyList<DeploymentStep> Plan(ReleasePlan plan, DeploymentRequest request)
     {
         var (version, services) = Validate(plan, request);
-        return DeploymentStepPlan.Describe(plan, version, services, _hooks, _journal(plan).Location);
+        return DeploymentStepPlan.Describe(plan, version, services, _hooks, _journal(plan).Location, request.Watch);
     }
 
     /// <summary>Deploys; yields each step as it ends, then the <see cref="DeploymentResult"/>.</summary>
@@ -249,9 +249,9 @@ public sealed class DeploymentEngine
             Version = version, PreviousVersion = previous, StartedBy = me.User, Host = me.Host, Pid = me.Pid, StartedAt = started,
             RelatedId = interrupted?.Id, PlanSha256 = plan.Sha256,
         };
-        using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 4 * services.Count };
+        using var steps = new StepRecorder(journal, release, output, reporter) { Total = 5 + 4 * services.Count + ((request.Watch ?? plan.Watch?.AfterDeploy ?? false) ? 1 : 0) };
         reporter = steps.Reporter;
-        using var probes = new ProbeRunner();
+        using var probes = new ProbeRunner(plan.Secrets);
         var serviceReleases = new List<ServiceRelease>();
         var touched = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
         var migrated = new List<string>();
@@ -312,6 +312,8 @@ public sealed class DeploymentEngine
 
             await GatesAsync(steps, plan, GateStage.PostDeploy, reporter, cancellation).ConfigureAwait(false);
 
+            await WatchAsync(steps, plan, request, version, reporter, cancellation).ConfigureAwait(false);
+
             // Only a verified release retires what it replaced (blue-green's old color serves a failed verification until then).
             foreach (var (s, rollout) in touched)
             {
@@ -365,6 +367,53 @@ public sealed class DeploymentEngine
         reason = await FinishAsync(steps, journal, plan, outcome, reason, left, announced, reporter).ConfigureAwait(false);
         return new DeploymentResult(id, plan.Application, plan.Environment, version, previous, outcome, reason, serviceReleases,
             started, DateTimeOffset.UtcNow - started, journal.Location) { Left = left };
+    }
+
+    /// <summary>
+    /// The watch after the release goes live (watch.after_deploy, or -Watch), inside the deployment's lock: Healthy and Degraded
+    /// let the release succeed; Breached and Inconclusive throw, so the release is rolled back as after any failure once something
+    /// changed (an Inconclusive watch is no evidence that the release is good, and a deployment is Succeeded only on evidence).
+    /// The step records the verdict in the journal.
+    /// </summary>
+    private async Task WatchAsync(StepRecorder steps, ReleasePlan plan, DeploymentRequest request, string version, IOperationReporter reporter,
+        CancellationToken cancellation)
+    {
+        var wanted = request.Watch ?? plan.Watch?.AfterDeploy ?? false;
+        if (!wanted)
+        {
+            if (request.Watch == false && plan.Watch?.AfterDeploy == true)
+            {
+                await steps.SkipAsync("watch", null, "skipped as asked (-Watch:$false / --no-watch); the plan asks for watch.after_deploy",
+                    cancellation).ConfigureAwait(false);
+            }
+            return;
+        }
+        if (plan.Watch is null)
+        {
+            throw new ReleaseOpsException("PlanHasNoWatch", FailureKind.InvalidConfiguration,
+                $"A watch after the deployment was asked for, and {plan} has no watch section.", plan.SourcePath ?? plan.ToString(),
+                "Add a watch: section with probes and criteria, or deploy without -Watch.");
+        }
+        if (_hooks.Watch is null)
+        {
+            await steps.SkipAsync("watch", null, "no watch hook configured", cancellation).ConfigureAwait(false);
+            return;
+        }
+        await steps.RunAsync("watch", null, async ct =>
+        {
+            var verdict = await _hooks.Watch.WatchAsync(plan, version, reporter, ct).ConfigureAwait(false);
+            var said = $"{verdict.Status} after {verdict.Samples} sample(s): {verdict.Reason}";
+            return verdict.Status switch
+            {
+                DeploymentWatchStatus.Breached => throw new ReleaseOpsException("WatchBreached", FailureKind.OperationFailed,
+                    $"The watch after the deployment breached: {verdict.Reason}", plan.ToString(),
+                    "Find why the release misbehaves (the watch's report and the probes' samples); the previous release was put back."),
+                DeploymentWatchStatus.Inconclusive => throw new ReleaseOpsException("WatchInconclusive", FailureKind.OperationFailed,
+                    $"The watch after the deployment could not judge the release: {verdict.Reason}", plan.ToString(),
+                    "Give the watch probes that answer and criteria it can judge within its duration (or deploy with -Watch:$false to skip it)."),
+                _ => said,
+            };
+        }, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -77,6 +77,31 @@ public interface IReleaseEvents
     Task PublishAsync(ReleaseEvent releaseEvent, IOperationReporter reporter, CancellationToken cancellation);
 }
 
+/// <summary>The verdict of a watch, as a deployment acts on it (the health capability's verdicts, in the same order of badness).</summary>
+public enum DeploymentWatchStatus
+{
+    /// <summary>Every criterion was judged and held to the end.</summary>
+    Healthy,
+    /// <summary>No breach and every critical criterion judged, but something failed for a while or a minor one was never judged.</summary>
+    Degraded,
+    /// <summary>No breach, but a Critical or High criterion was never judged (or the watch has no criteria): no evidence either way.</summary>
+    Inconclusive,
+    /// <summary>A Critical or High criterion failed for as long as it may.</summary>
+    Breached,
+}
+
+/// <summary>What the watch after a deployment concluded, in words.</summary>
+public sealed record DeploymentWatchVerdict(DeploymentWatchStatus Status, string Reason, long Samples);
+
+/// <summary>
+/// Watches a release after it goes live, inside the deployment (watch.after_deploy): the health capability runs the plan's
+/// watch; the deployment rolls back when it breaches or cannot judge.
+/// </summary>
+public interface IDeploymentWatch
+{
+    Task<DeploymentWatchVerdict> WatchAsync(ReleasePlan plan, string version, IOperationReporter reporter, CancellationToken cancellation);
+}
+
 /// <summary>The integration points a deployment calls; anything left null is not configured.</summary>
 public sealed record DeploymentHooks
 {
@@ -89,4 +114,6 @@ public sealed record DeploymentHooks
     public ICanaryAnalysis? Canary { get; init; }
     /// <summary>Told when a release starts and ends (webhooks).</summary>
     public IReleaseEvents? Events { get; init; }
+    /// <summary>Runs the plan's watch after the release went live, when the plan says watch.after_deploy.</summary>
+    public IDeploymentWatch? Watch { get; init; }
 }

@@ -147,6 +147,11 @@ public sealed record DeploymentRequest
     public bool Force { get; init; }
     /// <summary>Continue a deployment that was interrupted (its process died).</summary>
     public bool Resume { get; init; }
+    /// <summary>
+    /// The watch after the release goes live: null, as the plan says (watch.after_deploy); false, skipped (recorded as skipped);
+    /// true, run even when the plan does not ask (it needs a watch section).
+    /// </summary>
+    public bool? Watch { get; init; }
 }
 
 /// <summary>What to roll back to.</summary>

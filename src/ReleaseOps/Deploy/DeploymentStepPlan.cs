@@ -9,7 +9,7 @@ namespace ReleaseOps.Deploy;
 internal static class DeploymentStepPlan
 {
     public static IReadOnlyList<DeploymentStep> Describe(ReleasePlan plan, string version, IReadOnlyList<ServiceDefinition> services,
-        DeploymentHooks hooks, string journal)
+        DeploymentHooks hooks, string journal, bool? watch = null)
     {
         var steps = new List<(string Name, string? Service, string Detail)>
         {
@@ -32,6 +32,16 @@ internal static class DeploymentStepPlan
                 $"smoke {string.Join(", ", s.Smoke.Select(c => c.Name).DefaultIfEmpty("(none)"))}; on failure roll back to the previous release"));
         }
         steps.Add(("gates:post-deploy", null, Gates(plan, GateStage.PostDeploy, hooks)));
+        if ((watch ?? plan.Watch?.AfterDeploy ?? false) && plan.Watch is { } w)
+        {
+            steps.Add(("watch", null, hooks.Watch is null ? "skip: no watch hook configured"
+                : $"watch the release for {DurationText.Format(w.Duration)} ({w.Probes.Count} probe(s), {w.Criteria.Count} criteria); " +
+                  "roll back if it breaches or cannot judge"));
+        }
+        else if (watch == false && plan.Watch?.AfterDeploy == true)
+        {
+            steps.Add(("watch", null, "skip: -Watch:$false / --no-watch"));
+        }
         foreach (var s in services)
         {
             steps.Add(("retire", s.Name, Retire(s)));

@@ -211,7 +211,7 @@ public sealed partial class DockerContainerPlatform
                             Test = h.DockerTest.ToList(),
                             Interval = h.Interval,
                             Timeout = h.Timeout,
-                            Retries = h.Retries,
+                            Retries = h.Retries ?? 0,
                             StartPeriod = h.StartPeriod,
                         }
                         : null,

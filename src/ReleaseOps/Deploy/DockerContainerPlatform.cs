@@ -158,10 +158,35 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
                 NanoCPUs = spec.CpuLimit is { } cpus ? (long)Math.Round(cpus * 1e9) : 0,
                 PortBindings = ports,
                 NetworkMode = spec.Networks.FirstOrDefault() ?? "",
+                Binds = spec.Volumes.Count == 0 ? null : spec.Volumes.ToList(),
+                CapDrop = spec.CapDrop.Count == 0 ? null : spec.CapDrop.ToList(),
+                CapAdd = spec.CapAdd.Count == 0 ? null : spec.CapAdd.ToList(),
+                RestartPolicy = spec.Restart is { } restart ? new RestartPolicy { Name = RestartPolicyOf(restart) } : null,
+                LogConfig = spec.Logging is { } logging
+                    ? new LogConfig { Type = logging.Driver, Config = new Dictionary<string, string>(logging.Options) }
+                    : null,
             },
+            Healthcheck = spec.Healthcheck is { } hc
+                ? new HealthcheckConfig
+                {
+                    Test = hc.DockerTest.ToList(),
+                    Interval = hc.Interval,
+                    Timeout = hc.Timeout,
+                    Retries = hc.Retries ?? 0,
+                    StartPeriod = hc.StartPeriod,
+                }
+                : null,
         };
         return _client.CreateContainerAsync(parameters, spec.Networks.Skip(1).ToArray(), spec.SecretEnv.Values, cancellation);
     }
+
+    private static RestartPolicyKind RestartPolicyOf(string name) => name switch
+    {
+        "always" => RestartPolicyKind.Always,
+        "unless-stopped" => RestartPolicyKind.UnlessStopped,
+        "on-failure" => RestartPolicyKind.OnFailure,
+        _ => RestartPolicyKind.No,
+    };
 
     public void Dispose()
     {

@@ -18,6 +18,13 @@ public sealed record InstanceSpec
     public long? MemoryLimit { get; init; }
     public double? CpuLimit { get; init; }
     public IReadOnlyList<string> Networks { get; init; } = Array.Empty<string>();
+    /// <summary>SOURCE:TARGET[:ro]: named volumes and bind mounts (absolute host paths).</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> CapDrop { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> CapAdd { get; init; } = Array.Empty<string>();
+    public Plans.HealthcheckDefinition? Healthcheck { get; init; }
+    public string? Restart { get; init; }
+    public Plans.LoggingDefinition? Logging { get; init; }
 }
 
 /// <summary>A container as the deployment sees it. <paramref name="Health"/> is healthy, unhealthy, starting, or null without a HEALTHCHECK.</summary>

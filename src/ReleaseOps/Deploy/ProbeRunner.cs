@@ -28,6 +28,16 @@ public sealed class ProbeRunner : IDisposable
 {
     private static readonly string[] DefaultExpectation = { "status < 400" };
     private readonly HttpProbeClient _http = new();
+    private readonly SecretCatalog _secrets;
+
+    /// <summary>
+    /// <paramref name="secrets"/>: the plan's, for <c>${secret:NAME}</c> in probes' and smoke checks' URLs, headers and bodies.
+    /// Each value is read when a request is made, goes only into the request, and is masked in what an outcome says.
+    /// </summary>
+    public ProbeRunner(SecretCatalog? secrets = null)
+    {
+        _secrets = secrets ?? SecretCatalog.Empty;
+    }
 
     /// <summary>Throws InvalidConfiguration (naming where) for an expectation that is not a valid condition.</summary>
     public static void Validate(IEnumerable<string> expectations, string where)
@@ -68,23 +78,29 @@ public sealed class ProbeRunner : IDisposable
                 return new ProbeOutcome(probe.Name, target, false, ex.SocketErrorCode.ToString(), "a connection");
             }
         }
-        var url = Resolve(probe.Url ?? "/", probe.Port is null ? instance : new UriBuilder(instance) { Port = probe.Port.Value }.Uri);
-        return await HttpAsync(probe.Name, "GET", url, null, probe.Headers, probe.Expect, probe.Timeout, cancellation).ConfigureAwait(false);
+        var masking = new SecretRedactor();
+        var url = Resolve(_secrets.Expand(probe.Url ?? "/", masking)!, probe.Port is null ? instance : new UriBuilder(instance) { Port = probe.Port.Value }.Uri);
+        return await HttpAsync(probe.Name, "GET", url, null, probe.Headers, probe.Expect, probe.Timeout, masking, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>Runs a smoke check; relative URLs resolve against <paramref name="baseAddress"/>.</summary>
-    public Task<ProbeOutcome> SmokeAsync(SmokeCheckDefinition check, Uri baseAddress, CancellationToken cancellation) =>
-        HttpAsync(check.Name, check.Method, Resolve(check.Url, baseAddress), check.Body, check.Headers, check.Expect, check.Timeout, cancellation);
+    public Task<ProbeOutcome> SmokeAsync(SmokeCheckDefinition check, Uri baseAddress, CancellationToken cancellation)
+    {
+        var masking = new SecretRedactor();
+        return HttpAsync(check.Name, check.Method, Resolve(_secrets.Expand(check.Url, masking)!, baseAddress), check.Body, check.Headers, check.Expect,
+            check.Timeout, masking, cancellation);
+    }
 
-    private static Uri Resolve(string url, Uri baseAddress) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var absolute) && absolute.Scheme.StartsWith("http", StringComparison.Ordinal)
+    private static Uri Resolve(SecretValue url, Uri baseAddress) =>
+        Uri.TryCreate(url.Reveal(), UriKind.Absolute, out var absolute) && absolute.Scheme.StartsWith("http", StringComparison.Ordinal)
             ? absolute
-            : new Uri(baseAddress, url);
+            : new Uri(baseAddress, url.Reveal());
 
     private async Task<ProbeOutcome> HttpAsync(string name, string method, Uri url, string? body,
-        IReadOnlyDictionary<string, string> headers, IReadOnlyList<string> expect, TimeSpan timeout, CancellationToken cancellation)
+        IReadOnlyDictionary<string, string> headers, IReadOnlyList<string> expect, TimeSpan timeout, SecretRedactor masking, CancellationToken cancellation)
     {
-        var target = url.ToString();
+        // What an outcome says (its target, what was seen) passes through the mask: a URL may carry a secret, an answer may echo one.
+        var target = masking.Redact(url.ToString());
         HttpProbeResponse response;
         try
         {
@@ -92,14 +108,14 @@ public sealed class ProbeRunner : IDisposable
             {
                 Url = url,
                 Method = method,
-                Headers = headers.ToDictionary(h => h.Key, h => new SecretValue(h.Value)),
-                Body = body is null ? null : new SecretValue(body),
+                Headers = headers.ToDictionary(h => h.Key, h => _secrets.Expand(h.Value, masking)!),
+                Body = _secrets.Expand(body, masking),
                 Timeout = timeout,
             }, cancellation).ConfigureAwait(false);
         }
         catch (HttpProbeException ex)
         {
-            return new ProbeOutcome(name, target, false, ex.Kind == FailureKind.Timeout ? ex.Reason + " (timed out)" : ex.Reason, "an answer");
+            return new ProbeOutcome(name, target, false, masking.Redact(ex.Kind == FailureKind.Timeout ? ex.Reason + " (timed out)" : ex.Reason), "an answer");
         }
         var observed = $"status {response.Status.ToString(CultureInfo.InvariantCulture)} in {(long)response.Elapsed.TotalMilliseconds} ms";
         var values = HttpResponseValues.Create(response.Status, response.Elapsed, response.Body, response.Headers);
@@ -108,7 +124,7 @@ public sealed class ProbeRunner : IDisposable
             var outcome = ConditionExpression.Parse(rule).Evaluate(values);
             if (!outcome.Passed)
             {
-                return new ProbeOutcome(name, target, false, $"{observed} ({outcome.Message})", rule);
+                return new ProbeOutcome(name, target, false, masking.Redact($"{observed} ({outcome.Message})"), rule);
             }
         }
         return new ProbeOutcome(name, target, true, observed, null);

@@ -80,7 +80,7 @@ public sealed class RollbackService
             PlanSha256 = plan.Sha256,
         }, output, reporter) { Total = 4 + 2 * services.Count };
         reporter = steps.Reporter;
-        using var probes = new ProbeRunner();
+        using var probes = new ProbeRunner(plan.Secrets);
         var restored = new List<ServiceRelease>();
         var rollouts = new List<(ServiceDefinition Service, IServiceRollout Rollout)>();
         IReadOnlyList<string> left = Array.Empty<string>();

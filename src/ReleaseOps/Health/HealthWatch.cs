@@ -501,7 +501,8 @@ public sealed class HealthWatch
                     ? new HttpProbe(probe.Name, url, interval, probe.Timeout, client,
                         probe.Expect.Select(HealthCondition.Parse).ToList(),
                         probe.Headers.ToDictionary(h => h.Key, h => (_request.SecretsCatalog ?? Plans.SecretCatalog.Empty).Expand(h.Value)!))
-                    : new MetricsProbe(probe.Name, url, interval, probe.Timeout, client);
+                    : new MetricsProbe(probe.Name, url, interval, probe.Timeout, client,
+                        probe.Headers.ToDictionary(h => h.Key, h => (_request.SecretsCatalog ?? Plans.SecretCatalog.Empty).Expand(h.Value)!));
             case ProbeType.Tcp:
                 var host = probe.Host;
                 var port = probe.Port;

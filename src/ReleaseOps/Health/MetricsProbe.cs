@@ -16,14 +16,18 @@ namespace ReleaseOps.Health;
 public sealed class MetricsProbe : IHealthProbe
 {
     private static readonly IReadOnlyDictionary<string, Secrets.SecretValue> NoHeaders = new Dictionary<string, Secrets.SecretValue>();
+    private readonly IReadOnlyDictionary<string, Secrets.SecretValue> _headers;
     private readonly HttpProbeClient _client;
     private readonly Uri _url;
     private readonly TimeSpan _timeout;
     private (double Requests, double Errors)? _previousTotals;
     private SortedDictionary<double, double>? _previousBuckets;
 
-    public MetricsProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpProbeClient client)
+    /// <param name="headers">Sent with each scrape (an authorization in front of /metrics); values are revealed into the request only.</param>
+    public MetricsProbe(string name, Uri url, TimeSpan interval, TimeSpan timeout, HttpProbeClient client,
+        IReadOnlyDictionary<string, Secrets.SecretValue>? headers = null)
     {
+        _headers = headers ?? NoHeaders;
         Name = name;
         _url = url;
         Interval = interval;
@@ -39,7 +43,7 @@ public sealed class MetricsProbe : IHealthProbe
 
     public async Task<HealthSample> SampleAsync(CancellationToken cancellation)
     {
-        var (response, error, latency) = await HttpProbe.SendAsync(_client, _url, _timeout, NoHeaders, cancellation).ConfigureAwait(false);
+        var (response, error, latency) = await HttpProbe.SendAsync(_client, _url, _timeout, _headers, cancellation).ConfigureAwait(false);
         if (response is null)
         {
             return Failed(null, latency, error!);

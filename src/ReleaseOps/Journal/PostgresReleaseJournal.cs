@@ -19,7 +19,7 @@ public sealed partial class PostgresReleaseJournal : IReleaseJournal
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private bool _schemaReady;
 
-    public PostgresReleaseJournal(string host, int port, string database, string username, SecretValue? password)
+    public PostgresReleaseJournal(string host, int port, string database, string username, SecretValue? password, string? sslMode = null)
     {
         _endpoint = new PgEndpoint
         {
@@ -28,6 +28,7 @@ public sealed partial class PostgresReleaseJournal : IReleaseJournal
             Database = database,
             Username = username,
             Password = password,
+            SslMode = sslMode,
             ApplicationName = "releaseops-journal",
             CommandTimeout = TimeSpan.FromSeconds(30),
         };

@@ -18,6 +18,6 @@ public static class ReleaseJournalFactory
             $"The plan {plan} stores its journal in PostgreSQL but gives no journal connection.", plan.ToString(),
             "Add journal: { store: postgres, connection: { host, port, database, username, password } }.");
         return new PostgresReleaseJournal(c.Host, c.Port ?? 5432, c.Database ?? "postgres", c.Username ?? "postgres",
-            plan.Secrets.Expand(c.Password));
+            plan.Secrets.Expand(c.Password), c.SslMode);
     }
 }

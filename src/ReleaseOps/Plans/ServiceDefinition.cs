@@ -51,10 +51,15 @@ public sealed record ServiceDefinition
     public long? MemoryReservation { get; init; }
     /// <summary>CPUs reserved for each replica (Swarm).</summary>
     public double? CpuReservation { get; init; }
-    /// <summary>The container's own health check, as Docker runs it (Swarm: a task counts as running only once it is healthy).</summary>
-    public HealthcheckDefinition? Healthcheck { get; init; }
-    /// <summary>Mounts, as <c>SOURCE:/path[:ro]</c>: a named volume (kept across releases) or an absolute host path (a bind mount).</summary>
+    /// <summary>SOURCE:TARGET[:ro]: a named volume, or a host path (made absolute against the plan's directory when bound).</summary>
     public IReadOnlyList<string> Volumes { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> CapDrop { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> CapAdd { get; init; } = Array.Empty<string>();
+    /// <summary>The containers' own health check, as Docker runs it (a Swarm task counts as running only once it is healthy).</summary>
+    public HealthcheckDefinition? Healthcheck { get; init; }
+    /// <summary>Docker's restart policy: no, always, unless-stopped, on-failure; null: Docker's default (no).</summary>
+    public string? Restart { get; init; }
+    public LoggingDefinition? Logging { get; init; }
     public StrategyDefinition Strategy { get; init; } = new();
     /// <summary>Probes that say a new instance is ready (checked before traffic moves to it).</summary>
     public IReadOnlyList<ProbeDefinition> Health { get; init; } = Array.Empty<ProbeDefinition>();
@@ -223,22 +228,6 @@ public sealed record SmokeCheckDefinition
     public override string ToString() => $"{Name} ({Method} {Url}, expect {string.Join(" and ", Expect)})";
 }
 
-/// <summary>A Docker HEALTHCHECK given by the plan: the test and its timings.</summary>
-public sealed record HealthcheckDefinition
-{
-    /// <summary>The command in exec form (<c>[/bin/wget, -q, ...]</c>), or Docker's own form starting with <c>CMD</c> or <c>CMD-SHELL</c>.</summary>
-    public required IReadOnlyList<string> Test { get; init; }
-    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(30);
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
-    public int Retries { get; init; } = 3;
-    public TimeSpan StartPeriod { get; init; } = TimeSpan.Zero;
-
-    /// <summary>The test as Docker takes it: exec form gets <c>CMD</c> in front.</summary>
-    public IReadOnlyList<string> DockerTest => Test.Count > 0 && Test[0] is "CMD" or "CMD-SHELL" or "NONE" ? Test : new[] { "CMD" }.Concat(Test).ToArray();
-
-    public override string ToString() => $"{string.Join(' ', Test)} every {DurationText.Format(Interval)}, {Retries} retries";
-}
-
 /// <summary>A network the plan's services join, created when missing (Swarm: an attachable overlay).</summary>
 public sealed record NetworkDefinition
 {
@@ -257,4 +246,27 @@ public sealed record MigrationDefinition
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
     public override string ToString() => $"{string.Join(' ', Command)}{(Image is null ? "" : $" in {Image}")} (timeout {DurationText.Format(Timeout)})";
+}
+
+/// <summary>A HEALTHCHECK set by the plan on containers and Swarm tasks; a timing not given is Docker's default.</summary>
+public sealed record HealthcheckDefinition
+{
+    /// <summary>The check: Docker's form (CMD, CMD-SHELL or NONE first), or an exec form that <see cref="DockerTest"/> completes.</summary>
+    public required IReadOnlyList<string> Test { get; init; }
+    public TimeSpan? Interval { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public int? Retries { get; init; }
+    public TimeSpan? StartPeriod { get; init; }
+
+    /// <summary>The test as Docker takes it: an exec form gets <c>CMD</c> in front.</summary>
+    public IReadOnlyList<string> DockerTest => Test.Count > 0 && Test[0] is "CMD" or "CMD-SHELL" or "NONE" ? Test : new[] { "CMD" }.Concat(Test).ToArray();
+
+    public override string ToString() => string.Join(' ', DockerTest) + (Interval is { } every ? $" every {DurationText.Format(every)}" : "");
+}
+
+/// <summary>A container's log driver and its options.</summary>
+public sealed record LoggingDefinition
+{
+    public required string Driver { get; init; }
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
 }

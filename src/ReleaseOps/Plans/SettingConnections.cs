@@ -68,8 +68,15 @@ public static class SettingConnections
                 User = connection.Username,
                 Password = expand(connection.Password),
                 Database = int.TryParse(connection.Database, NumberStyles.Integer, CultureInfo.InvariantCulture, out var db) ? db : 0,
+                UseTls = RedisTls(connection.SslMode),
             };
     }
+
+    /// <summary>
+    /// ssl_mode for Redis: require, verify-ca and verify-full connect over TLS (the certificate verified); disable, allow and
+    /// prefer connect in plain text (Redis cannot fall back from one to the other).
+    /// </summary>
+    public static bool RedisTls(string? sslMode) => sslMode is "require" or "verify-ca" or "verify-full";
 
     /// <summary>A PostgreSQL server from a connection map: database <c>postgres</c> and user <c>postgres</c> unless given.</summary>
     public static PgEndpoint Postgres(ConnectionDefinition connection, Func<string?, SecretValue?> expand, string applicationName, TimeSpan timeout) => new()

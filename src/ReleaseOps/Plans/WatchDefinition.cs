@@ -7,6 +7,8 @@ public sealed record WatchDefinition
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Default sampling interval for probes that set none.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>A deployment runs this watch after the release goes live, inside its lock, and is Succeeded only when it ends healthy.</summary>
+    public bool AfterDeploy { get; init; }
     public IReadOnlyList<ProbeDefinition> Probes { get; init; } = Array.Empty<ProbeDefinition>();
     public IReadOnlyList<CriterionDefinition> Criteria { get; init; } = Array.Empty<CriterionDefinition>();
     /// <summary>Roll the release back when a criterion breaches.</summary>

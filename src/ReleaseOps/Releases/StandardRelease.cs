@@ -32,6 +32,7 @@ public static class StandardRelease
             Restore = backups,
             Canary = new StatisticalCanaryAnalysis(),
             Events = notifications,
+            Watch = new DeploymentWatch(),
         };
     }
 

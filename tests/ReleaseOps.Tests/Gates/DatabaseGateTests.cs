@@ -88,6 +88,80 @@ public class PostgresGateTests : IClassFixture<GatePostgresFixture>
     }
 }
 
+public class PostgresSslModeTests
+{
+    [Fact]
+    public async Task Ssl_mode_require_is_refused_by_the_server_without_ssl_in_the_gate_the_journal_and_a_backup()
+    {
+        // The test environment's PostgreSQL has no SSL: require must fail where the same connection without it works.
+        TestEnvironment.Require(TestService.Postgres);
+        var env = PostgresGateTests.WithSecret("pg", TestEnvironment.PgPassword);
+        var connection = new Dictionary<string, object?>
+        {
+            ["host"] = TestEnvironment.PgHost, ["port"] = (long)TestEnvironment.PgPort, ["database"] = TestEnvironment.PgDatabase,
+            ["username"] = TestEnvironment.PgUser, ["password"] = "${secret:pg}",
+        };
+        var plain = await Run(env, ("type", "postgres"), ("connection", connection));
+        Assert.True(plain.Status == GateStatus.Passed, Explain(plain));
+        connection["ssl_mode"] = "require";
+        var gate = await Run(env, ("type", "postgres"), ("connection", connection));
+        Assert.Equal(GateStatus.Error, gate.Status);
+        Assert.Contains("SSL", gate.Message);
+
+        var secrets = SecretCatalog.Empty.With(new GivenSecretSource("pg", new SecretValue(TestEnvironment.PgPassword)));
+        ConnectionDefinition Db(string? sslMode) => new()
+        {
+            Host = TestEnvironment.PgHost, Port = TestEnvironment.PgPort, Database = TestEnvironment.PgDatabase, Username = TestEnvironment.PgUser,
+            Password = "${secret:pg}", SslMode = sslMode,
+        };
+        ReleasePlan Plan(string? sslMode) => new()
+        {
+            Application = "ro-ssl-" + Guid.NewGuid().ToString("N")[..6], Environment = "test", Secrets = secrets,
+            Journal = new JournalDefinition { Store = JournalStore.Postgres, Connection = Db(sslMode) },
+        };
+        var journal = ReleaseOps.Journal.ReleaseJournalFactory.Open(Plan("disable"));
+        Assert.Empty(await journal.ListAsync("ro-ssl-none", "test", default));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ReleaseOps.Journal.ReleaseJournalFactory.Open(Plan("require")).ListAsync("ro-ssl-none", "test", default));
+        Assert.Contains("SSL", refused.ToString());
+
+        var destination = Directory.CreateTempSubdirectory("ro-ssl-bkp-").FullName;
+        try
+        {
+            var plan = Plan(null) with
+            {
+                Backups = new[] { new BackupDefinition { Name = "db", Type = BackupSourceType.Postgres, Connection = Db("require"), Destination = destination } },
+            };
+            var backup = await Assert.ThrowsAnyAsync<Exception>(async () =>
+                await new ReleaseOps.Backup.PlanBackups().BackupBeforeDeployAsync(plan, "v1", ReleaseOps.Operations.SilentReporter.Instance, default).ToListAsync());
+            Assert.Contains("SSL", backup.ToString());
+        }
+        finally
+        {
+            Directory.Delete(destination, recursive: true);
+        }
+    }
+}
+
+public class BackupBeforeDeployTests
+{
+    [Fact]
+    public async Task Before_deploy_false_leaves_a_backup_out_of_the_deployment()
+    {
+        // Nothing listens on port 1: a backup that was attempted would fail.
+        var backup = new BackupDefinition
+        {
+            Name = "db", Type = BackupSourceType.Postgres, BeforeDeploy = false, Destination = Path.GetTempPath(),
+            Connection = new ConnectionDefinition { Host = "127.0.0.1", Port = 1, Database = "none" },
+        };
+        var plan = new ReleasePlan { Application = "ro-bd", Environment = "test", Backups = new[] { backup } };
+        var backups = new ReleaseOps.Backup.PlanBackups();
+        Assert.Empty(await backups.BackupBeforeDeployAsync(plan, "v1", SilentReporter.Instance, default).ToListAsync());
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+            await backups.BackupBeforeDeployAsync(plan with { Backups = new[] { backup with { BeforeDeploy = true } } }, "v1", SilentReporter.Instance, default)
+                .ToListAsync());
+    }
+}
+
 public class RedisGateTests : IClassFixture<GateRedisFixture>
 {
     private readonly GateRedisFixture _redis;
@@ -126,6 +200,19 @@ public class RedisGateTests : IClassFixture<GateRedisFixture>
         var result = await Run(env, ("type", "redis"), ("connection", Connection(TestEnvironment.RedisPort)), ("require_password", true), ("persistence", "aof"));
 
         Assert.True(result.Status == GateStatus.Passed, Explain(result));
+    }
+
+    [Fact]
+    public async Task Ssl_mode_require_asks_for_tls_which_the_plain_server_refuses()
+    {
+        TestEnvironment.Require(TestService.Redis);
+        var env = PostgresGateTests.WithSecret("redis", TestEnvironment.RedisPassword);
+        var connection = Connection(TestEnvironment.RedisPort);
+        var plain = await Run(env, ("type", "redis"), ("connection", connection));
+        Assert.True(plain.Status == GateStatus.Passed, Explain(plain));
+        connection["ssl_mode"] = "require";
+        var tls = await Run(env, ("type", "redis"), ("connection", connection));
+        Assert.Equal(GateStatus.Error, tls.Status);
     }
 
     [Fact]

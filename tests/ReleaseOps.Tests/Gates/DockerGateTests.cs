@@ -96,4 +96,20 @@ public class DockerGateTests : IClassFixture<GateDockerFixture>
         Assert.Contains("ro-gate-no-such-docker.sock", result.Message);
         Assert.NotNull(result.Fix);
     }
+
+    [Fact]
+    public async Task Min_replicas_and_database_ports_change_what_passes()
+    {
+        var one = await Gate(("type", "docker-service"), ("service", _docker.Service), ("min_replicas", 1));
+        Assert.True(one.Status == GateStatus.Passed, Explain(one));
+        var three = await Gate(("type", "docker-service"), ("service", _docker.Service), ("min_replicas", 3));
+        Assert.Equal(GateStatus.Failed, three.Status);
+
+        // The root container publishes 5432: a database port by default, not when the team's database ports are others.
+        var byDefault = await Gate(("type", "docker-hardening"), ("container", _docker.RootContainer), ("rules", new[] { "no-published-db-ports" }));
+        Assert.Equal(GateStatus.Failed, byDefault.Status);
+        var others = await Gate(("type", "docker-hardening"), ("container", _docker.RootContainer), ("rules", new[] { "no-published-db-ports" }),
+            ("database_ports", new[] { 6379 }));
+        Assert.True(others.Status == GateStatus.Passed, Explain(others));
+    }
 }

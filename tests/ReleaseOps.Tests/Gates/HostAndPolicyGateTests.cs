@@ -232,4 +232,20 @@ public class HostAndPolicyGateTests : IClassFixture<GateScratchDirectory>
 
         public override DateTimeOffset GetUtcNow() => _now;
     }
+
+    [Fact]
+    public async Task Flag_secrets_and_exit_code_change_what_passes()
+    {
+        var file = _dir.Write("flagged.env", "NODE_ENV=production\nDB_PASSWORD=" + CanarySecret.New() + "\n");
+        var flagged = await Run(("type", "env-policy"), ("file", file)); // a file: flagged by default
+        Assert.Equal(GateStatus.Failed, flagged.Status);
+        Assert.Contains("DB_PASSWORD", (string[])flagged.Evidence["plain_secrets"]!);
+        var notFlagged = await Run(("type", "env-policy"), ("file", file), ("flag_secrets", false));
+        Assert.True(notFlagged.Status == GateStatus.Passed, Explain(notFlagged));
+
+        var three = new[] { "/bin/sh", "-c", "exit 3" };
+        Assert.Equal(GateStatus.Failed, (await Run(("type", "command"), ("run", three))).Status);
+        var expected = await Run(("type", "command"), ("run", three), ("exit_code", 3));
+        Assert.True(expected.Status == GateStatus.Passed, Explain(expected));
+    }
 }

@@ -158,4 +158,47 @@ public class HttpGateTests
         Assert.Equal(GateStatus.Failed, loose.Status);
         Assert.Contains("Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true", loose.Message);
     }
+
+    [Fact]
+    public async Task Method_headers_and_body_are_sent_as_written_and_cors_asks_about_the_method_from_the_origin()
+    {
+        foreach (var type in new[] { "http", "security-headers", "cors" })
+        {
+            await using var receiver = new ReleaseOps.Tests.Support.WebhookReceiver();
+            var settings = new List<(string, object?)>
+            {
+                ("type", type), ("url", receiver.Url("/check")), ("method", "PUT"),
+                ("headers", new Dictionary<string, object?> { ["X-Team"] = "payments" }), ("body", "{\"probe\":true}"),
+            };
+            if (type == "cors") settings.Add(("origin", "https://attacker.example"));
+            await Run(settings.ToArray());
+
+            var got = Assert.Single(receiver.Received);
+            Assert.Equal("payments", got.Headers["X-Team"]);
+            Assert.Equal("{\"probe\":true}", got.Body);
+            if (type == "cors")
+            {
+                Assert.Equal("OPTIONS", got.Method); // a preflight...
+                Assert.Equal("PUT", got.Headers["Access-Control-Request-Method"]); // ...about the gate's method
+                Assert.Equal("https://attacker.example", got.Headers["Origin"]);
+            }
+            else
+            {
+                Assert.Equal("PUT", got.Method);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Min_hsts_max_age_fails_a_max_age_below_it()
+    {
+        // The server sends max-age=31536000 (365 days): enough for the default 180 days, not for 400.
+        var enough = await Run(("type", "security-headers"), ("url", _nginx.Good + "/"), ("ca_file", _nginx.CaFile), ("min_score", 100));
+        Assert.True(enough.Status == GateStatus.Passed, Explain(enough));
+        var tooShort = await Run(("type", "security-headers"), ("url", _nginx.Good + "/"), ("ca_file", _nginx.CaFile), ("min_score", 100),
+            ("min_hsts_max_age", "400d"));
+        Assert.Equal(GateStatus.Failed, tooShort.Status);
+        var findings = Assert.IsAssignableFrom<IReadOnlyDictionary<string, string>>(tooShort.Evidence["findings"]);
+        Assert.Contains("hsts", findings.Keys);
+    }
 }

@@ -273,4 +273,26 @@ public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
         Assert.Equal(HealthStatus.Healthy, verdict.Status);
         CanarySecret.AssertAbsent(TestEnvironment.RedisPassword, samples.Select(s => s.ToString()), "redis probe samples");
     }
+
+    [Fact]
+    public async Task Ssl_mode_require_is_asked_of_postgres_and_redis_and_the_plain_servers_refuse_it()
+    {
+        // The test environment's servers speak no TLS: require must make every sample fail, where the same probe without it passes.
+        var pg = PostgresStandbyFixture.Connection(TestEnvironment.PgPort);
+        pg["ssl_mode"] = "require";
+        var redis = new Dictionary<string, object?>
+        {
+            ["host"] = TestEnvironment.RedisHost, ["port"] = (long)TestEnvironment.RedisPort, ["password"] = "${secret:redis}", ["ssl_mode"] = "require",
+        };
+        var watch = Watch(TimeSpan.FromSeconds(0.8), new[]
+        {
+            Probe("pg", ProbeType.Postgres, new Dictionary<string, object?> { ["connection"] = pg }),
+            Probe("redis", ProbeType.Redis, new Dictionary<string, object?> { ["connection"] = redis }),
+        }, secrets: Secrets(TestEnvironment.PgPassword), stopOnBreach: false);
+        var (samples, _) = await RunAsync(watch);
+        Assert.Contains(samples, s => s.Probe == "pg");
+        Assert.Contains(samples, s => s.Probe == "redis");
+        Assert.All(samples, s => Assert.False(s.Success, s.ToString()));
+        Assert.All(samples.Where(s => s.Probe == "pg"), s => Assert.Contains("SSL", s.Error));
+    }
 }

@@ -174,6 +174,32 @@ public sealed class VerdictTests
     }
 
     [Fact]
+    public async Task A_metrics_probe_sends_its_headers_with_secrets_expanded()
+    {
+        var canary = ReleaseOps.Tests.Support.CanarySecret.New();
+        await using var receiver = new ReleaseOps.Tests.Support.WebhookReceiver();
+        var time = new FakeTimeProvider();
+        var metrics = new ProbeDefinition
+        {
+            Name = "metrics", Type = ProbeType.Metrics, Url = receiver.Url("/metrics"), Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(1),
+            Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer ${secret:metrics}" },
+        };
+        var watch = new HealthWatch(new WatchRequest
+        {
+            Definition = new WatchDefinition { Duration = TimeSpan.FromSeconds(2), Probes = new[] { metrics } },
+            Application = "ro-hlth-verdict",
+            Environment = "test",
+            SecretsCatalog = SecretCatalog.Empty.With(new ReleaseOps.Secrets.GivenSecretSource("metrics", new ReleaseOps.Secrets.SecretValue(canary))),
+        }, new HealthWatchServices { Time = time });
+
+        var (_, samples) = await RunAsync(watch, time);
+
+        Assert.NotEmpty(receiver.Received);
+        Assert.All(receiver.Received, r => Assert.Equal("Bearer " + canary, r.Headers["Authorization"]));
+        ReleaseOps.Tests.Support.CanarySecret.AssertAbsent(canary, samples.Select(s => s.ToString()), "metrics samples");
+    }
+
+    [Fact]
     public void A_watch_longer_than_the_maximum_is_refused_not_overflowed()
     {
         var watch = Watch(new FakeTimeProvider(), TimeSpan.FromDays(3650), new[] { Http(RefusedPort) }, Array.Empty<CriterionDefinition>());

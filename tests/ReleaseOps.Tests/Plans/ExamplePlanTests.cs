@@ -63,6 +63,6 @@ public class ExamplePlanTests
         Assert.Equal(6, plan.Watch!.Criteria.Count);
         Assert.Equal(TimeSpan.FromMinutes(5), plan.Watch.Criteria[2].For);
         Assert.Equal(ProbeType.ContainerLogs, plan.Watch.Probes.Single(p => p.Name == "logins").Type);
-        Assert.Equal(5, plan.Secrets.Sources.Count());
+        Assert.Equal(6, plan.Secrets.Sources.Count());
     }
 }

@@ -39,10 +39,11 @@ public class SwarmPlanTests
     [Fact]
     public void Swarm_only_keys_on_a_container_service_are_refused()
     {
+        // volumes and healthcheck act for both targets; reservations are Swarm's alone.
         var validation = Validate(Header + "services:\n  - name: web\n    image: shop/web\n    volumes: [data:/data]\n    memory_reservation: 16MB\n" +
-                                  "    healthcheck: { test: [/bin/true] }\n");
+                                  "    cpus_reservation: 0.5\n    healthcheck: { test: [/bin/true] }\n");
         var errors = validation.Errors.ToArray();
-        Assert.Equal(new[] { "services[0].healthcheck", "services[0].volumes", "services[0].memory_reservation" }, validation.Errors.Select(e => e.Path));
+        Assert.Equal(new[] { "services[0].memory_reservation", "services[0].cpus_reservation" }, validation.Errors.Select(e => e.Path));
         Assert.All(validation.Errors, e => Assert.Equal("SwarmOnlyKey", e.Code));
         Assert.Contains("target: swarm", errors[0].Message);
     }

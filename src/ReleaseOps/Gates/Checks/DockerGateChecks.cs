@@ -18,6 +18,12 @@ internal static class DockerGateAccess
             Redactor = context.Redactor,
         });
 
+    /// <summary>The application, environment and service of a container a ReleaseOps deployment created (its org.releaseops.* labels), or null.</summary>
+    private static string? ReleaseOpsService(ContainerListResponse c) =>
+        c.Labels is { } labels && labels.TryGetValue("org.releaseops.service", out var service)
+            ? $"{(labels.TryGetValue("org.releaseops.application", out var a) ? a : "")}/{(labels.TryGetValue("org.releaseops.environment", out var e) ? e : "")}/{service}"
+            : null;
+
     /// <summary>Containers chosen by the gate's <c>container</c> (exact, or a prefix ending in *) and/or <c>label</c> (key=value).</summary>
     public static async Task<IReadOnlyList<ContainerListResponse>> SelectAsync(GateCheckContext context, DockerEngine docker, GateObservation observation,
         CancellationToken cancellation)
@@ -37,10 +43,19 @@ internal static class DockerGateAccess
         var prefix = name is not null && name.EndsWith('*');
         var stem = name?.TrimEnd('*');
         var all = await docker.ListContainersAsync(labels, stem, cancellation: cancellation).ConfigureAwait(false);
-        var chosen = all.Where(c => stem is null || (prefix ? c.ShortName().StartsWith(stem, StringComparison.Ordinal) : c.ShortName() == stem))
+        var matching = all.Where(c => stem is null || (prefix ? c.ShortName().StartsWith(stem, StringComparison.Ordinal) : c.ShortName() == stem))
             .OrderBy(c => c.ShortName(), StringComparer.Ordinal).ToArray();
+        // A deployment keeps the previous color stopped for an instant switch-back: it is not a container that should run,
+        // so it is not counted while another instance of the same ReleaseOps service runs.
+        var live = all.Where(c => c.State == "running").Select(ReleaseOpsService).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var kept = matching.Where(c => c.State != "running" && ReleaseOpsService(c) is { } service && live.Contains(service)).ToArray();
+        var chosen = matching.Except(kept).ToArray();
         observation.Target = name ?? label;
         observation.Evidence["containers"] = chosen.Select(c => c.ShortName()).ToArray();
+        if (kept.Length > 0)
+        {
+            observation.Evidence["stopped_earlier_versions"] = kept.Select(c => c.ShortName()).ToArray();
+        }
         return chosen;
     }
 }

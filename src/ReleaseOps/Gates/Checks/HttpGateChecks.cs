@@ -218,7 +218,8 @@ internal sealed class CorsGateCheck : IGateCheck
         GateHttp.SendAsync(context, cancellation, "OPTIONS", new Dictionary<string, string>
         {
             ["Origin"] = origin,
-            ["Access-Control-Request-Method"] = "GET",
+            // The request the preflight asks about: the gate's method (default GET).
+            ["Access-Control-Request-Method"] = context.Settings.GetString("method") ?? "GET",
             ["Access-Control-Request-Headers"] = "authorization",
         });
 }

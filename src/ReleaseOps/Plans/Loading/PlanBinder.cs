@@ -51,7 +51,7 @@ internal static class PlanBinder
                 Path = Rooted(journal?.String("path") ?? new JournalDefinition().Path)!,
                 Connection = BindConnection(journal?.Object("connection")),
             },
-            Services = root.Objects("services").Select(BindService).ToArray(),
+            Services = root.Objects("services").Select(s => BindService(s) with { Volumes = s.Strings("volumes").Select(v => RootedVolume(v, baseDirectory)).ToArray() }).ToArray(),
             Networks = root["networks"] is IReadOnlyDictionary<string, object?> networks
                 ? networks.Select(kv => new NetworkDefinition { Name = kv.Key, Internal = (kv.Value as PlanObject)?.Bool("internal") ?? false }).ToArray()
                 : Array.Empty<NetworkDefinition>(),
@@ -161,8 +161,23 @@ internal static class PlanBinder
             CpuLimit = s.Number("cpus"),
             MemoryReservation = s.Long("memory_reservation"),
             CpuReservation = s.Number("cpus_reservation"),
-            Healthcheck = s.Object("healthcheck") is { } healthcheck ? BindHealthcheck(healthcheck) : null,
-            Volumes = s.Strings("volumes"),
+            CapDrop = s.Strings("cap_drop"),
+            CapAdd = s.Strings("cap_add"),
+            Healthcheck = s.Object("healthcheck") is { } hc
+                ? new HealthcheckDefinition
+                {
+                    // A single string is a shell command, as in a compose file.
+                    Test = hc.Strings("test") is [var only] && only != "NONE" ? new[] { "CMD-SHELL", only } : hc.Strings("test"),
+                    Interval = hc.Duration("interval"),
+                    Timeout = hc.Duration("timeout"),
+                    Retries = hc.Int("retries"),
+                    StartPeriod = hc.Duration("start_period"),
+                }
+                : null,
+            Restart = s.String("restart"),
+            Logging = s.Object("logging") is { } logging
+                ? new LoggingDefinition { Driver = logging.String("driver")!, Options = logging.StringMap("options") }
+                : null,
             Strategy = strategy is null
                 ? defaults
                 : new StrategyDefinition
@@ -200,17 +215,13 @@ internal static class PlanBinder
         };
     }
 
-    private static HealthcheckDefinition BindHealthcheck(PlanObject h)
+    /// <summary>A bind mount's relative host path means a path beside the plan (a named volume has no slash and no leading dot).</summary>
+    internal static string RootedVolume(string volume, string? baseDirectory)
     {
-        var defaults = new HealthcheckDefinition { Test = Array.Empty<string>() };
-        return new HealthcheckDefinition
-        {
-            Test = h.Strings("test"),
-            Interval = h.Duration("interval") ?? defaults.Interval,
-            Timeout = h.Duration("timeout") ?? defaults.Timeout,
-            Retries = h.Int("retries") ?? defaults.Retries,
-            StartPeriod = h.Duration("start_period") ?? defaults.StartPeriod,
-        };
+        var colon = volume.IndexOf(':');
+        if (colon <= 0 || baseDirectory is null) return volume;
+        var source = volume[..colon];
+        return source.StartsWith('.') ? Path.GetFullPath(source, baseDirectory) + volume[colon..] : volume;
     }
 
     private static readonly string[] AnalysisKeys = { "canary", "stable", "step", "metrics" };
@@ -333,6 +344,7 @@ internal static class PlanBinder
                 Location = c.Location,
             }).ToArray(),
             RollbackOnBreach = w.Bool("rollback_on_breach") ?? false,
+            AfterDeploy = w.Bool("after_deploy") ?? false,
         };
     }
 

@@ -25,6 +25,7 @@ internal static class PlanRules
         }
 
         CheckChecklist(root, Error);
+        CheckBaselines(root, Error);
         CheckWatchProbes(root, Error);
 
         var services = root.Objects("services");
@@ -41,6 +42,22 @@ internal static class PlanRules
         for (var i = 0; i < services.Count; i++)
         {
             var service = services[i];
+            if (service.ContainsKey("secrets") && service.String("target") != "swarm")
+            {
+                Error(service.Location, $"services[{i}].secrets", "ContainerSecrets",
+                    "Docker secrets are mounted by Swarm only; a service with target: container (the default) cannot receive them. " +
+                    "Give the container the secret in its environment instead: env: { DB_PASSWORD: ${secret:db_password} } " +
+                    "(declared under secrets:, read when the container is created, never written to the plan, the journal or output), or use target: swarm");
+            }
+            if (service.String("target") == "swarm")
+            {
+                foreach (var key in ContainerOnlyKeys.Where(service.ContainsKey))
+                {
+                    Error(service.Location, $"services[{i}].{key}", "ContainerOnlyKey",
+                        $"'{key}' is applied to the containers ReleaseOps creates (target: container); the Swarm rollout does not set it on a service, " +
+                        "so with target: swarm it would do nothing. Set it in the image or on the service outside ReleaseOps, or deploy with target: container");
+                }
+            }
             var strategy = service.Object("strategy");
             var type = strategy?.String("type");
             var path = $"services[{i}].strategy";
@@ -99,10 +116,10 @@ internal static class PlanRules
         var type = strategy?.String("type");
         if (service.String("target") != "swarm")
         {
-            foreach (var key in new[] { "healthcheck", "volumes", "memory_reservation", "cpus_reservation" }.Where(service.ContainsKey))
+            foreach (var key in new[] { "memory_reservation", "cpus_reservation" }.Where(service.ContainsKey))
             {
                 error(service.Location, $"{path}.{key}", "SwarmOnlyKey",
-                    $"'{key}' is applied to Swarm services only (target: swarm); standalone containers do not take it yet: remove it, or use target: swarm");
+                    $"'{key}' is applied to Swarm services only (target: swarm): the Docker engine reserves nothing for a standalone container; remove it, or use target: swarm");
             }
             return;
         }
@@ -132,6 +149,30 @@ internal static class PlanRules
             {
                 error(service.Location, $"{path}.volumes", "VolumeSyntax",
                     $"volume '{volume}' is not SOURCE:/path[:ro]: a volume name or an absolute host path, then where it is mounted, for example data:/var/lib/app");
+            }
+        }
+    }
+
+    /// <summary>Service keys only the container rollout applies (remove one here when the Swarm rollout sets it on the service spec).</summary>
+    internal static readonly string[] ContainerOnlyKeys = { "cap_drop", "cap_add", "restart", "logging" };
+
+    /// <summary>
+    /// Criteria that compare with the previous watch (p95_baseline, p95_increase...) need the previous watch's summary, which
+    /// is saved beside a file journal only: with a PostgreSQL journal they could never be judged.
+    /// </summary>
+    private static void CheckBaselines(PlanObject root, Action<SourceLocation, string, string, string> error)
+    {
+        if (root.Object("journal")?.String("store") != "postgres") return;
+        var criteria = root.Object("watch")?.Objects("criteria") ?? Array.Empty<PlanObject>();
+        for (var i = 0; i < criteria.Count; i++)
+        {
+            if (criteria[i].String("expect") is { } expect
+                && System.Text.RegularExpressions.Regex.IsMatch(expect, @"\b\w+_(baseline|increase)\b"))
+            {
+                error(criteria[i].Location, $"watch.criteria[{i}].expect", "BaselineNeedsFileJournal",
+                    "this criterion compares with the previous watch's figures (_baseline, _increase), which are kept beside a file journal only; " +
+                    "with journal.store: postgres it would stay pending forever. Compare with a fixed limit instead (p95 < 800ms), " +
+                    "or compare versions during a canary with strategy.analysis");
             }
         }
     }

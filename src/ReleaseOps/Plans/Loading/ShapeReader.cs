@@ -84,6 +84,11 @@ internal sealed class ShapeReader
                 }
                 continue;
             }
+            if (property.Refused is { } why)
+            {
+                Report(key, keyPath, "KeyRefused", $"'{key.Value}' is not supported: {why}");
+                continue;
+            }
             if (value is YamlTreeScalar { IsNull: true })
             {
                 if (property.Required)

@@ -57,7 +57,8 @@ public static class JsonSchemaWriter
         var props = new JsonObject();
         foreach (var p in properties)
         {
-            var node = Node(p.Shape);
+            // A refused key is forbidden (false) to editors too, with the reason where editors show it.
+            JsonNode node = p.Refused is null ? Node(p.Shape) : new JsonObject { ["not"] = new JsonObject() };
             if (p.Description is not null && node is JsonObject o)
             {
                 o["description"] = p.Description;

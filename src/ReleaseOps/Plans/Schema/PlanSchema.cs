@@ -7,14 +7,28 @@ public static class PlanSchema
 {
     public const string ApiVersion = "releaseops/v1";
 
+    /// <summary>
+    /// A service's readiness probe: run against each new instance until it passes (or the strategy's health_timeout ends)
+    /// and once more at verification. Only http and tcp: the others would validate and then do nothing.
+    /// </summary>
     public static ObjectShape Probe { get; } = Object(
         Required("name", String()),
-        Prop("type", Enum("http", "tcp", "container", "metrics")),
+        Prop("type", Enum("http", "tcp") with
+        {
+            Retired = new Dictionary<string, string>
+            {
+                ["container"] = "a service's instances are its containers, and the rollout already waits for their Docker HEALTHCHECK to say healthy " +
+                    "before any traffic reaches them (and fails on unhealthy); define the HEALTHCHECK in the image, or watch a container's state with a " +
+                    "watch probe of type container (watch.probes)",
+                ["metrics"] = "a readiness probe answers pass or fail at rollout; figures from a /metrics endpoint are judged over time by the watch: " +
+                    "use a watch probe of type metrics with criteria (watch.probes, watch.criteria)",
+            },
+        }),
         Prop("url", String(), "Absolute URL, or a path (/health) resolved against each instance."),
         Prop("host", String()),
         Prop("port", Port()),
-        Prop("container", String(), "Container or service name, for container probes."),
-        Prop("interval", Duration()),
+        Refused("container", String(), "service probes of type container are refused (see type); a watch probe of type container names the container to watch"),
+        Prop("interval", Duration(), "How long a new instance's readiness attempts are apart (the smallest interval of the service's probes; default 200ms)."),
         Prop("timeout", Duration()),
         Prop("expect", List(Condition(), acceptsSingle: true), "Conditions: status == 200, response_time < 500ms."),
         Prop("headers", Map(String())));
@@ -116,13 +130,23 @@ public static class PlanSchema
         Prop("cpus", Number()),
         Prop("memory_reservation", Size(), "Swarm: memory reserved for each replica."),
         Prop("cpus_reservation", Number(), "Swarm: CPUs reserved for each replica."),
+        Prop("volumes", List(String()),
+            "SOURCE:TARGET[:ro], a named volume (data:/var/lib/app) or a bind mount of a host path (./conf:/etc/app:ro, relative to the plan)."),
+        Prop("cap_drop", List(String()), "Containers: Linux capabilities to drop, for example [ALL]."),
+        Prop("cap_add", List(String()), "Containers: Linux capabilities to add back, for example [NET_BIND_SERVICE]."),
         Prop("healthcheck", Object(
-            Required("test", List(String(), acceptsSingle: true), "Exec form ([/bin/wget, -q, -O, /dev/null, http://127.0.0.1:8080/health]), or [CMD-SHELL, \"...\"]."),
+            Required("test", List(String(), acceptsSingle: true),
+                "The check, as Docker takes it: [CMD, wget, -q, -O-, http://127.0.0.1:8080/health], [CMD-SHELL, \"...\"], or [NONE] to turn the image's off; a single string runs through the shell."),
             Prop("interval", Duration()),
             Prop("timeout", Duration()),
-            Prop("retries", Integer(1)),
-            Prop("start_period", Duration())), "Swarm: the tasks' health check (a task runs only once healthy)."),
-        Prop("volumes", List(String()), "Swarm: SOURCE:/path[:ro], a named volume (kept across releases) or an absolute host path."),
+            Prop("retries", Integer(0)),
+            Prop("start_period", Duration())),
+            "The HEALTHCHECK of the containers or Swarm tasks created (the rollout waits for it to say healthy)."),
+        Prop("restart", Enum("no", "always", "unless-stopped", "on-failure"), "Containers: Docker's restart policy (default no)."),
+        Prop("logging", Object(
+            Required("driver", String(), "json-file, local, syslog, journald..."),
+            Prop("options", Map(String()), "The driver's options, for example max-size: 10m, max-file: \"3\".")),
+            "Containers: the log driver and its options."),
         Prop("strategy", Strategy),
         Prop("health", List(Probe, uniqueKey: "name")),
         Prop("smoke", List(Object(
@@ -178,7 +202,10 @@ public static class PlanSchema
             Prop("window", Duration()),
             Prop("for", Duration(), "How long the condition must fail before it is a breach."),
             Prop("severity", Enum("critical", "high", "medium", "low"))), uniqueKey: "name")),
-        Prop("rollback_on_breach", Boolean()));
+        Prop("rollback_on_breach", Boolean(), "A watch run on its own (Watch-ReleaseHealth, releaseops watch) rolls the release back at a breach."),
+        Prop("after_deploy", Boolean(),
+            "Deployments run this watch after the release goes live, inside their lock: Succeeded only when it ends Healthy or Degraded; " +
+            "Breached or Inconclusive rolls the release back (default false; -Watch:$false / --no-watch skip it)."));
 
     public static ObjectShape SecretSource { get; } = Object(
         Prop("env", String(), "Environment variable holding the secret."),

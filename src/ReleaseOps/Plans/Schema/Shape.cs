@@ -72,6 +72,13 @@ public sealed record Property(string Name, Shape Shape, bool Required = false, s
 {
     /// <summary>Default written to the JSON Schema (documentation only; binders apply their own).</summary>
     public object? Default { get; init; }
+
+    /// <summary>
+    /// Set for a key the schema names but the engine cannot act on: why, and what to do instead. The validator rejects
+    /// the key with this text (a key that validates and then does nothing would be worse than an error); the JSON
+    /// Schema forbids it and says the same.
+    /// </summary>
+    public string? Refused { get; init; }
 }
 
 /// <summary>Shorthands for writing shapes.</summary>
@@ -94,6 +101,8 @@ public static class Shapes
 
     public static Property Prop(string name, Shape shape, string? description = null) => new(name, shape, false, description);
     public static Property Required(string name, Shape shape, string? description = null) => new(name, shape, true, description);
+    /// <summary>A key that is known but refused at validation, with why and what to do instead (<see cref="Property.Refused"/>).</summary>
+    public static Property Refused(string name, Shape shape, string why) => new(name, shape, false, "Refused: " + why) { Refused = why };
 
     /// <summary>How to reach a PostgreSQL or Redis server (maps to <see cref="ConnectionDefinition"/>).</summary>
     public static ObjectShape Connection() => Object(
