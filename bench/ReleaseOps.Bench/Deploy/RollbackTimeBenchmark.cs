@@ -42,6 +42,8 @@ public sealed class RollbackTimeBenchmark : IBenchmark
         foreach (var (name, seconds) in ours)
         {
             Console.WriteLine($"{name,-40} {seconds,8:F2} {seconds / swarm.Completed,8:F2}x");
+            BenchTable.Add($"rollback v2 -> v1, {name}", $"docker service rollback {swarm.Completed:F2} s", $"{seconds:F2} s",
+                $"{seconds / swarm.Completed:F2}x", "<= 10 s and <= 1x", seconds <= 10 && seconds <= swarm.Completed);
         }
         Console.WriteLine($"{"docker service rollback (tasks on v1)",-40} {swarm.Converged,8:F2} {swarm.Converged / swarm.Completed,8:F2}x");
         Console.WriteLine($"{"docker service rollback (completed)",-40} {swarm.Completed,8:F2} {1,8:F2}x");
