@@ -18,7 +18,9 @@ internal sealed class ReadBackVerifier : IAsyncDisposable
     private readonly FileStream _reader;
     private readonly CancellationTokenSource _stop;
     private readonly Task<long> _loop;
+    private const long WakeEvery = 1 << 20;
     private long _available;
+    private long _wokenAt;
     private volatile bool _finished;
 
     public ReadBackVerifier(string path, CancellationToken cancellation)
@@ -43,8 +45,13 @@ internal sealed class ReadBackVerifier : IAsyncDisposable
     {
         if (bytes.Length == 0) return;
         _written.Append(bytes);
-        Interlocked.Add(ref _available, bytes.Length);
-        Wake();
+        var available = Interlocked.Add(ref _available, bytes.Length);
+        // The reader follows in steps of a megabyte or more: one wake-up per pipe read would cost more CPU than the reading.
+        if (available - _wokenAt >= WakeEvery)
+        {
+            _wokenAt = available;
+            Wake();
+        }
     }
 
     /// <summary>The writer is done: reads what is left and compares. Returns null when the file reads back as written, else what differs.</summary>
