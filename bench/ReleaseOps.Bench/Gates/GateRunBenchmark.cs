@@ -51,6 +51,10 @@ public sealed class GateRunBenchmark : IBenchmark
             Docker = new DockerEndpointDefinition { Host = env["RELEASEOPS_TEST_DOCKER_HOST"] },
         };
         var gates = Gates(env, count, slowMs, slowCount, evidence);
+        if (Option(args, "--type") is { } onlyType)
+        {
+            gates = gates.Where(g => g.Type == onlyType).ToList(); // profiling one kind at the scale it has in the mix
+        }
         var runner = new GateRunner();
         Console.WriteLine($"# {gates.Count} gates: " + string.Join(", ", gates.GroupBy(g => g.Type).Select(g => $"{g.Count()} {g.Key}")) +
                           $"; {slowCount} of the http gates wait {slowMs} ms on a slow listener");
@@ -63,13 +67,18 @@ public sealed class GateRunBenchmark : IBenchmark
         PeakWorkingSet.Reset();
         // Three parallel runs, reported each and by the median: the machine is shared and its load moves.
         var runs = new List<GateRunSummary>();
+        var parallelOptions = Option(args, "--throttle") is { } t ? new GateRunOptions { ThrottleLimit = int.Parse(t, CultureInfo.InvariantCulture) } : new GateRunOptions();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wallBefore = Stopwatch.StartNew();
         for (var i = 0; i < 3; i++)
         {
-            var run = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions(), SilentReporter.Instance, cancellation);
+            var run = await runner.RunToSummaryAsync(gates, environment, parallelOptions, SilentReporter.Instance, cancellation);
             var slow = run.Results.MaxBy(r => r.Duration)!;
             Console.WriteLine($"  parallel run {i + 1}: wall {Ms(run.Duration)} ms, slowest gate {Ms(slow.Duration)} ms ({run.Duration / slow.Duration:F2}x)");
             runs.Add(run);
         }
+        var cpuShare = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wallBefore.Elapsed.TotalSeconds;
+        Console.WriteLine($"  this process used {cpuShare * 100:F0}% of one core during the parallel runs (throttle {parallelOptions.ThrottleLimit})");
         var parallel = runs.OrderBy(r => r.Duration).ElementAt(1);
         var peak = PeakWorkingSet.Megabytes();
         var sequential = sequentialBaseline
@@ -78,6 +87,11 @@ public sealed class GateRunBenchmark : IBenchmark
         Console.WriteLine($"# load average after: {LoadAverage()}");
 
         var slowest = parallel.Results.MaxBy(r => r.Duration)!;
+        foreach (var type in parallel.Results.GroupBy(r => r.Type).OrderByDescending(g => g.Max(r => r.Duration)))
+        {
+            var sorted = type.Select(r => r.Duration.TotalMilliseconds).Order().ToArray();
+            Console.WriteLine($"  {type.Key,-18} {sorted.Length,4} gates: median {sorted[sorted.Length / 2],6:F0} ms, max {sorted[^1],6:F0} ms");
+        }
         Console.WriteLine($"parallel, median of 3 (throttle {GateRunOptions.DefaultThrottle}): wall {Ms(parallel.Duration)} ms; {parallel}");
         Console.WriteLine($"slowest single gate: {slowest.Name} ({slowest.Type}) {Ms(slowest.Duration)} ms");
         Console.WriteLine($"peak working set (VmHWM, reset before the parallel runs): {peak:F1} MB (target <= 200 MB)");
@@ -112,7 +126,7 @@ public sealed class GateRunBenchmark : IBenchmark
         var list = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--gates") i++;
+            if (args[i] is "--gates" or "--type" or "--throttle") i++;
             else if (!args[i].StartsWith("--", StringComparison.Ordinal)) list.Add(args[i]);
         }
         return list;
