@@ -33,6 +33,7 @@ public sealed class BackupBenchmark : IBenchmark
         var env = ReadEnv();
         Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (the figures are only as quiet as the machine)");
         PeakWorkingSet.Reset(); // this benchmark's own peak, not the one of a benchmark run before it in run-all
+        Console.WriteLine($"peak working set reset to {PeakWorkingSet.Megabytes():F1} MB (what the process holds before the backups)");
         var server = new PgEndpoint
         {
             Host = env["RELEASEOPS_TEST_PG_HOST"],
