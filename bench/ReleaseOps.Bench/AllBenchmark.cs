@@ -7,7 +7,8 @@ namespace ReleaseOps.Bench;
 /// 15 minutes on a 2-core machine), then one table of their headline rows with the load average
 /// before and after. <c>--long</c> runs the long forms the issue names (1 GB backup, median of 3;
 /// the 5,000-endpoint watch for 10 minutes). <c>--only a,b</c> runs a subset.
-/// The blue-green warm standby is not part of this run.
+/// Each benchmark runs in a process of its own (its peak memory and CPU are its own). The blue-green warm
+/// standby is not part of this run.
 /// </summary>
 public sealed class AllBenchmark : IBenchmark
 {
@@ -29,6 +30,44 @@ public sealed class AllBenchmark : IBenchmark
         ("deploy-zero-downtime", [], []),
     };
 
+    /// <summary>
+    /// Each benchmark in a process of its own, as when it runs alone: its peak working set, CPU share and GC
+    /// state are its own, not what the benchmarks before it left. Its rows come back through a file.
+    /// </summary>
+    private static async Task RunInOwnProcessAsync(string name, string[] args, string label, CancellationToken cancellation)
+    {
+        var rows = Path.Combine(Path.GetTempPath(), $"ro-bench-rows-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        var entry = System.Reflection.Assembly.GetEntryAssembly()!.Location;
+        if (Path.GetFileName(Environment.ProcessPath!) is not ("ReleaseOps.Bench" or "ReleaseOps.Bench.exe"))
+        {
+            start.ArgumentList.Add(entry); // dotnet ReleaseOps.Bench.dll
+        }
+        start.ArgumentList.Add(name);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment[RowsVariable] = rows;
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync(cancellation);
+        try
+        {
+            if (File.Exists(rows))
+            {
+                foreach (var row in System.Text.Json.JsonSerializer.Deserialize<BenchRow[]>(await File.ReadAllTextAsync(rows, cancellation))!)
+                {
+                    BenchTable.Add(row.Measure, row.Baseline, row.Ours, row.Ratio, row.Target, row.Met);
+                }
+            }
+            if (process.ExitCode != 0) throw new InvalidOperationException($"{label} exited {process.ExitCode}");
+        }
+        finally
+        {
+            File.Delete(rows);
+        }
+    }
+
+    /// <summary>Where a benchmark run by <c>all</c> writes its rows.</summary>
+    public const string RowsVariable = "RELEASEOPS_BENCH_ROWS";
+
     public async Task RunAsync(string[] args, CancellationToken cancellation)
     {
         var longForm = args.Contains("--long");
@@ -48,7 +87,8 @@ public sealed class AllBenchmark : IBenchmark
             BenchTable.Current = label;
             try
             {
-                await benchmarks[name].RunAsync(stepArgs, cancellation);
+                if (!benchmarks.ContainsKey(name)) throw new InvalidOperationException($"no benchmark {name}");
+                await RunInOwnProcessAsync(name, stepArgs, label, cancellation);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
             {

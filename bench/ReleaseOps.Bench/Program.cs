@@ -29,7 +29,11 @@ public static class Program
         Console.WriteLine($"# load average before: {BenchTable.LoadAverage()}");
         await benchmark.RunAsync(args[1..], cancel.Token);
         Console.WriteLine($"# load average after: {BenchTable.LoadAverage()}");
-        if (benchmark is not AllBenchmark && BenchTable.All.Count > 0)
+        if (Environment.GetEnvironmentVariable(AllBenchmark.RowsVariable) is { Length: > 0 } rowsFile)
+        {
+            await File.WriteAllTextAsync(rowsFile, System.Text.Json.JsonSerializer.Serialize(BenchTable.All));
+        }
+        else if (benchmark is not AllBenchmark && BenchTable.All.Count > 0)
         {
             Console.WriteLine();
             BenchTable.Print(BenchTable.All, Console.Out);
