@@ -121,6 +121,10 @@ public sealed class DockerClientBenchmark : IBenchmark
             (value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) : "-").PadLeft(width);
         var old = baseline.Median(operation);
         var change = old is { } before ? ((median - before) / before * 100).ToString("+0;-0", CultureInfo.InvariantCulture) + "%" : "-";
+        var cliMedian = Percentile(cli, 0.5);
+        // Baseline: the docker CLI (what a shell-script release pays per call); the former own client is printed above.
+        BenchTable.Add($"docker {operation} round trip (median of {clientRuns})", $"docker CLI {cliMedian:F1} ms",
+            $"{median:F2} ms" + (old is { } o ? $" (own client {o:F2} ms)" : ""), $"{median / cliMedian:F3}x", "<= 1x the CLI", median <= cliMedian);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{operation,-16} {Figure(old, 14)} {median,14:F2} {Percentile(client, 0.95),11:F2} {change,11} {Figure(library is null ? null : Percentile(library, 0.5), 11)} {Figure(raw is null ? null : Percentile(raw, 0.5), 11)} {Percentile(cli, 0.5),14:F2} {Percentile(cli, 0.5) / median,9:F1}x"));
     }

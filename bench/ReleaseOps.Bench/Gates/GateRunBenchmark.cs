@@ -19,7 +19,8 @@ namespace ReleaseOps.Bench.Gates;
 /// of its own) and secret-strength; run by the parallel runner with its default throttle, then
 /// the same gates one after another (throttle 1), the baseline. Prints the wall time, the slowest
 /// single gate and both ratios.
-/// Args: [slow-ms=600] [slow-count=15]
+/// Args: [slow-ms=600] [slow-count=15] [--gates N=100] [--no-sequential] (the scaling run: --gates 1000 --no-sequential;
+/// the slow gates stay 15, the other kinds fill the count in the same rotation).
 /// </summary>
 public sealed class GateRunBenchmark : IBenchmark
 {
@@ -27,12 +28,15 @@ public sealed class GateRunBenchmark : IBenchmark
 
     public string Name => "gates";
 
-    public string Description => "100 mixed gates in parallel vs one after another (wall time, slowest gate, ratios)";
+    public string Description => "mixed gates in parallel vs one after another (wall time, slowest gate, peak working set; --gates 1000 --no-sequential)";
 
     public async Task RunAsync(string[] args, CancellationToken cancellation)
     {
-        var slowMs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 600;
-        var slowCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
+        var count = Option(args, "--gates") is { } g ? int.Parse(g, CultureInfo.InvariantCulture) : 100;
+        var sequentialBaseline = !args.Contains("--no-sequential");
+        var positional = Positional(args);
+        var slowMs = positional.Count > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 600;
+        var slowCount = positional.Count > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 15;
         var env = ReadTestEnvironment();
         using var listener = new SlowHttpListener(SlowPort);
         _ = listener.ServeAsync(cancellation);
@@ -46,7 +50,11 @@ public sealed class GateRunBenchmark : IBenchmark
                 .With(new GivenSecretSource("jwt", new SecretValue(Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + "!"))),
             Docker = new DockerEndpointDefinition { Host = env["RELEASEOPS_TEST_DOCKER_HOST"] },
         };
-        var gates = Gates(env, slowMs, slowCount, evidence);
+        var gates = Gates(env, count, slowMs, slowCount, evidence);
+        if (Option(args, "--type") is { } onlyType)
+        {
+            gates = gates.Where(g => g.Type == onlyType).ToList(); // profiling one kind at the scale it has in the mix
+        }
         var runner = new GateRunner();
         Console.WriteLine($"# {gates.Count} gates: " + string.Join(", ", gates.GroupBy(g => g.Type).Select(g => $"{g.Count()} {g.Key}")) +
                           $"; {slowCount} of the http gates wait {slowMs} ms on a slow listener");
@@ -56,30 +64,72 @@ public sealed class GateRunBenchmark : IBenchmark
             new GateRunOptions(), SilentReporter.Instance, cancellation);
 
         Console.WriteLine($"# load average before: {LoadAverage()}");
+        PeakWorkingSet.Reset();
         // Three parallel runs, reported each and by the median: the machine is shared and its load moves.
         var runs = new List<GateRunSummary>();
+        var parallelOptions = Option(args, "--throttle") is { } t ? new GateRunOptions { ThrottleLimit = int.Parse(t, CultureInfo.InvariantCulture) } : new GateRunOptions();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wallBefore = Stopwatch.StartNew();
         for (var i = 0; i < 3; i++)
         {
-            var run = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions(), SilentReporter.Instance, cancellation);
+            var run = await runner.RunToSummaryAsync(gates, environment, parallelOptions, SilentReporter.Instance, cancellation);
             var slow = run.Results.MaxBy(r => r.Duration)!;
             Console.WriteLine($"  parallel run {i + 1}: wall {Ms(run.Duration)} ms, slowest gate {Ms(slow.Duration)} ms ({run.Duration / slow.Duration:F2}x)");
             runs.Add(run);
         }
+        var cpuShare = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wallBefore.Elapsed.TotalSeconds;
+        Console.WriteLine($"  this process used {cpuShare * 100:F0}% of one core during the parallel runs (throttle {parallelOptions.ThrottleLimit})");
         var parallel = runs.OrderBy(r => r.Duration).ElementAt(1);
-        var sequential = await runner.RunToSummaryAsync(gates, environment, new GateRunOptions { ThrottleLimit = 1 }, SilentReporter.Instance, cancellation);
+        var peak = PeakWorkingSet.Megabytes();
+        var sequential = sequentialBaseline
+            ? await runner.RunToSummaryAsync(gates, environment, new GateRunOptions { ThrottleLimit = 1 }, SilentReporter.Instance, cancellation)
+            : null;
         Console.WriteLine($"# load average after: {LoadAverage()}");
 
         var slowest = parallel.Results.MaxBy(r => r.Duration)!;
-        var sumOfGates = TimeSpan.FromTicks(sequential.Results.Sum(r => r.Duration.Ticks));
+        foreach (var type in parallel.Results.GroupBy(r => r.Type).OrderByDescending(g => g.Max(r => r.Duration)))
+        {
+            var sorted = type.Select(r => r.Duration.TotalMilliseconds).Order().ToArray();
+            Console.WriteLine($"  {type.Key,-18} {sorted.Length,4} gates: median {sorted[sorted.Length / 2],6:F0} ms, max {sorted[^1],6:F0} ms");
+        }
         Console.WriteLine($"parallel, median of 3 (throttle {GateRunOptions.DefaultThrottle}): wall {Ms(parallel.Duration)} ms; {parallel}");
         Console.WriteLine($"slowest single gate: {slowest.Name} ({slowest.Type}) {Ms(slowest.Duration)} ms");
-        Console.WriteLine($"sequential (throttle 1): wall {Ms(sequential.Duration)} ms (sum of gate durations {Ms(sumOfGates)} ms); {sequential}");
+        Console.WriteLine($"peak working set (VmHWM, reset before the parallel runs): {peak:F1} MB (target <= 200 MB)");
         Console.WriteLine($"ratio wall / slowest gate: {parallel.Duration / slowest.Duration:F2}x (target <= 1.2x)");
-        Console.WriteLine($"speed-up vs sequential: {sequential.Duration / parallel.Duration:F1}x (target >= 10x)");
+        BenchTable.Ratio($"{gates.Count} gates: wall time (median of 3)", "slowest gate", slowest.Duration.TotalMilliseconds,
+            parallel.Duration.TotalMilliseconds, "ms", 1.2);
+        BenchTable.Add($"{gates.Count} gates: peak working set", "-", $"{peak:F0} MB", "-", "<= 200 MB", peak <= 200);
+        if (sequential is not null)
+        {
+            var sumOfGates = TimeSpan.FromTicks(sequential.Results.Sum(r => r.Duration.Ticks));
+            Console.WriteLine($"sequential (throttle 1): wall {Ms(sequential.Duration)} ms (sum of gate durations {Ms(sumOfGates)} ms); {sequential}");
+            Console.WriteLine($"speed-up vs sequential: {sequential.Duration / parallel.Duration:F1}x (target >= 10x)");
+            var speedUp = sequential.Duration / parallel.Duration;
+            BenchTable.Add($"{gates.Count} gates: speed-up", $"one after another {Ms(sequential.Duration)} ms", $"{Ms(parallel.Duration)} ms",
+                $"{speedUp:F1}x faster", ">= 10x faster", speedUp >= 10);
+        }
+        var notPassed = parallel.Results.Count(r => r.Status is GateStatus.Error or GateStatus.Failed);
+        if (notPassed > 0)
+        {
+            BenchTable.Add($"{gates.Count} gates: gates not passed", "0", notPassed.ToString(CultureInfo.InvariantCulture), "-", "0", false);
+        }
         foreach (var problem in parallel.Results.Where(r => r.Status is GateStatus.Error or GateStatus.Failed).Take(5))
         {
             Console.WriteLine($"  not passed: {problem}");
         }
+    }
+
+    private static string? Option(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+    private static List<string> Positional(string[] args)
+    {
+        var list = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--gates" or "--type" or "--throttle") i++;
+            else if (!args[i].StartsWith("--", StringComparison.Ordinal)) list.Add(args[i]);
+        }
+        return list;
     }
 
     private static string LoadAverage() =>
@@ -87,7 +137,7 @@ public sealed class GateRunBenchmark : IBenchmark
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 
-    private static List<GateDefinition> Gates(IReadOnlyDictionary<string, string> env, int slowMs, int slowCount, DockerEvidence evidence)
+    private static List<GateDefinition> Gates(IReadOnlyDictionary<string, string> env, int count, int slowMs, int slowCount, DockerEvidence evidence)
     {
         var prometheus = env["RELEASEOPS_TEST_PROMETHEUS_URL"];
         var http = env["RELEASEOPS_TEST_NGINX_HTTP"];
@@ -110,7 +160,7 @@ public sealed class GateRunBenchmark : IBenchmark
         {
             gates.Add(Gate($"slow-{i}", ("type", "http"), ("url", $"http://127.0.0.1:{SlowPort}/slow/{i}?ms={slowMs}"), ("expect", "status == 200")));
         }
-        for (var i = 0; gates.Count < 100; i++)
+        for (var i = 0; gates.Count < count; i++)
         {
             gates.Add((i % 15) switch
             {

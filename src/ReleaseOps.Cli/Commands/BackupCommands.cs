@@ -119,6 +119,7 @@ public sealed class BackupCommands : ICliCommandSet
                 verification = await new PgBackupVerifier().TestAsync(taken, new PgVerifyRequest
                 {
                     Server = endpoint.ForDatabase("postgres"),
+                    Jobs = result.GetValue(jobs),
                     EncryptionKey = key,
                 }, reporter, cancellation);
             }
@@ -267,9 +268,10 @@ public sealed class BackupCommands : ICliCommandSet
         var manifest = new Argument<string>("manifest") { Description = "Path of the backup's .manifest.json." };
         var quick = new Option<bool>("--quick") { Description = "Checksum and pg_restore --list only." };
         var prefix = new Option<string>("--scratch-prefix") { Description = "Prefix of the scratch database.", DefaultValueFactory = _ => "releaseops_verify_" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs (directory-format backups).", DefaultValueFactory = _ => 1 };
         var command = shared.Add(new Command("verify", "Test-restore a backup: checksum, list, restore into scratch, compare counts, drop scratch.")
         {
-            manifest, quick, prefix,
+            manifest, quick, prefix, jobs,
         });
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
@@ -282,6 +284,7 @@ public sealed class BackupCommands : ICliCommandSet
                     Server = shared.Pg(result, "postgres", backup),
                     Depth = result.GetValue(quick) ? VerificationDepth.Quick : VerificationDepth.Full,
                     ScratchPrefix = result.GetValue(prefix)!,
+                    Jobs = result.GetValue(jobs),
                     EncryptionKey = shared.Key(result),
                 }, reporter, cancellation);
             Write(context, shared.IsJson(result), verification, () => WriteVerification(context.Out, verification));
@@ -299,9 +302,10 @@ public sealed class BackupCommands : ICliCommandSet
         var skipEmergency = new Option<bool>("--skip-emergency-backup") { Description = "Do not back up the target first." };
         var keepReplaced = new Option<bool>("--keep-replaced") { Description = "Keep the replaced database aside." };
         var yes = new Option<bool>("--yes") { Description = "Confirm: the target database is replaced." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs (directory-format backups).", DefaultValueFactory = _ => 1 };
         var command = shared.Add(new Command("restore", "Restore a PostgreSQL backup: checksum, emergency backup, staging restore, counts, swap.")
         {
-            manifest, database, terminate, skipEmergency, keepReplaced, yes,
+            manifest, database, terminate, skipEmergency, keepReplaced, yes, jobs,
         });
         command.SetAction((result, cancellation) => CommonOptions.Guard(context, async () =>
         {
@@ -318,6 +322,7 @@ public sealed class BackupCommands : ICliCommandSet
                 TerminateConnections = result.GetValue(terminate),
                 SkipEmergencyBackup = result.GetValue(skipEmergency),
                 KeepReplaced = result.GetValue(keepReplaced),
+                Jobs = result.GetValue(jobs),
                 EncryptionKey = shared.Key(result),
             }, new StderrReporter(context.Error, verbose: true, progress: ProgressLines.PerActivity), cancellation);
             Write(context, shared.IsJson(result), new

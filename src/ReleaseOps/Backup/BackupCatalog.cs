@@ -123,7 +123,28 @@ public sealed class BackupCatalog
                 throw new ReleaseOpsException("BackupFileMissing", FailureKind.NotFound, $"The backup directory {backup.DataPath} is missing.",
                     backup.DataPath, "Choose another backup.");
             }
-            (sha, size, _) = await DirectoryChecksum.ComputeAsync(backup.DataPath, cancellation).ConfigureAwait(false);
+            IReadOnlyList<BackupFileChecksum> found;
+            (sha, size, found) = await DirectoryChecksum.ComputeAsync(backup.DataPath, cancellation, Math.Min(4, Environment.ProcessorCount))
+                .ConfigureAwait(false);
+            // Name the damaged files: each file against its own line of the manifest.
+            if (manifest.Files.Count > 0 && !string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                var expected = manifest.Files.ToDictionary(f => f.Path.Replace('\\', '/'), StringComparer.Ordinal);
+                var actual = found.ToDictionary(f => f.Path.Replace('\\', '/'), StringComparer.Ordinal);
+                var problems = expected.Values.Where(e => !actual.ContainsKey(e.Path.Replace('\\', '/'))).Select(e => $"{e.Path} is missing")
+                    .Concat(actual.Values.Where(a => !expected.ContainsKey(a.Path.Replace('\\', '/'))).Select(a => $"{a.Path} is not in the manifest"))
+                    .Concat(actual.Values.Where(a => expected.TryGetValue(a.Path.Replace('\\', '/'), out var e) &&
+                                                     (e.SizeBytes != a.SizeBytes || !string.Equals(e.Sha256, a.Sha256, StringComparison.OrdinalIgnoreCase)))
+                        .Select(a => expected[a.Path.Replace('\\', '/')].SizeBytes != a.SizeBytes
+                            ? $"{a.Path} holds {a.SizeBytes:N0} bytes where the manifest says {expected[a.Path.Replace('\\', '/')].SizeBytes:N0}"
+                            : $"{a.Path} does not match its SHA-256 checksum"))
+                    .OrderBy(p => p, StringComparer.Ordinal)
+                    .ToList();
+                if (problems.Count > 0)
+                {
+                    throw Damaged(backup, $"is damaged: {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $" (and {problems.Count - 5} more)" : "")}");
+                }
+            }
         }
         else
         {

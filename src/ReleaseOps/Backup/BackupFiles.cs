@@ -34,13 +34,14 @@ internal static class BackupFiles
     }
 
     /// <summary>A new file only its owner can read and write (0600; on Windows the directory's ACL applies).</summary>
-    public static FileStream CreatePrivate(string path, int bufferSize = 1 << 20)
+    /// <param name="shareRead">Lets a second handle read the file while it is written (the backup's read-back verification).</param>
+    public static FileStream CreatePrivate(string path, int bufferSize = 1 << 20, bool shareRead = false)
     {
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
-            Share = FileShare.None,
+            Share = shareRead ? FileShare.Read : FileShare.None,
             BufferSize = bufferSize,
             Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
         };

@@ -12,12 +12,15 @@ internal sealed class ChecksumStream : Stream
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly bool _leaveOpen;
     private readonly Action<long>? _progress;
+    private readonly ReadBackVerifier? _readBack;
 
-    public ChecksumStream(Stream inner, bool leaveOpen = false, Action<long>? progress = null)
+    /// <param name="readBack">When writing: told of each chunk once the inner stream has written it (the inner stream must be unbuffered).</param>
+    public ChecksumStream(Stream inner, bool leaveOpen = false, Action<long>? progress = null, ReadBackVerifier? readBack = null)
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
         _progress = progress;
+        _readBack = readBack;
     }
 
     public long BytesSeen { get; private set; }
@@ -52,6 +55,7 @@ internal sealed class ChecksumStream : Stream
     {
         await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         Account(buffer.Span);
+        _readBack?.Written(buffer.Span);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -61,6 +65,7 @@ internal sealed class ChecksumStream : Stream
     {
         _inner.Write(buffer, offset, count);
         Account(buffer.AsSpan(offset, count));
+        _readBack?.Written(buffer.AsSpan(offset, count));
     }
 
     public override void Flush() => _inner.Flush();

@@ -9,15 +9,20 @@ namespace ReleaseOps.Backup;
 /// </summary>
 internal static class DirectoryChecksum
 {
+    /// <param name="parallelism">Files hashed at a time (the dump's jobs: its files are independent).</param>
     public static async Task<(string Sha256, long Size, IReadOnlyList<BackupFileChecksum> Files)> ComputeAsync(string directory,
-        CancellationToken cancellation)
+        CancellationToken cancellation, int parallelism = 1)
     {
-        var files = new List<BackupFileChecksum>();
-        foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            var (sha, size) = await ChecksumStream.HashFileAsync(path, cancellation).ConfigureAwait(false);
-            files.Add(new BackupFileChecksum(Path.GetRelativePath(directory, path), size, sha));
-        }
+        var paths = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        var files = new BackupFileChecksum[paths.Length];
+        // The largest first, so that one big table file does not start last and leave the other workers idle.
+        var order = Enumerable.Range(0, paths.Length).OrderByDescending(i => new FileInfo(paths[i]).Length).ToArray();
+        await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellation },
+            async (i, token) =>
+            {
+                var (sha, size) = await ChecksumStream.HashFileAsync(paths[i], token).ConfigureAwait(false);
+                files[i] = new BackupFileChecksum(Path.GetRelativePath(directory, paths[i]), size, sha);
+            }).ConfigureAwait(false);
         return (Combine(files), files.Sum(f => f.SizeBytes), files);
     }
 

@@ -35,9 +35,10 @@ public sealed record PgBackupRequest
 /// <summary>
 /// Backs up a PostgreSQL database with pg_dump. The sequence: open a repeatable-read transaction
 /// and export its snapshot; start pg_dump on that snapshot (password in a 0600 PGPASSFILE, never
-/// argv); while it streams into <c>ID.dump.partial</c> (hashing, and encrypting when asked), count
-/// each table's rows in the same snapshot; check pg_dump's exit code; re-read the file and compare
-/// the hash; rename it into place; write the manifest last. Any failure or cancellation removes
+/// argv); while it streams into <c>ID.dump.partial</c> (hashing, and encrypting when asked, and reading
+/// the file back behind the writer to compare), count each table's rows in the same snapshot (one
+/// backend, no parallel workers); check pg_dump's exit code and the read-back; rename it into place;
+/// write the manifest last. Any failure or cancellation removes
 /// the partial file, and no manifest means no backup.
 /// </summary>
 public sealed class PgBackupService
@@ -55,6 +56,7 @@ public sealed class PgBackupService
 
         var source = request.Source;
         var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
         var name = request.Name ?? source.Database;
         var id = BackupFiles.NewId(name, started);
         var encrypted = request.EncryptionKey is not null;
@@ -119,7 +121,9 @@ public sealed class PgBackupService
                 ? StreamToFileAsync(dump, partialPath, key, progress, cancellation)
                 : Task.FromResult<(string, long)>(("", 0));
             using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            var counting = CountAsync(snapshotConnection, snapshot, tables, request.TableChecksums, progress, source, stopCounting.Token);
+            var countedAt = TimeSpan.Zero;
+            var counting = CountAsync(snapshotConnection, snapshot, tables, request.TableChecksums, progress, source, stopCounting.Token)
+                .ContinueWith(t => { countedAt = clock.Elapsed; return t; }, TaskScheduler.Default).Unwrap();
             (string Sha, long Size) written;
             try
             {
@@ -133,6 +137,7 @@ public sealed class PgBackupService
                 throw;
             }
             var exit = await dump.WaitAsync(cancellation).ConfigureAwait(false);
+            var dumped = clock.Elapsed;
             if (exit != 0)
             {
                 var failure = PgFailures.FromTool("pg_dump", exit, dump.Stderr, source, "the backup");
@@ -141,18 +146,15 @@ public sealed class PgBackupService
                 throw failure;
             }
             counts = await counting.ConfigureAwait(false);
+            var counted = countedAt;
             await snapshot.CommitAsync(cancellation).ConfigureAwait(false);
+            reporter.Verbose($"pg_dump done at {dumped.TotalSeconds:F2} s; row counts done at {counted.TotalSeconds:F2} s " +
+                             (counted > dumped ? $"({(counted - dumped).TotalSeconds:F2} s after pg_dump)" : "(overlapped)"));
 
             if (format == "custom")
             {
-                progress.Status("verifying the written file");
-                var reread = await ChecksumStream.HashFileAsync(partialPath, cancellation).ConfigureAwait(false);
-                if (reread.Sha256 != written.Sha || reread.Size != written.Size)
-                {
-                    throw new ReleaseOpsException("BackupIntegrityFailure", FailureKind.IntegrityFailure,
-                        $"The backup file {partialPath} read back differently from what was written ({reread.Size} vs {written.Size} bytes).",
-                        partialPath, "Check the destination's disk and file system; the backup was discarded.");
-                }
+                reporter.Verbose($"read back and compared while written; done at {clock.Elapsed.TotalSeconds:F2} s");
+                // Read back and compared while it was written (StreamToFileAsync), not in a second pass here.
                 (sha256, size) = written;
                 File.Move(partialPath, finalPath);
             }
@@ -160,8 +162,9 @@ public sealed class PgBackupService
             {
                 progress.Status("hashing the dump directory");
                 BackupFiles.MakePrivate(partialPath);
-                (sha256, size, files) = await DirectoryChecksum.ComputeAsync(partialPath, cancellation).ConfigureAwait(false);
+                (sha256, size, files) = await DirectoryChecksum.ComputeAsync(partialPath, cancellation, request.Jobs).ConfigureAwait(false);
                 Directory.Move(partialPath, finalPath);
+                reporter.Verbose($"dump directory hashed ({files.Count} files, {request.Jobs} at a time) at {clock.Elapsed.TotalSeconds:F2} s");
             }
         }
         catch (Exception ex)
@@ -261,8 +264,10 @@ public sealed class PgBackupService
     private static async Task<(string Sha, long Size)> StreamToFileAsync(PgTool dump, string partialPath, BackupEncryptionKey? key,
         BackupProgress progress, CancellationToken cancellation)
     {
-        await using var file = BackupFiles.CreatePrivate(partialPath);
-        var check = new ChecksumStream(file, leaveOpen: true, progress: progress.Bytes);
+        // Unbuffered, so that every byte the checksum stream has seen is in the OS and the read-back can follow right behind.
+        await using var file = BackupFiles.CreatePrivate(partialPath, bufferSize: 0, shareRead: true);
+        await using var readBack = new ReadBackVerifier(partialPath, cancellation);
+        var check = new ChecksumStream(file, leaveOpen: true, progress: progress.Bytes, readBack: readBack);
         await using (check.ConfigureAwait(false))
         {
             var buffer = new byte[1 << 20];
@@ -286,6 +291,12 @@ public sealed class PgBackupService
             }
             await file.FlushAsync(cancellation).ConfigureAwait(false);
             file.Flush(flushToDisk: true);
+            if (await readBack.CompleteAsync().ConfigureAwait(false) is { } difference)
+            {
+                throw new ReleaseOpsException("BackupIntegrityFailure", FailureKind.IntegrityFailure,
+                    $"The backup file {partialPath} read back differently from what was written ({difference}).",
+                    partialPath, "Check the destination's disk and file system; the backup was discarded.");
+            }
             return (check.CurrentHash(), check.BytesSeen);
         }
     }
@@ -296,6 +307,11 @@ public sealed class PgBackupService
     {
         try
         {
+            // One backend for the counts: parallel workers would compete with pg_dump (the critical path) for the cores.
+            await using (var serial = new NpgsqlCommand("SET LOCAL max_parallel_workers_per_gather = 0", connection, snapshot))
+            {
+                await serial.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            }
             var counts = new List<TableRowCount>(tables.Count);
             foreach (var (schema, table) in tables)
             {

@@ -61,6 +61,7 @@ public sealed class GateRunner
         using var activity = ProgressActivity.Start(reporter, "Release gates");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var slots = new SemaphoreSlim(throttle);
+        await using var connections = new GateConnections(stop.Token);
         var channel = Channel.CreateUnbounded<GateResult>();
         string? stoppedBy = null;
         var completed = 0;
@@ -79,7 +80,7 @@ public sealed class GateRunner
             }
             try
             {
-                result = await RunGateAsync(gate, environment, options, reporter, stop.Token).ConfigureAwait(false);
+                result = await RunGateAsync(gate, environment, options, reporter, connections, stop.Token).ConfigureAwait(false);
                 if (stop.IsCancellationRequested && !cancellation.IsCancellationRequested && result.Status == GateStatus.Error
                     && result.ErrorId == "GateCancelled")
                 {
@@ -157,8 +158,12 @@ public sealed class GateRunner
     };
 
     /// <summary>Runs one gate: all its attempts, each under its timeout. Never throws except on cancellation of <paramref name="cancellation"/> by the caller.</summary>
-    public async Task<GateResult> RunGateAsync(GateDefinition gate, GateEnvironment environment, GateRunOptions options,
-        IOperationReporter reporter, CancellationToken cancellation)
+    public Task<GateResult> RunGateAsync(GateDefinition gate, GateEnvironment environment, GateRunOptions options,
+        IOperationReporter reporter, CancellationToken cancellation) =>
+        RunGateAsync(gate, environment, options, reporter, null, cancellation);
+
+    private async Task<GateResult> RunGateAsync(GateDefinition gate, GateEnvironment environment, GateRunOptions options,
+        IOperationReporter reporter, GateConnections? connections, CancellationToken cancellation)
     {
         var start = options.Clock.GetUtcNow();
         var clock = Stopwatch.StartNew();
@@ -195,7 +200,7 @@ public sealed class GateRunner
                 attemptTimeout = remaining < attemptTimeout ? remaining : attemptTimeout;
                 attemptTimeout = attemptTimeout < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : attemptTimeout;
             }
-            result = await AttemptAsync(gate, check!, conditions!, environment, _backups, options, reporter, redactor, attemptTimeout,
+            result = await AttemptAsync(gate, check!, conditions!, environment, _backups, connections, options, reporter, redactor, attemptTimeout,
                 baseResult, cancellation).ConfigureAwait(false);
             result = result with { Attempts = attempts, Duration = clock.Elapsed };
             if (result.Status is GateStatus.Passed or GateStatus.Warning || deadline is null || cancellation.IsCancellationRequested)
@@ -264,11 +269,12 @@ public sealed class GateRunner
     }
 
     private static async Task<GateResult> AttemptAsync(GateDefinition gate, IGateCheck check, IReadOnlyList<ConditionExpression> conditions,
-        GateEnvironment environment, IGateBackupInventory? backups, GateRunOptions options, IOperationReporter reporter, SecretRedactor redactor, TimeSpan timeout,
+        GateEnvironment environment, IGateBackupInventory? backups, GateConnections? connections, GateRunOptions options, IOperationReporter reporter,
+        SecretRedactor redactor, TimeSpan timeout,
         GateResult baseResult, CancellationToken cancellation)
     {
         var observation = new GateObservation();
-        var context = new GateCheckContext(gate, environment, reporter, redactor, timeout, options.Clock, backups);
+        var context = new GateCheckContext(gate, environment, reporter, redactor, timeout, options.Clock, backups, connections);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         limit.CancelAfter(timeout);
         try

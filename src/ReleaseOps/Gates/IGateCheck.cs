@@ -51,9 +51,11 @@ public sealed record GateEnvironment
 public sealed class GateCheckContext
 {
     internal GateCheckContext(GateDefinition gate, GateEnvironment environment, IOperationReporter reporter,
-        SecretRedactor redactor, TimeSpan timeout, TimeProvider clock, IGateBackupInventory? backups = null)
+        SecretRedactor redactor, TimeSpan timeout, TimeProvider clock, IGateBackupInventory? backups = null,
+        GateConnections? connections = null)
     {
         Backups = backups;
+        Connections = connections;
         Gate = gate;
         Environment = environment;
         Reporter = reporter;
@@ -73,6 +75,8 @@ public sealed class GateCheckContext
     public TimeProvider Clock { get; }
     /// <summary>The backups gates may ask about; null when the runner was built without them.</summary>
     public IGateBackupInventory? Backups { get; }
+    /// <summary>Connections the gates of one run share (null for a gate run on its own: it opens and closes its own).</summary>
+    internal GateConnections? Connections { get; }
 
     public string Describe => $"gate '{Gate.Name}' ({Gate.Type})";
 

@@ -40,6 +40,12 @@ public sealed class CriterionTracker
 
     private readonly Queue<Point> _points = new();
     private readonly Dictionary<string, ProbeState> _probes = new(StringComparer.Ordinal);
+    // Kept as samples arrive so that judging costs the same with 5 probes or 5,000 (it ran over every
+    // probe on every sample before: quadratic in the probe count per second): how many probes have each
+    // current run of failures, how many started failing at each offset, and the probes that have measured values.
+    private readonly Multiset<int> _failureRuns = new();
+    private readonly Multiset<long> _probesFailingSince = new();
+    private readonly List<ProbeState> _valued = new();
     private readonly TimeSpan? _baselineWindow;
     private readonly List<double>? _baselineLatencies;
     private readonly bool _needsLatencies;
@@ -86,16 +92,27 @@ public sealed class CriterionTracker
     public CriterionState Observe(HealthSample sample, TimeSpan now)
     {
         var probe = _probes.TryGetValue(sample.Probe, out var p) ? p : _probes[sample.Probe] = new ProbeState();
-        probe.Latest = sample.Values.Count > 0 ? sample.Values : probe.Latest;
+        if (sample.Values.Count > 0)
+        {
+            if (probe.Latest.Count == 0) _valued.Add(probe);
+            probe.Latest = sample.Values;
+        }
+        if (probe.ConsecutiveFailures > 0) _failureRuns.Remove(probe.ConsecutiveFailures);
         if (sample.Success)
         {
             probe.ConsecutiveFailures = 0;
+            if (probe.FailingSince is { } since) _probesFailingSince.Remove(since.Ticks);
             probe.FailingSince = null;
         }
         else
         {
             probe.ConsecutiveFailures++;
-            probe.FailingSince ??= sample.Offset;
+            _failureRuns.Add(probe.ConsecutiveFailures);
+            if (probe.FailingSince is null)
+            {
+                probe.FailingSince = sample.Offset;
+                _probesFailingSince.Add(sample.Offset.Ticks);
+            }
         }
 
         var counts = sample.Values.TryGetValue("requests", out var requests) && sample.Values.TryGetValue("errors", out var errors)
@@ -234,13 +251,13 @@ public sealed class CriterionTracker
         var values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         if (_probes.Count == 0) return values;
 
-        var worst = _probes.Values.MaxBy(p => p.ConsecutiveFailures)!;
-        values["consecutive_failures"] = worst.ConsecutiveFailures;
-        var downSince = _probes.Values.Where(p => p.FailingSince is not null).Select(p => p.FailingSince!.Value).DefaultIfEmpty(now).Min();
+        var worst = _failureRuns.Count == 0 ? 0 : _failureRuns.Max;
+        values["consecutive_failures"] = worst;
+        var downSince = _probesFailingSince.Count == 0 ? now : TimeSpan.FromTicks(_probesFailingSince.Min);
         values["down_for"] = now - downSince;
-        values["up"] = worst.ConsecutiveFailures == 0;
+        values["up"] = worst == 0;
 
-        foreach (var latest in _probes.Values.Select(p => p.Latest))
+        foreach (var latest in _valued.Select(p => p.Latest))
         {
             foreach (var (name, value) in latest)
             {
@@ -340,6 +357,36 @@ public sealed class CriterionTracker
     }
 
     private readonly record struct Point(long OffsetTicks, bool Success, double LatencyMs, double Requests, double Errors, bool HasCounts);
+
+    /// <summary>A sorted multiset: Add, Remove, Min and Max in O(log n) of its distinct values.</summary>
+    private sealed class Multiset<T>
+        where T : notnull
+    {
+        private readonly SortedSet<T> _values = new();
+        private readonly Dictionary<T, int> _counts = new();
+
+        public int Count => _values.Count;
+        public T Min => _values.Min!;
+        public T Max => _values.Max!;
+
+        public void Add(T value)
+        {
+            _counts[value] = _counts.TryGetValue(value, out var n) ? n + 1 : 1;
+            if (n == 0) _values.Add(value);
+        }
+
+        public void Remove(T value)
+        {
+            if (!_counts.TryGetValue(value, out var n)) return;
+            if (n > 1)
+            {
+                _counts[value] = n - 1;
+                return;
+            }
+            _counts.Remove(value);
+            _values.Remove(value);
+        }
+    }
 
     private sealed class ProbeState
     {

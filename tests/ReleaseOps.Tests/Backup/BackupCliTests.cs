@@ -67,4 +67,41 @@ public class BackupCliTests
         Assert.Equal(0, prune.Code);
         Assert.True(File.Exists(manifestPath));
     }
+    [Fact]
+    public async Task A_directory_backup_is_dumped_verified_and_restored_with_parallel_jobs_and_a_damaged_file_is_named()
+    {
+        var destination = _pg.NewDestination("cli-directory");
+        var backup = Run(new[] { "backup", "pg", "--database", _pg.Database, "--destination", destination, "--format", "directory", "--jobs", "2",
+            "--verify", "--output", "json" }.Concat(Connection()).ToArray());
+        Assert.True(backup.Code == 0, backup.Error);
+        using var taken = JsonDocument.Parse(backup.Out);
+        var manifestPath = taken.RootElement.GetProperty("backup").GetProperty("manifestPath").GetString()!;
+        Assert.True(taken.RootElement.GetProperty("verification").GetProperty("passed").GetBoolean());
+        Assert.Equal("directory", taken.RootElement.GetProperty("backup").GetProperty("format").GetString());
+
+        var verify = Run(new[] { "verify", manifestPath, "--jobs", "2", "--scratch-prefix", $"ro_bkp_verify_{_pg.RunTag}_", "--output", "json" }
+            .Concat(Connection()).ToArray());
+        Assert.True(verify.Code == 0, verify.Error + verify.Out);
+
+        var target = $"ro_bkp_cli_dir_{_pg.RunTag}";
+        try
+        {
+            var restore = Run(new[] { "restore", manifestPath, "--database", target, "--jobs", "2", "--skip-emergency-backup", "--yes" }
+                .Concat(Connection()).ToArray());
+            Assert.True(restore.Code == 0, restore.Error + restore.Out);
+            Assert.True(await _pg.DatabaseExistsAsync(target));
+        }
+        finally
+        {
+            await _pg.ExecuteAsync(TestEnvironment.PgDatabase, $"DROP DATABASE IF EXISTS {target} WITH (FORCE)");
+        }
+
+        var dataFile = Directory.GetFiles(Directory.GetDirectories(destination, "*.dir").Single(), "*.dat.gz")
+            .Concat(Directory.GetFiles(Directory.GetDirectories(destination, "*.dir").Single(), "*.dat"))
+            .Where(f => Path.GetFileName(f) != "toc.dat").OrderByDescending(f => new FileInfo(f).Length).First();
+        File.AppendAllText(dataFile, "tampered");
+        var damaged = Run(new[] { "verify", manifestPath, "--quick", "--jobs", "2" }.Concat(Connection()).ToArray());
+        Assert.Equal(1, damaged.Code);
+        Assert.Contains(Path.GetFileName(dataFile), damaged.Out + damaged.Error);
+    }
 }

@@ -134,6 +134,45 @@ public class PgBackupTests
     }
 
     [Fact]
+    public async Task A_damaged_file_in_a_directory_backup_is_named_and_the_backup_never_restored()
+    {
+        var backup = await BackupAsync(_pg.NewDestination("directory-damaged"), format: "directory", jobs: 2);
+        var data = backup.Manifest.Files.Where(f => f.Path != "toc.dat").MaxBy(f => f.SizeBytes)!;
+        var path = Path.Combine(backup.DataPath, data.Path);
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[bytes.Length / 2] ^= 0x01;
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var verification = await new PgBackupVerifier().TestAsync(backup, Verify() with { Jobs = 2 }, new RecordingReporter(), CancellationToken.None);
+        Assert.False(verification.Passed);
+        Assert.Equal("BackupIntegrityFailure", verification.ErrorId);
+        Assert.Contains($"{data.Path} does not match its SHA-256 checksum", verification.Error);
+        Assert.DoesNotContain("toc.dat", verification.Error);
+        Assert.Equal(VerificationStatus.Failed, verification.Levels[0].Status);
+        Assert.Null(verification.ScratchDatabase);
+
+        var target = $"ro_bkp_target_{_pg.RunTag}_dirflip";
+        var restore = await Assert.ThrowsAsync<ReleaseOpsException>(() => new PgRestoreService().RestoreAsync(backup,
+            new PgRestoreRequest { Target = _pg.Server.ForDatabase(target), Jobs = 2 }, new RecordingReporter(), CancellationToken.None));
+        Assert.Equal("BackupIntegrityFailure", restore.ErrorId);
+        Assert.False(await _pg.DatabaseExistsAsync(target));
+
+        File.Delete(path);
+        var missing = await new PgBackupVerifier().TestAsync(backup, Verify(), new RecordingReporter(), CancellationToken.None);
+        Assert.False(missing.Passed);
+        Assert.Contains($"{data.Path} is missing", missing.Error);
+    }
+
+    [Fact]
+    public async Task A_custom_backup_is_read_back_while_it_is_written_not_in_a_second_pass()
+    {
+        var reporter = new RecordingReporter();
+        var backup = await BackupAsync(_pg.NewDestination("readback"), reporter);
+        Assert.DoesNotContain(reporter.Updates, p => p.Status.Contains("verifying the written file", StringComparison.Ordinal));
+        Assert.Equal((backup.Sha256, backup.SizeBytes), await ChecksumStream.HashFileAsync(backup.DataPath, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Bit_flipped_or_truncated_backups_are_reported_and_never_restored()
     {
         var destination = _pg.NewDestination("damaged");

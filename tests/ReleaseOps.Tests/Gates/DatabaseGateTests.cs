@@ -216,6 +216,45 @@ public class RedisGateTests : IClassFixture<GateRedisFixture>
     }
 
     [Fact]
+    public async Task The_redis_gates_of_one_run_share_one_connection_per_credentials()
+    {
+        var env = new GateEnvironment
+        {
+            Secrets = SecretCatalog.Empty.With(new GivenSecretSource("redis", _redis.Password))
+                .With(new GivenSecretSource("wrong", new SecretValue(CanarySecret.New()))),
+        };
+        var gates = Enumerable.Range(0, 20)
+            .Select(i => Define(("name", $"redis-{i}"), ("type", "redis"), ("connection", Connection(GateRedisFixture.HardenedPort)),
+                ("require_password", true), ("persistence", "aof")))
+            .Append(Define(("name", "redis-wrong"), ("type", "redis"), ("connection", new Dictionary<string, object?>
+            {
+                ["host"] = "127.0.0.1", ["port"] = GateRedisFixture.HardenedPort, ["password"] = "${secret:wrong}",
+            })))
+            .ToList();
+        var before = await ConnectionsReceivedAsync();
+
+        var run = await Runner.RunToSummaryAsync(gates, env, new GateRunOptions { DefaultTimeout = TimeSpan.FromSeconds(10) },
+            SilentReporter.Instance, CancellationToken.None);
+
+        var opened = await ConnectionsReceivedAsync() - before;
+        Assert.All(run.Results.Where(r => r.Name != "redis-wrong"), r => Assert.True(r.Status == GateStatus.Passed, Explain(r)));
+        Assert.Equal("RedisAuthenticationFailed", run.Results.Single(r => r.Name == "redis-wrong").ErrorId);
+        // A session of its own per gate and one more without a password was two of each per gate (the library opens an
+        // interactive and a subscription connection): 80+ for these 20 gates. Shared: the run's session, the one question
+        // without a password, the wrong password's attempts and the session that reads the count, about a dozen.
+        Assert.InRange(opened, 1, 20);
+    }
+
+    private async Task<long> ConnectionsReceivedAsync()
+    {
+        await using var session = await ReleaseOps.Infrastructure.Redis.RedisSession.ConnectAsync(new ReleaseOps.Infrastructure.Redis.RedisConnectionOptions
+        {
+            Host = "127.0.0.1", Port = GateRedisFixture.HardenedPort, Password = _redis.Password,
+        });
+        return long.Parse((await session.InfoAsync("stats"))["total_connections_received"], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_an_error_without_the_password()
     {
         var canary = CanarySecret.New();

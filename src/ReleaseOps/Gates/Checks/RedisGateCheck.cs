@@ -27,7 +27,12 @@ internal sealed class RedisGateCheck : IGateCheck
             ClientName = "releaseops-gate",
         };
         observation.Target = options.Endpoint;
-        await using var redis = await RedisSession.ConnectAsync(options, cancellation).ConfigureAwait(false);
+        // In a run, one session per distinct connection for all its gates (GateConnections); alone, a session of its own.
+        RedisSession? own = null;
+        var redis = context.Connections is { } shared
+            ? await shared.RedisAsync(options, cancellation).ConfigureAwait(false)
+            : own = await RedisSession.ConnectAsync(options, cancellation).ConfigureAwait(false);
+        await using var close = own;
         var info = await redis.InfoAsync(null, cancellation).ConfigureAwait(false);
         var version = info.GetValueOrDefault("redis_version");
         observation.Measure("version", version);
@@ -55,7 +60,10 @@ internal sealed class RedisGateCheck : IGateCheck
 
         if (settings.GetBoolean("require_password") == true)
         {
-            var open = await AnswersWithoutPasswordAsync(redis.Primary, cancellation).ConfigureAwait(false);
+            var open = context.Connections is { } answers
+                ? await answers.OnceAsync("answers-without-password", redis.Primary, token => AnswersWithoutPasswordAsync(redis.Primary, token), cancellation)
+                    .ConfigureAwait(false)
+                : await AnswersWithoutPasswordAsync(redis.Primary, cancellation).ConfigureAwait(false);
             observation.Measure("requires_password", !open);
             observation.Rule("requirepass", !open, open ? "the server answers without a password" : "the server refuses clients without a password");
         }
