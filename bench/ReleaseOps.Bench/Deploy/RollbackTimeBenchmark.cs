@@ -50,9 +50,9 @@ public sealed class RollbackTimeBenchmark : IBenchmark
         {
             Console.WriteLine($"{name,-40} {seconds,8:F2} {seconds / swarm.Completed,8:F2}x");
             // From a warm standby the target is the issue's: under a second end to end.
-            var warm = name.EndsWith("warm standby", StringComparison.Ordinal);
+            var fromStandby = name.EndsWith("warm standby", StringComparison.Ordinal);
             BenchTable.Add($"rollback v2 -> v1, {name}", $"docker service rollback {swarm.Completed:F2} s", $"{seconds:F2} s",
-                $"{seconds / swarm.Completed:F2}x", warm ? "< 1 s" : "<= 10 s and <= 1x", warm ? seconds < 1 : seconds <= 10 && seconds <= swarm.Completed);
+                $"{seconds / swarm.Completed:F2}x", fromStandby ? "< 1 s" : "<= 10 s and <= 1x", fromStandby ? seconds < 1 : seconds <= 10 && seconds <= swarm.Completed);
         }
         Console.WriteLine($"{"docker service rollback (tasks on v1)",-40} {swarm.Converged,8:F2} {swarm.Converged / swarm.Completed,8:F2}x");
         Console.WriteLine($"{"docker service rollback (completed)",-40} {swarm.Completed,8:F2} {1,8:F2}x");
