@@ -205,16 +205,7 @@ public sealed partial class DockerContainerPlatform
                     StopGracePeriod = spec.StopGracePeriod,
                     User = spec.User,
                     ReadOnly = spec.ReadOnlyRootFilesystem,
-                    Healthcheck = spec.Healthcheck is { } h
-                        ? new HealthcheckConfig
-                        {
-                            Test = h.DockerTest.ToList(),
-                            Interval = h.Interval,
-                            Timeout = h.Timeout,
-                            Retries = h.Retries ?? 0,
-                            StartPeriod = h.StartPeriod,
-                        }
-                        : null,
+                    Healthcheck = HealthcheckOf(spec.Healthcheck),
                     Mounts = spec.Volumes.Count == 0 ? null : spec.Volumes.Select(ToMount).ToList(),
                     Secrets = spec.Secrets.Count == 0
                         ? null

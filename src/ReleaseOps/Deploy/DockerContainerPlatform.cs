@@ -166,19 +166,20 @@ public sealed partial class DockerContainerPlatform : IContainerPlatform, IDispo
                     ? new LogConfig { Type = logging.Driver, Config = new Dictionary<string, string>(logging.Options) }
                     : null,
             },
-            Healthcheck = spec.Healthcheck is { } hc
-                ? new HealthcheckConfig
-                {
-                    Test = hc.DockerTest.ToList(),
-                    Interval = hc.Interval,
-                    Timeout = hc.Timeout,
-                    Retries = hc.Retries ?? 0,
-                    StartPeriod = hc.StartPeriod,
-                }
-                : null,
+            Healthcheck = HealthcheckOf(spec.Healthcheck),
         };
         return _client.CreateContainerAsync(parameters, spec.Networks.Skip(1).ToArray(), spec.SecretEnv.Values, cancellation);
     }
+
+    /// <summary>The plan's HEALTHCHECK as the engine takes it, for containers and Swarm tasks alike (timings not given: Docker's).</summary>
+    internal static HealthcheckConfig? HealthcheckOf(Plans.HealthcheckDefinition? healthcheck) => healthcheck is null ? null : new HealthcheckConfig
+    {
+        Test = healthcheck.DockerTest.ToList(),
+        Interval = healthcheck.Interval,
+        Timeout = healthcheck.Timeout,
+        Retries = healthcheck.Retries ?? 0,
+        StartPeriod = healthcheck.StartPeriod,
+    };
 
     private static RestartPolicyKind RestartPolicyOf(string name) => name switch
     {
