@@ -89,7 +89,10 @@ public class SeedGatesExampleTests : IClassFixture<SeedStackFixture>
             ["max_response_time"] = "30s",
         });
 
-        var summary = await ReleaseOps.Releases.StandardRelease.GateRunner().RunToSummaryAsync(plan.Gates, GateEnvironment.For(plan), new GateRunOptions(), SilentReporter.Instance, default);
+        // Nor its timeouts: this test runs in the first seconds of a CI run, when every test class starts at once on two
+        // cores; a Redis connect once took the whole default 10 s there (never seen alone or under CPU load).
+        var summary = await ReleaseOps.Releases.StandardRelease.GateRunner().RunToSummaryAsync(plan.Gates, GateEnvironment.For(plan),
+            new GateRunOptions { DefaultTimeout = TimeSpan.FromSeconds(30) }, SilentReporter.Instance, default);
 
         Assert.Equal(plan.Gates.Count, summary.Total);
         Assert.True(summary.Passed == summary.Total, string.Join("\n", summary.Results.Where(r => r.Status != GateStatus.Passed).Select(GateKit.Explain)));
