@@ -144,9 +144,8 @@ internal sealed class ContainerRollout : IServiceRollout
         var routed = "";
         if (_proxy is not null)
         {
-            var block = await _proxy.ReadAsync(_service.Name, cancellation).ConfigureAwait(false);
             var serving = running.Select(i => Address(PortOf(i))).ToHashSet(StringComparer.Ordinal);
-            var upstream = block?.Servers.Select(s => s.Address).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>();
+            var upstream = await RoutedAsync(cancellation).ConfigureAwait(false);
             if (!upstream.SetEquals(serving))
             {
                 throw new ReleaseOpsException("UpstreamMismatch", FailureKind.OperationFailed,
@@ -203,9 +202,7 @@ internal sealed class ContainerRollout : IServiceRollout
 
     public async Task<string> StopStandbyAsync(string liveVersion, CancellationToken cancellation)
     {
-        var routed = _proxy is null ? new HashSet<string>()
-            : (await _proxy.ReadAsync(_service.Name, cancellation).ConfigureAwait(false))?.Servers.Select(s => s.Address).ToHashSet(StringComparer.Ordinal)
-              ?? new HashSet<string>();
+        var routed = await RoutedAsync(cancellation).ConfigureAwait(false);
         var standby = (await InstancesAsync(cancellation).ConfigureAwait(false))
             .Where(i => i.Running && VersionOf(i) != liveVersion && !routed.Contains(Address(PortOf(i)))).ToArray();
         foreach (var warm in standby)
@@ -539,6 +536,11 @@ internal sealed class ContainerRollout : IServiceRollout
     /// <summary>How long readiness attempts on a new instance are apart: the smallest interval of the service's probes, else 200ms.</summary>
     internal static TimeSpan ReadinessInterval(ServiceDefinition service) =>
         service.Health.Select(p => p.Interval).OfType<TimeSpan>().DefaultIfEmpty(TimeSpan.FromMilliseconds(200)).Min();
+
+    /// <summary>The addresses the service's nginx upstream sends traffic to (none without a proxy or an upstream).</summary>
+    private async Task<HashSet<string>> RoutedAsync(CancellationToken cancellation) =>
+        (_proxy is null ? null : await _proxy.ReadAsync(_service.Name, cancellation).ConfigureAwait(false))?.Servers
+            .Select(s => s.Address).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>(StringComparer.Ordinal);
 
     private async Task SwitchAsync(IReadOnlyList<UpstreamServer> servers, CancellationToken cancellation)
     {
