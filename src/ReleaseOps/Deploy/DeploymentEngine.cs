@@ -82,8 +82,7 @@ public sealed class DeploymentEngine
         CancellationToken cancellation)
     {
         var journal = _journal(plan);
-        var current = (await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false))
-            .FirstOrDefault(r => r.Status == ReleaseStatus.Succeeded);
+        var current = await CurrentReleaseAsync(journal, plan, cancellation).ConfigureAwait(false);
         if (current?.Standby is not { Count: > 0 } standby)
         {
             reporter.Verbose($"{plan} has no warm standby: {(current is null ? "no release succeeded yet" : $"release {current.Id} ({current.Version}) left none running")}.");
@@ -104,6 +103,12 @@ public sealed class DeploymentEngine
             "Resume or roll back the interrupted release first; either retires the standby.", cancellation).ConfigureAwait(false);
         try
         {
+            // Read again under the lock: a release that finished meanwhile has retired this standby and left its own.
+            if (await CurrentReleaseAsync(journal, plan, cancellation).ConfigureAwait(false) is not { } locked || locked.Id != current.Id)
+            {
+                reporter.Verbose($"Release {current.Id} of {plan} is no longer the current one; its standby was retired by the release after it.");
+                return null;
+            }
             var docker = _platform(plan);
             using var owned = docker as IDisposable;
             using var probes = new ProbeRunner();
@@ -129,6 +134,9 @@ public sealed class DeploymentEngine
             await journal.ReleaseLockAsync(plan.Application, plan.Environment, id, CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    private static async Task<ReleaseRecord?> CurrentReleaseAsync(IReleaseJournal journal, ReleasePlan plan, CancellationToken cancellation) =>
+        ReleaseGuard.Current(await journal.ListAsync(plan.Application, plan.Environment, cancellation).ConfigureAwait(false));
 
     /// <summary>The exact steps a deployment would take (-WhatIf), without touching anything.</summary>
     public IReadOnlyList<DeploymentStep> Plan(ReleasePlan plan, DeploymentRequest request)

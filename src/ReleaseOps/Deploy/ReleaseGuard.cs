@@ -45,9 +45,11 @@ internal static class ReleaseGuard
         return held is null || held.ReleaseId != release.Id || held.HolderIsDead;
     }
 
-    /// <summary>The version serving now: the newest release that finished well.</summary>
-    public static string? CurrentVersion(IEnumerable<ReleaseRecord> history) =>
-        history.FirstOrDefault(r => r.Status == ReleaseStatus.Succeeded)?.Version;
+    /// <summary>The release serving now: the newest that finished well.</summary>
+    public static ReleaseRecord? Current(IEnumerable<ReleaseRecord> history) => history.FirstOrDefault(r => r.Status == ReleaseStatus.Succeeded);
+
+    /// <summary>The version serving now.</summary>
+    public static string? CurrentVersion(IEnumerable<ReleaseRecord> history) => Current(history)?.Version;
 
     public static string NewReleaseId() => $"{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}-{Guid.NewGuid():N}"[..25];
 }
