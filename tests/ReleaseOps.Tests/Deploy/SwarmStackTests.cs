@@ -17,8 +17,8 @@ namespace ReleaseOps.Tests.Deploy;
 /// dockerd's swarm, the spec read back from dockerd; a secret rotated by content; a release whose tasks never turn
 /// healthy rolled back by Swarm to the old spec and the old secret. No host ports: verification goes through relays.
 /// </summary>
-[Collection(SwarmStackCollection.Name)]
-public sealed class SwarmStackTests(SwarmStackFixture fixture, ITestOutputHelper output) : IAsyncLifetime
+[Collection(SwarmCollection.Name)]
+public sealed class SwarmStackTests(SwarmFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     private SwarmDemoLock? _lock;
 

@@ -3,8 +3,8 @@ using Xunit.Abstractions;
 using Xunit.Sdk;
 
 // xunit's default ("conservative") algorithm runs MaxParallelThreads test collections at a time, one
-// per slot, in the orderer's order. The deploy and swarm-stack collections are serial by design (one
-// nginx on fixed ports; one set of swarmdemo names) and take minutes, while most other collections
+// per slot, in the orderer's order. The deploy and swarm collections are serial by design (one
+// nginx on fixed ports; one swarmdemo stack) and take minutes, while most other collections
 // wait on services, not CPU: they start first (LongCollectionsFirst) and four slots let the rest run
 // beside them, instead of the deploy collection starting last on one of two slots (it was the whole
 // suite's critical path).
@@ -16,8 +16,8 @@ namespace ReleaseOps.Tests.Support;
 /// <summary>The long serial collections first, then every other one in xunit's default order.</summary>
 public sealed class LongCollectionsFirst : ITestCollectionOrderer
 {
-    /// <summary>Longest first: the deploy collection, then the Swarm example stack.</summary>
-    public static readonly string[] Long = ["deploy", "swarm-stack"];
+    /// <summary>Longest first: the deploy collection, then the Swarm releases.</summary>
+    public static readonly string[] Long = ["deploy", "swarm"];
 
     private readonly DefaultTestCollectionOrderer _default = new();
 
