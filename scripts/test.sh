@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README.md): starts the real services, installs the pinned PowerShell and Pester,
-# builds, makes the packages (scripts/package.sh), runs the xunit suite (cmdlets in an in-process
-# runspace) and then the Pester specs in real pwsh against the built module and the packages. Ends
+# builds, runs the xunit suite (cmdlets in an in-process runspace) and, at the same time, makes the
+# packages (scripts/package.sh) and runs the Pester specs in real pwsh against the built module and
+# the packages. Ends
 # with one line counting both:
 #   "tests: N passed, N failed, N skipped"
 # Run as root: the services are installed with apt-get and PostgreSQL runs as the postgres user.
@@ -16,16 +17,27 @@ dotnet build ReleaseOps.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 results=$(mktemp -d)
 status=0
+# The xunit suite and the Pester specs run at the same time: both mostly wait on the services, and
+# they use disjoint names and ports (xunit deploy tests 21080-21999 and ro-depl-app; the specs 26xxx,
+# 18180-18189 and ro-pester-*/quickstart). The one thing both release is the examples/swarm stack
+# (its own network and volume names): SwarmStackTests and Swarm.Tests.ps1 take turns through
+# $RELEASEOPS_TEST_STATE/swarmdemo.lock. xunit streams here; Pester's output is shown when it ends.
+echo "xunit: dotnet test tests/ReleaseOps.Tests (in the background)"
+( dotnet test tests/ReleaseOps.Tests/ReleaseOps.Tests.csproj -c Release --no-build -nologo \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" \
+    | tee "$results/console.log" ) &
+xunit=$!
+
 # A packaging failure fails the run; tests/pester/Packaging.Tests.ps1 then says what is missing.
 echo "package: scripts/package.sh"
-RELEASEOPS_SKIP_BUILD=1 scripts/package.sh || status=1
+RELEASEOPS_SKIP_BUILD=1 scripts/package.sh > "$results/package.log" 2>&1 || status=1
+echo "pester: scripts/pwsh -NoProfile -File tests/pester/Invoke-Specs.ps1 (output in $results/pester.log)"
+scripts/pwsh -NoProfile -NonInteractive -File tests/pester/Invoke-Specs.ps1 -CountsFile "$results/pester.counts" \
+  > "$results/pester.log" 2>&1 || status=1
 
-dotnet test tests/ReleaseOps.Tests/ReleaseOps.Tests.csproj -c Release --no-build -nologo \
-  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" \
-  | tee "$results/console.log" || status=$?
-
-echo "pester: scripts/pwsh -NoProfile -File tests/pester/Invoke-Specs.ps1"
-scripts/pwsh -NoProfile -NonInteractive -File tests/pester/Invoke-Specs.ps1 -CountsFile "$results/pester.counts" || status=1
+wait "$xunit" || status=$?
+echo "== package"; cat "$results/package.log"
+echo "== pester"; cat "$results/pester.log"
 
 # The closing line adds the xunit run's TRX counters to Pester's counts, never console text.
 counters=$(grep -o '<Counters [^>]*>' "$results/results.trx" 2>/dev/null || true)

@@ -3,6 +3,19 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     Import-Module $manifest -Force
+    # The stack names its networks and volume itself, so the xunit SwarmStackTests, which scripts/test.sh runs at the
+    # same time, release it on the same ones: the two take turns through this lock (SwarmDemoLock in the xunit tests).
+    $swarmLock = $null
+    $lockDeadline = (Get-Date).AddMinutes(5)
+    while (-not $swarmLock) {
+        try {
+            $swarmLock = [System.IO.FileStream]::new((Join-Path ($env:RELEASEOPS_TEST_STATE ?? '/tmp/releaseops-test') 'swarmdemo.lock'),
+                'OpenOrCreate', 'ReadWrite', 'None')
+        } catch [System.IO.IOException] {
+            if ((Get-Date) -gt $lockDeadline) { throw }
+            Start-Sleep -Milliseconds 250
+        }
+    }
     $dir = Join-Path $TestDrive 'swarm'
     New-Item -ItemType Directory $dir | Out-Null
     Copy-Item (Join-Path $examples 'swarm/releaseplan.yml') $dir
@@ -35,8 +48,12 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-SwarmDemo
-    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    try {
+        Remove-SwarmDemo
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    } finally {
+        if ($swarmLock) { $swarmLock.Dispose() }
+    }
 }
 
 Describe 'examples/swarm/releaseplan.yml' {

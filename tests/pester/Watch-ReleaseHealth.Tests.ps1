@@ -92,7 +92,7 @@ Describe 'Watch-ReleaseHealth' {
         It 'rolls a breached release back to the previous one through the deployment engine' {
             $plan | Invoke-Deployment -Version v2 -Confirm:$false | Out-Null
             Get-ServedVersion 26171 | Should -Be 'v2'
-            & docker -H $DockerHost stop (& docker -H $DockerHost ps -q --filter 'label=org.releaseops.application=ro-pester-watch') | Out-Null
+            & docker -H $DockerHost stop -t 0 (& docker -H $DockerHost ps -q --filter 'label=org.releaseops.application=ro-pester-watch') | Out-Null
 
             $verdict = $plan | Watch-ReleaseHealth -Duration 20s -RollbackOnBreach -NoSave -VerdictOnly -Confirm:$false -WarningAction SilentlyContinue
             $verdict.Status | Should -Be 'Breached'

@@ -17,9 +17,20 @@ namespace ReleaseOps.Tests.Deploy;
 /// dockerd's swarm, the spec read back from dockerd; a secret rotated by content; a release whose tasks never turn
 /// healthy rolled back by Swarm to the old spec and the old secret. No host ports: verification goes through relays.
 /// </summary>
-[Collection(DeployCollection.Name)]
-public sealed class SwarmStackTests(DeployFixture fixture, ITestOutputHelper output)
+[Collection(SwarmCollection.Name)]
+public sealed class SwarmStackTests(SwarmFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
+    private SwarmDemoLock? _lock;
+
+    // The stack's networks and volume are shared with tests/pester/Swarm.Tests.ps1 (see SwarmDemoLock).
+    public async Task InitializeAsync() => _lock = await SwarmDemoLock.TakeAsync(TimeSpan.FromMinutes(5));
+
+    public Task DisposeAsync()
+    {
+        _lock?.Dispose();
+        return Task.CompletedTask;
+    }
+
     private static string ExamplePlan => Path.Combine(ExamplePlanTests.RepositoryRoot, "examples", "swarm", "releaseplan.yml");
 
     /// <summary>The example for environment <paramref name="environment"/>, relayed by the test image, secrets from fresh variables.</summary>

@@ -7,14 +7,14 @@ using Xunit;
 namespace ReleaseOps.Tests.Deploy;
 
 /// <summary>A Swarm service (host-mode port 21141) released v1 -> v2 by update_config, verified by its tasks, and rolled back by Swarm.</summary>
-[Collection(DeployCollection.Name)]
-public sealed class SwarmTests(DeployFixture fixture)
+[Collection(SwarmCollection.Name)]
+public sealed class SwarmTests(SwarmFixture fixture)
 {
     [Fact]
     public async Task A_swarm_service_is_updated_watched_by_task_state_and_rolled_back()
     {
         var service = DeployFixture.Service("web-swarm", DeploymentStrategyType.Rolling, 21141) with { Target = ServiceTarget.Swarm };
-        var plan = fixture.Plan(service) with { Proxy = null };
+        var plan = fixture.Plan(service);
         var engine = fixture.Engine();
         var name = SwarmRollout.ServiceName(plan, service);
         try
@@ -38,6 +38,51 @@ public sealed class SwarmTests(DeployFixture fixture)
         finally
         {
             await fixture.Platform.RemoveServiceAsync(name, default);
+        }
+    }
+}
+
+/// <summary>Verification accounts for every expected task of a Swarm service: one killed after the rollout fails the release.</summary>
+[Collection(SwarmCollection.Name)]
+public sealed class SwarmVerificationTests(SwarmFixture fixture)
+{
+    [Fact]
+    public async Task A_swarm_service_with_a_task_killed_after_the_rollout_is_not_a_success()
+    {
+        const string name = "web-verify-swarm";
+        var service = DeployFixture.Service(name, DeploymentStrategyType.Rolling) with
+        {
+            Target = ServiceTarget.Swarm, Replicas = 2, HostPorts = Array.Empty<int>(), Smoke = Array.Empty<SmokeCheckDefinition>(),
+        };
+        var plan = fixture.Plan(service);
+        var engine = fixture.Engine();
+        var swarm = SwarmRollout.ServiceName(plan, service);
+        try
+        {
+            var (_, v1) = await DeploymentStream.CollectAsync<DeploymentResult>(
+                engine.DeployAsync(plan, new DeploymentRequest { Version = "v1" }, SilentReporter.Instance, default));
+            Assert.True(v1.Outcome == DeploymentOutcome.Succeeded, v1.Reason);
+            Assert.Contains("2 of 2 task(s)", (await engine.HistoryAsync(plan, default))[0].Steps.Single(s => s.Name == "verify").Detail);
+            var reporter = new TriggerReporter($"rollout [{name}]: Succeeded", () =>
+            {
+                var task = fixture.Platform.ListTasksAsync(swarm, default).GetAwaiter().GetResult()
+                    .First(t => t.State == "running" && t.Image.StartsWith("releaseops-test/web:v2", StringComparison.Ordinal));
+                fixture.Platform.StopAsync(task.ContainerId!, TimeSpan.Zero, default).GetAwaiter().GetResult();
+            });
+
+            var (_, result) = await DeploymentStream.CollectAsync<DeploymentResult>(
+                engine.DeployAsync(plan, new DeploymentRequest { Version = "v2" }, reporter, default));
+
+            Assert.True(reporter.Fired);
+            Assert.Equal(DeploymentOutcome.RolledBack, result.Outcome);
+            Assert.Contains("InstancesMissing", result.Reason);
+            Assert.Contains("of 2 replica(s) running", result.Reason);
+            var service2 = await fixture.Platform.InspectServiceAsync(swarm, default);
+            Assert.StartsWith("releaseops-test/web:v1", service2!.Image);
+        }
+        finally
+        {
+            await fixture.Platform.RemoveServiceAsync(swarm, default);
         }
     }
 }
