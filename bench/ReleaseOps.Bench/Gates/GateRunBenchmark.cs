@@ -74,11 +74,17 @@ public sealed class GateRunBenchmark : IBenchmark
         {
             var run = await runner.RunToSummaryAsync(gates, environment, parallelOptions, SilentReporter.Instance, cancellation);
             var slow = run.Results.MaxBy(r => r.Duration)!;
-            Console.WriteLine($"  parallel run {i + 1}: wall {Ms(run.Duration)} ms, slowest gate {Ms(slow.Duration)} ms ({run.Duration / slow.Duration:F2}x)");
+            var first = run.Results.Min(r => r.StartTime);
+            var lastEnd = run.Results.Max(r => r.StartTime + r.Duration);
+            Console.WriteLine($"  parallel run {i + 1}: wall {Ms(run.Duration)} ms, slowest gate {Ms(slow.Duration)} ms ({run.Duration / slow.Duration:F2}x); " +
+                              $"it started {Ms(slow.StartTime - first)} ms after the first gate, the last gate started at {Ms(run.Results.Max(r => r.StartTime) - first)} ms " +
+                              $"and the last ended at {Ms(lastEnd - first)} ms");
             runs.Add(run);
         }
-        var cpuShare = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wallBefore.Elapsed.TotalSeconds;
-        Console.WriteLine($"  this process used {cpuShare * 100:F0}% of one core during the parallel runs (throttle {parallelOptions.ThrottleLimit})");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var cpuShare = cpu.TotalSeconds / wallBefore.Elapsed.TotalSeconds;
+        Console.WriteLine($"  this process used {cpuShare * 100:F0}% of one core during the parallel runs (throttle {parallelOptions.ThrottleLimit}), " +
+                          $"{cpu.TotalMilliseconds / 3:F0} ms of CPU per run");
         var parallel = runs.OrderBy(r => r.Duration).ElementAt(1);
         var peak = PeakWorkingSet.Megabytes();
         var sequential = sequentialBaseline

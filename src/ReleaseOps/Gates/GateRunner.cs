@@ -66,18 +66,10 @@ public sealed class GateRunner
         string? stoppedBy = null;
         var completed = 0;
 
-        async Task RunOne(GateDefinition gate)
+        // One gate that holds a slot: runs, releases the slot, reports.
+        async Task RunStarted(GateDefinition gate)
         {
             GateResult result;
-            try
-            {
-                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-            {
-                channel.Writer.TryWrite(Skip(gate, stoppedBy));
-                return;
-            }
             try
             {
                 result = await RunGateAsync(gate, environment, options, reporter, connections, stop.Token).ConfigureAwait(false);
@@ -103,7 +95,46 @@ public sealed class GateRunner
             channel.Writer.TryWrite(result);
         }
 
-        var all = Task.WhenAll(selected.Select(g => Task.Run(() => RunOne(g), CancellationToken.None)));
+        // Gates start in the order they are given, each as soon as a slot is free: a slow gate listed first
+        // starts first (work items queued all at once ran in the thread pool's order, which is not the
+        // plan's, so a slow gate could start late and stretch the run), and no more than the throttle's
+        // worth of gates wait at once. When the run is stopped (-FailFast), the gates not started are Skipped.
+        async Task Dispatch()
+        {
+            var running = new List<Task>(Math.Min(selected.Length, throttle * 2));
+            try
+            {
+                for (var i = 0; i < selected.Length; i++)
+                {
+                    try
+                    {
+                        await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                    {
+                        for (var j = i; j < selected.Length; j++)
+                        {
+                            channel.Writer.TryWrite(Skip(selected[j], stoppedBy));
+                        }
+                        return;
+                    }
+                    var gate = selected[i];
+                    running.Add(Task.Run(() => RunStarted(gate), CancellationToken.None));
+                    if (running.Count >= throttle * 2)
+                    {
+                        running.RemoveAll(t => t.IsCompletedSuccessfully);
+                    }
+                }
+            }
+            finally
+            {
+                // Never return (or fail) before every started gate has ended: none outlives the throttle and token it uses.
+                await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+
+        var all = Dispatch();
         _ = all.ContinueWith(t => channel.Writer.TryComplete(t.Exception), TaskScheduler.Default);
         try
         {

@@ -114,7 +114,21 @@ public sealed class GateCheckContext
 
     /// <summary>A Prometheus or Alertmanager API from the gate's url, credentials and TLS settings, within the attempt's time.</summary>
     public Infrastructure.Monitoring.MonitoringEndpoint Monitoring() =>
-        SettingConnections.Monitoring(Settings, Expand, ResolvePath, Timeout, Redactor, Invalid);
+        SettingConnections.Monitoring(Settings, Expand, ResolvePath, Timeout, Redactor, Invalid, LoadAuthorities);
+
+    /// <summary>The CA certificates of a <c>ca_file</c>: read once per run when the gates share a run's connections.</summary>
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadAuthorities(string path) =>
+        Connections?.Authorities(path) ?? Infrastructure.Tls.CertificateTrust.LoadAuthorities(path);
+
+    /// <summary>
+    /// The HTTP client for these options: the run's shared one (kept-alive connections, one pool per
+    /// distinct TLS setting) or, for a gate run on its own, a new one the caller disposes (<paramref name="owned"/>).
+    /// </summary>
+    internal Infrastructure.Http.HttpProbeClient Http(Infrastructure.Http.HttpProbeOptions options, out bool owned)
+    {
+        owned = Connections is null;
+        return Connections?.Http(options) ?? new Infrastructure.Http.HttpProbeClient(options);
+    }
 }
 
 /// <summary>

@@ -97,7 +97,8 @@ public static class SettingConnections
     /// or <c>username</c> + <c>password</c>, <c>ca_file</c> (the only CA trusted; relative to the plan) and <c>insecure</c>.
     /// </summary>
     public static MonitoringEndpoint Monitoring(GateSettings settings, Func<string?, SecretValue?> expand, Func<string, string> resolvePath,
-        TimeSpan timeout, SecretRedactor? redactor, Problem invalid)
+        TimeSpan timeout, SecretRedactor? redactor, Problem invalid,
+        Func<string, System.Security.Cryptography.X509Certificates.X509Certificate2Collection>? loadAuthorities = null)
     {
         var text = expand(settings.GetString("url"))?.Reveal()
             ?? throw invalid("url", "no url is given.", "Add url: http://prometheus:9090 (the API's root).");
@@ -121,7 +122,7 @@ public static class SettingConnections
             var path = resolvePath(caFile);
             try
             {
-                authorities = CertificateTrust.LoadAuthorities(path);
+                authorities = (loadAuthorities ?? CertificateTrust.LoadAuthorities)(path);
             }
             catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
             {

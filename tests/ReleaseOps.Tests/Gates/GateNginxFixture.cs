@@ -78,6 +78,7 @@ public sealed class GateNginxFixture : IAsyncLifetime
                 add_header X-Content-Type-Options nosniff always;
                 add_header Referrer-Policy strict-origin-when-cross-origin always;
                 add_header Access-Control-Allow-Origin $cors_origin always;
+                location = /connection { return 200 '{"connection":"$connection"}'; }
                 location / {
                   if ($request_method = OPTIONS) { return 204; }
                   return 200 '{"status":"UP"}';

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ReleaseOps.Gates;
+using ReleaseOps.Infrastructure.Http;
 using Xunit;
 using static ReleaseOps.Tests.Gates.GateKit;
 
@@ -76,6 +77,59 @@ public class HttpGateTests
         Assert.Equal("HttpTlsHandshakeFailed", untrusted.ErrorId);
         Assert.Contains("not trusted", untrusted.Message);
         Assert.Contains("ca_file", untrusted.Fix);
+    }
+
+    [Fact]
+    public async Task A_kept_alive_tls_connection_reports_its_certificate_on_every_response_it_carries()
+    {
+        var authorities = ReleaseOps.Infrastructure.Tls.CertificateTrust.LoadAuthorities(_nginx.CaFile);
+        var request = new HttpProbeRequest { Url = new Uri(_nginx.Good + "/connection") };
+        using (var kept = new HttpProbeClient(new HttpProbeOptions { Authorities = authorities }))
+        {
+            var first = await kept.SendAsync(request, default);
+            var second = await kept.SendAsync(request, default);
+            Assert.Equal(first.Body, second.Body); // nginx's connection number: the same connection carried both
+            Assert.NotNull(first.Certificate);
+            Assert.NotNull(second.Certificate);
+            Assert.Equal(first.Certificate!.Thumbprint, second.Certificate!.Thumbprint);
+            Assert.Equal(System.Net.Security.SslPolicyErrors.None, second.CertificateErrors);
+        }
+        using (var fresh = new HttpProbeClient(new HttpProbeOptions { Authorities = authorities, KeepAlive = false }))
+        {
+            var first = await fresh.SendAsync(request, default);
+            var second = await fresh.SendAsync(request, default);
+            Assert.NotEqual(first.Body, second.Body);
+            Assert.NotNull(second.Certificate);
+        }
+    }
+
+    [Fact]
+    public async Task The_gates_of_one_run_share_a_pool_per_tls_setting_and_each_reports_its_servers_certificate()
+    {
+        var gates = new[]
+        {
+            Define(("name", "pinned-1"), ("type", "http"), ("url", _nginx.Good + "/"), ("ca_file", _nginx.CaFile), ("expect", "cert_expiry > 300d")),
+            Define(("name", "pinned-2"), ("type", "http"), ("url", _nginx.Good + "/connection"), ("ca_file", _nginx.CaFile), ("expect", "cert_expiry > 300d")),
+            // The same pool (same ca_file), another server: its own certificate, not the pool's last one.
+            Define(("name", "pinned-short"), ("type", "http"), ("url", _nginx.Short + "/"), ("ca_file", _nginx.CaFile), ("expect", "cert_expiry < 10d")),
+            Define(("name", "headers"), ("type", "security-headers"), ("url", _nginx.Good + "/"), ("ca_file", _nginx.CaFile)),
+            // No ca_file: a pool of its own that trusts the system store only, so the same server is refused.
+            Define(("name", "system-store"), ("type", "http"), ("url", _nginx.Good + "/")),
+            Define(("name", "insecure"), ("type", "http"), ("url", _nginx.Good + "/"), ("insecure", true), ("expect", "cert_expiry > 300d")),
+            Define(("name", "plain"), ("type", "http"), ("url", _nginx.Plain + "/health"), ("expect", "json.status == \"UP\"")),
+        };
+        foreach (var throttle in new[] { 1, 4 })
+        {
+            var run = await Runner.RunToSummaryAsync(gates, GateEnvironment.Default, new GateRunOptions { ThrottleLimit = throttle,
+                DefaultTimeout = TimeSpan.FromSeconds(10) }, ReleaseOps.Operations.SilentReporter.Instance, CancellationToken.None);
+            var byName = run.Results.ToDictionary(r => r.Name);
+            foreach (var name in new[] { "pinned-1", "pinned-2", "pinned-short", "headers", "insecure", "plain" })
+            {
+                Assert.True(byName[name].Status == GateStatus.Passed, name + ": " + Explain(byName[name]));
+            }
+            Assert.Equal("HttpTlsHandshakeFailed", byName["system-store"].ErrorId);
+            Assert.Contains("not trusted", byName["system-store"].Message);
+        }
     }
 
     [Fact]

@@ -7,9 +7,9 @@ namespace ReleaseOps.Gates.Checks;
 
 /// <summary>
 /// The HTTP gates' request, from the gate's settings (url, method, headers with secrets, body,
-/// follow_redirects, insecure, ca_file), sent through the engine's one HTTP probe on a connection
-/// of its own (so the response reports the server certificate); and the values a response offers
-/// to expect conditions.
+/// follow_redirects, insecure, ca_file), sent through the engine's one HTTP probe (the run's shared
+/// connection pool for these settings; the response reports the certificate of the connection that
+/// carried it); and the values a response offers to expect conditions.
 /// </summary>
 internal static class GateHttp
 {
@@ -29,13 +29,16 @@ internal static class GateHttp
             headers[name] = new SecretValue(value);
         }
         var body = settings.GetString("body");
-        using var probe = new HttpProbeClient(new HttpProbeOptions
+        // The run's pool for these TLS settings (kept-alive connections; each response still reports the
+        // certificate of the connection that carried it), or a client of its own for a gate run alone.
+        var probe = context.Http(new HttpProbeOptions
         {
             FollowRedirects = settings.GetBoolean("follow_redirects") ?? false,
             Insecure = settings.GetBoolean("insecure") ?? false,
             Authorities = PinnedAuthorities(context),
             KeepAlive = false,
-        });
+        }, out var owned);
+        using var own = owned ? probe : null;
         return await probe.SendAsync(new HttpProbeRequest
         {
             Url = uri,
@@ -58,7 +61,7 @@ internal static class GateHttp
         var path = context.ResolvePath(caFile);
         try
         {
-            return CertificateTrust.LoadAuthorities(path);
+            return context.LoadAuthorities(path);
         }
         catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
         {

@@ -28,7 +28,7 @@ internal sealed class PrometheusGateCheck : IGateCheck
         var condition = context.Settings.GetString("condition") is { } text ? ConditionExpression.Parse(text) : null;
         observation.Target = endpoint.ToString();
         observation.Evidence["query"] = query;
-        using var prometheus = new PrometheusApi(endpoint);
+        using var prometheus = new PrometheusApi(endpoint, context.Connections?.Http(MonitoringApi.Options(endpoint)));
         var result = await prometheus.QueryAsync(query, null, cancellation).ConfigureAwait(false);
         var samples = result.Samples;
         observation.Measure("series", samples.Count);
@@ -115,7 +115,7 @@ internal sealed class AlertmanagerGateCheck : IGateCheck
     {
         var endpoint = context.Monitoring();
         observation.Target = endpoint.ToString();
-        using var alertmanager = new AlertmanagerApi(endpoint);
+        using var alertmanager = new AlertmanagerApi(endpoint, context.Connections?.Http(MonitoringApi.Options(endpoint)));
         if (context.Settings["pipeline"] is IReadOnlyDictionary<string, object?> pipeline)
         {
             await PipelineAsync(context, observation, alertmanager, new GateSettings(pipeline), cancellation).ConfigureAwait(false);

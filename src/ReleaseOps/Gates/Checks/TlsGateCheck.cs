@@ -29,6 +29,7 @@ internal sealed class TlsGateCheck : IGateCheck
         observation.Target = $"{host}:{port}";
 
         var (certificate, errors, protocol) = await HandshakeAsync(context, host, port, serverName, trust, null, cancellation).ConfigureAwait(false);
+        using var presented = certificate;
         if (certificate is null)
         {
             throw new ReleaseOpsException("TlsNoCertificate", FailureKind.OperationFailed, $"{host}:{port} sent no certificate.",
@@ -73,7 +74,7 @@ internal sealed class TlsGateCheck : IGateCheck
     {
         try
         {
-            await HandshakeAsync(context, host, port, serverName, null, protocols, cancellation).ConfigureAwait(false);
+            (await HandshakeAsync(context, host, port, serverName, null, protocols, cancellation).ConfigureAwait(false)).Certificate?.Dispose();
             return true;
         }
         catch (ReleaseOpsException ex) when (ex.ErrorId == "TlsHandshakeFailed")
@@ -107,17 +108,12 @@ internal sealed class TlsGateCheck : IGateCheck
             TargetHost = serverName,
             RemoteCertificateValidationCallback = (_, cert, _, e) =>
             {
-                if (cert is not null)
-                {
-                    certificate = new X509Certificate2(cert);
-                    errors = trust is null ? e : CertificateTrust.Evaluate(certificate, trust, e);
-                }
-                else
-                {
-                    errors = e;
-                }
+                // With a ca_file the chain was judged by the pinned CAs only (CertificateChainPolicy below).
+                certificate = cert is null ? null : new X509Certificate2(cert);
+                errors = e;
                 return true; // judged by the gate's rules, not by the handshake
             },
+            CertificateChainPolicy = trust is null ? null : CertificateTrust.PinnedPolicy(trust),
         };
         if (protocols is { } p)
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -25,9 +26,9 @@ public sealed record HttpProbeOptions
     public X509Certificate2Collection? Authorities { get; init; }
 
     /// <summary>
-    /// Keep connections open between requests (probes sampled again and again). Off, every request
-    /// opens its own connection, so every response reports the server's certificate. Connecting
-    /// counts against the request's timeout.
+    /// Keep connections open between requests (probes sampled again and again, the gates of one run).
+    /// Off, every request opens its own connection. Either way every response over TLS reports the
+    /// certificate of the connection that carried it. Connecting counts against the request's timeout.
     /// </summary>
     public bool KeepAlive { get; init; } = true;
 }
@@ -50,7 +51,7 @@ public sealed record HttpProbeRequest
 /// <summary>
 /// What came back: the status, the time the whole answer took, headers (case-insensitive, repeated
 /// values joined), the body as text (at most <see cref="HttpProbeClient.MaxBodyBytes"/>), and the
-/// server certificate when this request opened a TLS connection.
+/// server certificate of the TLS connection that carried the answer (a new one or a kept-alive one).
 /// </summary>
 public sealed record HttpProbeResponse(
     Uri RequestUri,
@@ -96,9 +97,14 @@ public sealed class HttpProbeClient : IDisposable
     /// <summary>The most of a body any probe reads; a longer body is cut and flagged.</summary>
     public const int MaxBodyBytes = 4 << 20;
 
-    private static readonly HttpRequestOptionsKey<(X509Certificate2 Certificate, SslPolicyErrors Errors)> Handshake = new("releaseops.tls");
     private readonly HttpClient _client;
     private readonly bool _keepAlive;
+
+    /// <summary>The request being sent in this flow: where its connection's certificate goes.</summary>
+    private static readonly AsyncLocal<Exchange?> Current = new();
+
+    /// <summary>What the TLS handshake of each connection saw, until the connection is wrapped (<see cref="TlsConnection"/>).</summary>
+    private readonly ConditionalWeakTable<SslStream, Handshake> _handshakes = new();
 
     public HttpProbeClient(HttpProbeOptions? options = null)
     {
@@ -106,25 +112,39 @@ public sealed class HttpProbeClient : IDisposable
         var insecure = options.Insecure;
         var authorities = options.Authorities;
         _keepAlive = options.KeepAlive;
-        // HttpClientHandler (over SocketsHttpHandler) hands the validation callback the request that
-        // opened the connection, so that request's response can report the certificate.
-        var handler = new HttpClientHandler
+        var ssl = new SslClientAuthenticationOptions
+        {
+            // The sender is the connection's SslStream: what it saw is kept with the connection, so every
+            // response it carries (the first and each kept-alive one after it) reports the certificate.
+            RemoteCertificateValidationCallback = (sender, certificate, _, errors) =>
+            {
+                // With pinned CAs the handshake already judged the chain by them (CertificateChainPolicy below).
+                var seen = new Handshake(certificate is null ? null : new X509Certificate2(certificate), errors);
+                if (sender is SslStream stream)
+                {
+                    _handshakes.AddOrUpdate(stream, seen);
+                }
+                // A refused handshake fails the request that is waiting for this connection: its error says why.
+                Current.Value?.Saw(seen);
+                return insecure || errors == SslPolicyErrors.None;
+            },
+        };
+        if (authorities is not null)
+        {
+            // The handshake builds the chain against the pinned CAs only (one chain build, not a system one and a pinned one).
+            ssl.CertificateChainPolicy = CertificateTrust.PinnedPolicy(authorities);
+        }
+        var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = options.FollowRedirects,
             AutomaticDecompression = DecompressionMethods.All,
             UseCookies = false,
-            ServerCertificateCustomValidationCallback = (opener, certificate, _, errors) =>
-            {
-                if (authorities is not null)
-                {
-                    errors = CertificateTrust.Evaluate(certificate, authorities, errors);
-                }
-                if (certificate is not null)
-                {
-                    opener.Options.Set(Handshake, (new X509Certificate2(certificate), errors));
-                }
-                return insecure || errors == SslPolicyErrors.None;
-            },
+            SslOptions = ssl,
+            // After the handshake: the connection's plaintext stream is wrapped with what the handshake saw.
+            PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(
+                context.PlaintextStream is SslStream tls && _handshakes.TryGetValue(tls, out var seen)
+                    ? new TlsConnection(tls, seen)
+                    : context.PlaintextStream),
         };
         _client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
@@ -149,6 +169,8 @@ public sealed class HttpProbeClient : IDisposable
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         limit.CancelAfter(request.Timeout);
         var clock = Stopwatch.StartNew();
+        var exchange = new Exchange();
+        Current.Value = exchange;
         try
         {
             using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, limit.Token).ConfigureAwait(false);
@@ -157,9 +179,9 @@ public sealed class HttpProbeClient : IDisposable
             var headers = response.Headers.Concat(response.Content.Headers)
                 .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
                 .ToDictionary(g => g.Key, g => string.Join(", ", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase);
-            message.Options.TryGetValue(Handshake, out var tls);
+            var tls = exchange.Connection;
             return new HttpProbeResponse(request.Url, response.RequestMessage?.RequestUri ?? request.Url, (int)response.StatusCode, elapsed,
-                headers, body, response.Content.Headers.ContentLength ?? bytes, truncated, tls.Certificate, tls.Errors);
+                headers, body, response.Content.Headers.ContentLength ?? bytes, truncated, tls?.Certificate, tls?.Errors ?? SslPolicyErrors.None);
         }
         catch (OperationCanceledException ex) when (!cancellation.IsCancellationRequested)
         {
@@ -170,12 +192,92 @@ public sealed class HttpProbeClient : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            message.Options.TryGetValue(Handshake, out var tls);
-            throw Translate(request.Url, ex, tls.Certificate is null ? null : tls.Errors, Redact);
+            var tls = exchange.Connection ?? exchange.Refused;
+            throw Translate(request.Url, ex, tls?.Certificate is null ? null : tls.Errors, Redact);
+        }
+        finally
+        {
+            Current.Value = null;
         }
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>The certificate a connection's server presented and how it was judged.</summary>
+    private sealed record Handshake(X509Certificate2? Certificate, SslPolicyErrors Errors);
+
+    /// <summary>One request's view of the connections it used: the last one that carried it, and a handshake refused for it.</summary>
+    private sealed class Exchange
+    {
+        private Handshake? _connection;
+        private Handshake? _refused;
+
+        public Handshake? Connection => Volatile.Read(ref _connection);
+        public Handshake? Refused => Volatile.Read(ref _refused);
+
+        public void Carried(Handshake handshake) => Volatile.Write(ref _connection, handshake);
+
+        public void Saw(Handshake handshake) => Volatile.Write(ref _refused, handshake);
+    }
+
+    /// <summary>
+    /// A TLS connection's plaintext stream that tells each request written to it (in that request's flow)
+    /// which certificate the connection was opened with. Everything else passes through.
+    /// </summary>
+    private sealed class TlsConnection(SslStream inner, Handshake handshake) : Stream
+    {
+        public override bool CanRead => inner.CanRead;
+        public override bool CanSeek => false;
+        public override bool CanWrite => inner.CanWrite;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Current.Value?.Carried(handshake);
+            inner.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Current.Value?.Carried(handshake);
+            inner.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Current.Value?.Carried(handshake);
+            return inner.WriteAsync(buffer, offset, count, cancellationToken);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Current.Value?.Carried(handshake);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 
     private static async Task<(string Body, long Bytes, bool Truncated)> ReadBodyAsync(HttpContent content, CancellationToken cancellation)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ReleaseOps.Infrastructure.Http;
 
 namespace ReleaseOps.Infrastructure.Monitoring;
 
@@ -26,8 +27,8 @@ public sealed record PostableAlert(IReadOnlyDictionary<string, string> Labels, I
 /// <summary>The Alertmanager HTTP API (<c>/api/v2</c>): the alerts it holds, filtered by matchers; posting alerts.</summary>
 public sealed class AlertmanagerApi : MonitoringApi
 {
-    public AlertmanagerApi(MonitoringEndpoint endpoint)
-        : base(endpoint, "Alertmanager")
+    public AlertmanagerApi(MonitoringEndpoint endpoint, HttpProbeClient? client = null)
+        : base(endpoint, "Alertmanager", client)
     {
     }
 

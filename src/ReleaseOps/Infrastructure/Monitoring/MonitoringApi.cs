@@ -56,22 +56,35 @@ public sealed record MonitoringEndpoint
 public abstract class MonitoringApi : IDisposable
 {
     private readonly HttpProbeClient _client;
+    private readonly bool _ownsClient;
     private readonly string _product;
     private readonly SecretRedactor _redactor;
 
-    protected MonitoringApi(MonitoringEndpoint endpoint, string product)
+    /// <param name="endpoint">Where and how to connect.</param>
+    /// <param name="product">The product's name in errors.</param>
+    /// <param name="client">A client to send through (the gates of one run share one per TLS setting), made with the
+    /// endpoint's TLS settings and not disposed with this API; null for one of its own.</param>
+    protected MonitoringApi(MonitoringEndpoint endpoint, string product, HttpProbeClient? client = null)
     {
         Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
         _product = product;
-        _client = new HttpProbeClient(new HttpProbeOptions { Insecure = endpoint.Insecure, Authorities = endpoint.Authorities });
+        _ownsClient = client is null;
+        _client = client ?? new HttpProbeClient(Options(endpoint));
         _redactor = SecretRedactor.For(endpoint.BearerToken, endpoint.Password);
     }
+
+    /// <summary>The HTTP options an endpoint's TLS settings make (for a shared client).</summary>
+    public static HttpProbeOptions Options(MonitoringEndpoint endpoint) =>
+        new() { Insecure = endpoint.Insecure, Authorities = endpoint.Authorities };
 
     public MonitoringEndpoint Endpoint { get; }
 
     public void Dispose()
     {
-        _client.Dispose();
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
         GC.SuppressFinalize(this);
     }
 

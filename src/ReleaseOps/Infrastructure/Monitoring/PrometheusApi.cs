@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ReleaseOps.Errors;
+using ReleaseOps.Infrastructure.Http;
 
 namespace ReleaseOps.Infrastructure.Monitoring;
 
@@ -25,8 +26,8 @@ public sealed record PromRangeSeries(IReadOnlyDictionary<string, string> Labels,
 /// </summary>
 public sealed class PrometheusApi : MonitoringApi
 {
-    public PrometheusApi(MonitoringEndpoint endpoint)
-        : base(endpoint, "Prometheus")
+    public PrometheusApi(MonitoringEndpoint endpoint, HttpProbeClient? client = null)
+        : base(endpoint, "Prometheus", client)
     {
     }
 

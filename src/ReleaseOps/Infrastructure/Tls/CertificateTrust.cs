@@ -47,6 +47,23 @@ public static class CertificateTrust
     }
 
     /// <summary>
+    /// The chain policy that makes a TLS handshake judge the server's chain by <paramref name="authorities"/>
+    /// as the only roots (no revocation check), as <see cref="Evaluate"/> does: set as the handshake's
+    /// <c>CertificateChainPolicy</c>, the errors its validation callback gets are already the pinned verdict,
+    /// with one chain build instead of a system-store one and a pinned one after it.
+    /// </summary>
+    public static X509ChainPolicy PinnedPolicy(X509Certificate2Collection authorities)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        policy.CustomTrustStore.AddRange(authorities);
+        return policy;
+    }
+
+    /// <summary>
     /// A validation callback accepting a certificate valid for the host name and issued by one of
     /// <paramref name="authorities"/>; with <paramref name="orSystemStore"/> also one the system store trusts.
     /// </summary>
