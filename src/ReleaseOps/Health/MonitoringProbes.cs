@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ReleaseOps.Docker;
+using ReleaseOps.Errors;
 using ReleaseOps.Infrastructure.Monitoring;
 using ReleaseOps.Plans;
 using ReleaseOps.Secrets;
@@ -88,8 +89,33 @@ public sealed class ContainerLogsProbe : MeasuringProbe
     {
         var now = _clock.GetUtcNow();
         var since = _window is { } window ? now - window : _previous ?? now - Interval;
-        var scan = await _docker.ScanLogsAsync(_kind, _source, _pattern, since, now, 0, MaxBytes, cancellation, Timeout).ConfigureAwait(false);
+        double matches = 0, lines = 0;
+        foreach (var source in await SourcesAsync(cancellation).ConfigureAwait(false))
+        {
+            var scan = await _docker.ScanLogsAsync(_kind, source, _pattern, since, now, 0, MaxBytes, cancellation, Timeout).ConfigureAwait(false);
+            matches += scan.Matches;
+            lines += scan.Lines;
+        }
         _previous = now;
-        return new ProbeMeasurement(new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase) { ["count"] = scan.Matches, ["lines"] = scan.Lines });
+        return new ProbeMeasurement(new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase) { ["count"] = matches, ["lines"] = lines });
+    }
+
+    /// <summary>
+    /// The container (or service) to read; a container name ending in * is every running container whose name starts
+    /// with the rest, read anew at each sample: the replicas a rolling release moves to other host ports stay watched.
+    /// None running is a failed sample, not a count of zero.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> SourcesAsync(CancellationToken cancellation)
+    {
+        if (_kind != LogSourceKind.Container || !_source.EndsWith('*'))
+        {
+            return new[] { _source };
+        }
+        var stem = _source.TrimEnd('*');
+        var running = (await _docker.ListContainersAsync(name: stem, all: false, cancellation: cancellation).ConfigureAwait(false))
+            .Select(c => c.ShortName()).Where(n => n.StartsWith(stem, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+        return running.Length > 0 ? running
+            : throw new ReleaseOpsException("ProbeNoContainer", FailureKind.NotFound, $"No running container's name starts with '{stem}'.",
+                _source, "Check the probe's container prefix against `docker ps` (ReleaseOps names containers APPLICATION-ENVIRONMENT-SERVICE-PORT).");
     }
 }

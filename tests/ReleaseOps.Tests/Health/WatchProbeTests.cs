@@ -111,6 +111,42 @@ public class WatchProbeTests : TemporaryDirectory
     }
 
     [Fact]
+    public async Task A_container_prefix_counts_the_logs_of_every_running_replica_and_none_running_is_a_failed_sample()
+    {
+        TestEnvironment.Require(TestService.Docker);
+        using var docker = new DockerEngine(DockerEndpoint.Parse(TestEnvironment.DockerHost));
+        var stem = "ro-watch-replicas-" + Guid.NewGuid().ToString("N")[..6] + "-";
+        // Two replicas writing one failed login each, a stopped one whose line must not count, and a container whose
+        // name only contains the stem (docker's name filter matches anywhere; a prefix must not).
+        await docker.RunAsync(TestContainers.Spec(stem + "1", "releaseops-test/web:v1", command: ["/bin/sh", "-c", "echo 'auth failed for ann'; sleep 3600"]));
+        await docker.RunAsync(TestContainers.Spec(stem + "2", "releaseops-test/web:v1", command: ["/bin/sh", "-c", "echo 'auth failed for bob'; echo 'GET / 200'; sleep 3600"]));
+        await docker.RunAsync(TestContainers.Spec(stem + "old", "releaseops-test/web:v1", command: ["/bin/sh", "-c", "echo 'auth failed for eve'"]));
+        await docker.RunAsync(TestContainers.Spec("x" + stem + "3", "releaseops-test/web:v1", command: ["/bin/sh", "-c", "echo 'auth failed for joe'; sleep 3600"]));
+        try
+        {
+            var services = new HealthWatchServices { Docker = docker };
+            var watch = Watch(TimeSpan.FromSeconds(2), new[]
+            {
+                Probe("logins", ProbeType.ContainerLogs, new Dictionary<string, object?> { ["container"] = stem + "*", ["pattern"] = "auth failed", ["window"] = TimeSpan.FromHours(1) }),
+                Probe("gone", ProbeType.ContainerLogs, new Dictionary<string, object?> { ["container"] = stem + "nothing-*", ["pattern"] = "auth failed" }),
+            }, Array.Empty<CriterionDefinition>(), services: services, stopOnBreach: false);
+            var (samples, _) = await RunAsync(watch);
+            var logins = samples.Last(s => s.Probe == "logins");
+            Assert.True(logins.Success, Describe(samples));
+            Assert.Equal(2, logins.Values["count"]);
+            Assert.Equal(3, logins.Values["lines"]);
+            var gone = samples.Last(s => s.Probe == "gone");
+            Assert.False(gone.Success);
+            Assert.Contains($"No running container's name starts with '{stem}nothing-'", gone.Error);
+            Assert.False(gone.Values.ContainsKey("count"));
+        }
+        finally
+        {
+            foreach (var name in new[] { stem + "1", stem + "2", stem + "old", "x" + stem + "3" }) await docker.RemoveQuietlyAsync(name);
+        }
+    }
+
+    [Fact]
     public async Task A_command_runs_without_a_shell_with_only_its_environment_and_its_secret_masked()
     {
         var canary = CanarySecret.New();

@@ -58,7 +58,7 @@ public static class PlanSchema
                 "PromQL, evaluated each interval; a series per version label makes a canary comparable.")).ToArray(),
             ["container-logs"] = new[]
             {
-                Prop("container", String(), "A container name or id."),
+                Prop("container", String(), "A container name or id, or a name prefix ending in * (every running container it names, summed)."),
                 Prop("service", String(), "A Swarm service: the logs of all its tasks."),
                 Required("pattern", String(), "A .NET regular expression, matched anywhere in a line."),
                 Prop("ignore_case", Boolean()),

@@ -201,7 +201,7 @@ public static class KeyEffects
         ["watch.probes[type=prometheus].bearer_token"] = new[] { "WatchProbeTests.A_probe_expectation_fails_samples_and_bad_queries_or_credentials_fail_them_without_leaking" },
         ["watch.probes[type=prometheus].query"] = new[] { "WatchProbeTests.A_job_success_ratio_from_prometheus_holds_and_then_breaches_when_the_team_metric_drops" },
         ["watch.probes[type=container-logs]"] = new[] { "WatchProbeTests.Failed_logins_in_a_containers_logs_are_counted_each_interval_and_breach_a_rate_criterion" },
-        ["watch.probes[type=container-logs].container"] = new[] { "WatchProbeTests.Failed_logins_in_a_containers_logs_are_counted_each_interval_and_breach_a_rate_criterion" },
+        ["watch.probes[type=container-logs].container"] = new[] { "WatchProbeTests.Failed_logins_in_a_containers_logs_are_counted_each_interval_and_breach_a_rate_criterion", "WatchProbeTests.A_container_prefix_counts_the_logs_of_every_running_replica_and_none_running_is_a_failed_sample" },
         ["watch.probes[type=container-logs].pattern"] = new[] { "WatchProbeTests.Failed_logins_in_a_containers_logs_are_counted_each_interval_and_breach_a_rate_criterion" },
         ["watch.probes[type=postgres]"] = new[] { "DatastoreProbeTests.Connections_are_watched_and_a_leak_breaches_once_they_climb" },
         ["watch.probes[type=postgres].connection.ssl_mode"] = new[] { "DatastoreProbeTests.Ssl_mode_require_is_asked_of_postgres_and_redis_and_the_plain_servers_refuse_it" },
