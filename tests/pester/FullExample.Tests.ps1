@@ -259,7 +259,7 @@ Describe 'examples/releaseplan.full.yml against the test environment' {
         Get-Running 2.4.0 | Should -BeNullOrEmpty
         # notifications: the ops channel (the test environment's webhook receiver) is told.
         $told = (Invoke-RestMethod $TestEnv.RELEASEOPS_TEST_ALERT_RECEIVER_URL) -split "`n" | Where-Object { $_ -match '"source":"releaseops"' } | ConvertFrom-Json |
-            Where-Object { $_.application -eq 'medianest' -and $_.event -eq 'rolled-back' -and $_.at -ge $started }
+            Where-Object { $_.application -eq 'medianest' -and $_.event -eq 'rolled-back' -and [DateTimeOffset]$_.at -ge $started }
         $told.summary | Should -Match '^medianest/production was rolled back from 2\.4\.0 to 2\.3\.0'
     }
 
