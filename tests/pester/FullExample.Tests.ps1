@@ -171,7 +171,7 @@ http {
         db_port = "$PgPort"; redis_host = '127.0.0.1'; redis_port = "$RedisPort"
         prometheus_url = "$($TestEnv.RELEASEOPS_TEST_MONITORING_PROXY)/bearer"; alertmanager_url = "$($TestEnv.RELEASEOPS_TEST_MONITORING_PROXY)/alertmanager"
         nginx_dir = $nginxDir; backup_dir = (Join-Path $dir 'backups'); hooks_url = $TestEnv.RELEASEOPS_TEST_ALERT_RECEIVER_URL
-        window_stage = 'manual'; canary_pause = '10s'; watch_duration = '6s'; watch_interval = '1s'; short_window = '3s'; long_window = '6s'
+        window_stage = 'manual'; canary_pause = '10s'; watch_duration = '6s'; watch_interval = '1s'; health_interval = '500ms'; short_window = '3s'; long_window = '5s'
     }
     $trust = Join-Path $dir 'trust.pem'
     (Get-Content -Raw /etc/ssl/certs/ca-certificates.crt) + (Get-Content -Raw (Join-Path $state 'nginx/cert.pem')) | Set-Content $trust
