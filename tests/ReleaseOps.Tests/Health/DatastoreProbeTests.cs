@@ -257,6 +257,47 @@ public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
     }
 
     [Fact]
+    public async Task A_redis_probes_database_is_the_one_whose_keys_it_counts()
+    {
+        var directory = Directory.CreateTempSubdirectory("ro-redis-db-").FullName;
+        try
+        {
+            var password = CanarySecret.New();
+            await using var redis = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions { Directory = directory, Password = new SecretValue(password) });
+            await using (var session = await redis.ConnectAsync())
+            {
+                var two = session.Database.Multiplexer.GetDatabase(2);
+                await Task.WhenAll(Enumerable.Range(0, 3).Select(i => two.StringSetAsync("key:" + i, "v")));
+            }
+            Dictionary<string, object?> Connection(object? database)
+            {
+                var connection = new Dictionary<string, object?> { ["host"] = "127.0.0.1", ["port"] = (long)redis.Port, ["password"] = "${secret:redis}" };
+                if (database is not null) connection["database"] = database;
+                return new Dictionary<string, object?> { ["connection"] = connection };
+            }
+            var watch = Watch(TimeSpan.FromSeconds(0.6), new[]
+            {
+                Probe("default", ProbeType.Redis, Connection(null)),
+                Probe("two", ProbeType.Redis, Connection("2")),
+            }, secrets: SecretCatalog.Empty.With(new GivenSecretSource("redis", new SecretValue(password))), stopOnBreach: false);
+            var (samples, _) = await RunAsync(watch);
+            double Keys(string probe)
+            {
+                var sample = samples.First(s => s.Probe == probe);
+                Assert.True(sample.Success, sample.ToString());
+                return sample.Values["keys"];
+            }
+
+            Assert.Equal(0, Keys("default"));
+            Assert.Equal(3, Keys("two"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_test_environments_redis_is_watched_through_a_connection_map()
     {
         var watch = Watch(TimeSpan.FromSeconds(0.8), new[]

@@ -354,7 +354,6 @@ public static class KeyEffects
         ["gates[type=secret-strength].require"] = new[] { "SecurityEvidenceGateTests.Secret_strength_reports_lengths_and_classes_and_never_a_value" },
         ["gates[type=sign-off]"] = new[] { "HostAndPolicyGateTests.Sign_off_fails_listing_what_is_missing_and_passes_once_every_required_sign_off_is_recorded", "HostAndPolicyGateTests.Flag_secrets_and_exit_code_change_what_passes" },
         ["gates[type=sign-off].roles"] = new[] { "HostAndPolicyGateTests.Sign_off_fails_listing_what_is_missing_and_passes_once_every_required_sign_off_is_recorded", "ChecklistPlanTests.A_sign_off_gate_needs_a_checklist_and_known_roles" },
-        ["watch.probes[type=redis].connection.database"] = new[] { "RedisGateTests.A_wrong_password_is_an_error_without_the_password", "WatchProbePlanTests.Every_probe_type_binds_its_own_settings" },
     };
 
     /// <summary>
@@ -454,6 +453,8 @@ public static class KeyEffects
         // was: a binding test and a backup-age gate test.
         ["watch.probes[type=redis].connection.username"] = new[] { "DatastoreProbeTests.The_connection_map_says_which_server_database_and_user_a_probe_connects_to" },
         // was also: a redis probe test using configuration:.
+        // was: a redis gate test and a binding test; the probe read only INFO (server-wide), so database selected nothing: it now also counts the database's keys.
+        ["watch.probes[type=redis].connection.database"] = new[] { "DatastoreProbeTests.A_redis_probes_database_is_the_one_whose_keys_it_counts" },
         ["watch.probes[type=redis].connection.password"] = new[] { "DatastoreProbeTests.The_test_environments_redis_is_watched_through_a_connection_map", "DatastoreProbeTests.The_connection_map_says_which_server_database_and_user_a_probe_connects_to" },
         // was: a binding test.
         ["watch.probes[type=command].working_directory"] = new[] { "WatchProbeTests.A_command_runs_without_a_shell_with_only_its_environment_and_its_secret_masked" },
