@@ -97,8 +97,8 @@ public sealed class PostgresProbe : MeasuringProbe
 /// <summary>
 /// Watches a Redis server over time: <c>used_memory</c> (bytes), <c>maxmemory</c>, <c>memory_percent</c> (of
 /// maxmemory, when one is set), <c>evicted_keys</c> (since the server started), <c>evictions</c> (since the
-/// previous sample), <c>connected_clients</c>, <c>blocked_clients</c> and <c>rejected_connections</c>. One
-/// connection is kept for the whole watch.
+/// previous sample), <c>connected_clients</c>, <c>blocked_clients</c>, <c>rejected_connections</c>, and <c>keys</c> (DBSIZE of
+/// the connection's database, the one figure its <c>database</c> selects). One connection is kept for the whole watch.
 /// </summary>
 public sealed class RedisProbe : MeasuringProbe
 {
@@ -125,6 +125,8 @@ public sealed class RedisProbe : MeasuringProbe
         {
             values["memory_percent"] = used * 100 / values["maxmemory"];
         }
+        // The rest is the whole server's; keys is the connection's own database (its database:, default 0).
+        values["keys"] = await _session.RunAsync("DBSIZE", (server, _) => server.DatabaseSizeAsync(_options.Database), cancellation).ConfigureAwait(false);
         if (values.TryGetValue("evicted_keys", out var evicted))
         {
             // A restarted server starts counting again: then its count is the evictions since.

@@ -74,4 +74,53 @@ public class PlanBackupsTests
         Assert.Equal("PreDeployBackupNotFound", missing.ErrorId);
         CanarySecret.AssertAbsent(TestEnvironment.PgPassword, reporter.AllText().Append(File.ReadAllText(backup.ManifestPath)), "plan backup output");
     }
+
+    [Fact]
+    public async Task A_definitions_format_jobs_encryption_key_and_max_age_reach_the_backup_it_takes()
+    {
+        var destination = _pg.NewDestination("plan-keys");
+        var key = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)); // 64 hex digits
+        var secrets = SecretCatalog.Empty
+            .With(new GivenSecretSource("pg_password", new SecretValue(TestEnvironment.PgPassword)))
+            .With(new GivenSecretSource("backup_key", new SecretValue(key)));
+        var plain = new BackupDefinition
+        {
+            Name = "keys-db",
+            Type = BackupSourceType.Postgres,
+            Connection = new ConnectionDefinition
+            {
+                Host = TestEnvironment.PgHost, Port = TestEnvironment.PgPort, Database = _pg.Database, Username = TestEnvironment.PgUser,
+                Password = "${secret:pg_password}",
+            },
+            Destination = destination,
+        };
+        var services = new PlanBackups(new PlanBackupSettings { ScratchPrefix = $"ro_bkp_verify_{_pg.RunTag}_" });
+        var reporter = new RecordingReporter();
+        Task<ReleaseBackup> TakeAsync(BackupDefinition definition) =>
+            services.BackupAsync(definition, secrets, BackupReasons.Manual, null, reporter, CancellationToken.None);
+
+        var custom = await TakeAsync(plain);
+        Assert.Equal(("custom", false), (custom.Format, custom.Encrypted));
+        Assert.True(File.Exists(custom.DataPath));
+
+        // format: directory with jobs: 2 is a pg_dump directory of files, test-restored as one.
+        var directory = await TakeAsync(plain with { Format = "directory", Jobs = 2, Verify = true });
+        Assert.Equal(("directory", false, true), (directory.Format, directory.Encrypted, directory.Verified));
+        Assert.True(Directory.Exists(directory.DataPath));
+        // jobs is passed to pg_dump: more than one job needs the directory format, and the custom one is refused for it.
+        var refused = await Assert.ThrowsAsync<ReleaseOpsException>(() => TakeAsync(plain with { Jobs = 4 }));
+        Assert.Equal("BackupJobsInvalid", refused.ErrorId);
+        // encryption_key encrypts the dump; the test-restore opens it with the same key.
+        var encrypted = await TakeAsync(plain with { EncryptionKey = "${secret:backup_key}", Verify = true });
+        Assert.Equal(("custom", true, true), (encrypted.Format, encrypted.Encrypted, encrypted.Verified));
+
+        // retention.max_age: the earlier backups are older than a millisecond; the plain and the directory ones are removed, the one
+        // just taken stays, and so does the newest verified one (retention never leaves a destination without a restorable backup).
+        Assert.Equal(3, Directory.GetFiles(destination, "*.manifest.json").Length);
+        await Task.Delay(10);
+        var newest = await TakeAsync(plain with { Retention = new RetentionDefinition { MaxAge = TimeSpan.FromMilliseconds(1) } });
+        Assert.Equal(new[] { encrypted.ManifestPath, newest.ManifestPath }.Order(), Directory.GetFiles(destination, "*.manifest.json").Order());
+        Assert.False(File.Exists(custom.ManifestPath));
+        CanarySecret.AssertAbsent(key, reporter.AllText().Append(File.ReadAllText(newest.ManifestPath)), "plan backup output");
+    }
 }

@@ -194,6 +194,45 @@ public sealed class ChecklistServiceTests : IClassFixture<ChecklistServiceTests.
     }
 
     [Fact]
+    public async Task Items_bound_to_a_backup_or_a_watch_criterion_take_their_state_from_it()
+    {
+        var path = Path.Combine(_dir, "plan.yml");
+        File.WriteAllText(path, PlanYaml("""
+                - match: security scan
+                  backup: db
+                - match: GDPR
+                  watch: errors
+            """) + "\n" + """
+            backups:
+              - name: db
+                type: postgres
+                connection: { host: 127.0.0.1, database: shop, username: shop }
+                destination: backups
+            watch:
+              probes: [{ name: web, url: "http://127.0.0.1:9/" }]
+              criteria: [{ name: errors, expect: "error_rate < 5%" }]
+            """);
+        var plan = await ReleasePlanLoader.LoadAsync(path);
+        EvidenceResult Backup(EvidenceOutcome outcome) => new(ChecklistBindingKind.Backup, "db", null, outcome, "b1, 1,024 bytes, sha256:ab12");
+        EvidenceResult Watch(EvidenceOutcome outcome) => new(ChecklistBindingKind.Watch, "errors", null, outcome, "breached (error_rate < 5%; observed 0.08) over a 5m watch");
+        async Task<(ChecklistItemState Backup, ChecklistItemState Watch)> StatesAsync(params EvidenceResult[] results)
+        {
+            _evidence.Evidence = new ReleaseEvidence { Application = "shop", Environment = "production", Version = "2.4.0", ReleaseId = "r1", Results = results };
+            var items = (await Service().StatusAsync(plan, null, default)).Items.ToDictionary(i => i.Item.Text);
+            return (items["Security scan passed"].State, items["GDPR verified"].State);
+        }
+
+        Assert.Equal((ChecklistItemState.Passed, ChecklistItemState.Failed), await StatesAsync(Backup(EvidenceOutcome.Passed), Watch(EvidenceOutcome.Failed)));
+        Assert.Equal((ChecklistItemState.Failed, ChecklistItemState.Passed), await StatesAsync(Backup(EvidenceOutcome.Failed), Watch(EvidenceOutcome.Passed)));
+        var report = await Service().StatusAsync(plan, null, default);
+        Assert.Equal("backup 'db': b1, 1,024 bytes, sha256:ab12", report.Items.Single(i => i.Item.Text == "Security scan passed").Evidence);
+        // A binding to a gate of the same name is not evidence for it: the item waits for its own backup.
+        var pending = await StatesAsync(new EvidenceResult(ChecklistBindingKind.Gate, "db", null, EvidenceOutcome.Passed, "passed"));
+        Assert.NotEqual(ChecklistItemState.Passed, pending.Backup);
+        Assert.NotEqual(ChecklistItemState.Passed, pending.Watch);
+    }
+
+    [Fact]
     public void A_step_binding_narrowed_to_a_service_is_judged_by_that_services_step_only()
     {
         var checklist = ChecklistReader.Parse("# R\n\n## Deploy\n1. Deploy the API\n2. Deploy the frontend\n3. Deploy everything\n", "r.md");

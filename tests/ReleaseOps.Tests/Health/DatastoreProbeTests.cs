@@ -257,6 +257,47 @@ public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
     }
 
     [Fact]
+    public async Task A_redis_probes_database_is_the_one_whose_keys_it_counts()
+    {
+        var directory = Directory.CreateTempSubdirectory("ro-redis-db-").FullName;
+        try
+        {
+            var password = CanarySecret.New();
+            await using var redis = await ScratchRedisServer.StartAsync(new ScratchRedisServerOptions { Directory = directory, Password = new SecretValue(password) });
+            await using (var session = await redis.ConnectAsync())
+            {
+                var two = session.Database.Multiplexer.GetDatabase(2);
+                await Task.WhenAll(Enumerable.Range(0, 3).Select(i => two.StringSetAsync("key:" + i, "v")));
+            }
+            Dictionary<string, object?> Connection(object? database)
+            {
+                var connection = new Dictionary<string, object?> { ["host"] = "127.0.0.1", ["port"] = (long)redis.Port, ["password"] = "${secret:redis}" };
+                if (database is not null) connection["database"] = database;
+                return new Dictionary<string, object?> { ["connection"] = connection };
+            }
+            var watch = Watch(TimeSpan.FromSeconds(0.6), new[]
+            {
+                Probe("default", ProbeType.Redis, Connection(null)),
+                Probe("two", ProbeType.Redis, Connection("2")),
+            }, secrets: SecretCatalog.Empty.With(new GivenSecretSource("redis", new SecretValue(password))), stopOnBreach: false);
+            var (samples, _) = await RunAsync(watch);
+            double Keys(string probe)
+            {
+                var sample = samples.First(s => s.Probe == probe);
+                Assert.True(sample.Success, sample.ToString());
+                return sample.Values["keys"];
+            }
+
+            Assert.Equal(0, Keys("default"));
+            Assert.Equal(3, Keys("two"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_test_environments_redis_is_watched_through_a_connection_map()
     {
         var watch = Watch(TimeSpan.FromSeconds(0.8), new[]
@@ -272,6 +313,54 @@ public class DatastoreProbeTests : IClassFixture<PostgresStandbyFixture>
         Assert.All(samples, s => Assert.True(s.Success, s.ToString()));
         Assert.Equal(HealthStatus.Healthy, verdict.Status);
         CanarySecret.AssertAbsent(TestEnvironment.RedisPassword, samples.Select(s => s.ToString()), "redis probe samples");
+    }
+
+    [Fact]
+    public async Task The_connection_map_says_which_server_database_and_user_a_probe_connects_to()
+    {
+        // Each probe changes one key of a connection that works (the first of each kind): the sample's error names what it changed.
+        Dictionary<string, object?> Pg(string key, object? value)
+        {
+            var connection = PostgresStandbyFixture.Connection(TestEnvironment.PgPort);
+            if (key.Length > 0) connection[key] = value;
+            return new Dictionary<string, object?> { ["connection"] = connection };
+        }
+        Dictionary<string, object?> Redis(string key, object? value)
+        {
+            var connection = new Dictionary<string, object?> { ["host"] = TestEnvironment.RedisHost, ["port"] = (long)TestEnvironment.RedisPort, ["password"] = "${secret:redis}" };
+            if (key.Length > 0) connection[key] = value;
+            return new Dictionary<string, object?> { ["connection"] = connection };
+        }
+        var closedPort = (long)PostgresStandbyFixture.FreePort();
+        var watch = Watch(TimeSpan.FromSeconds(1.5), new[]
+        {
+            Probe("pg", ProbeType.Postgres, Pg("", null)),
+            Probe("pg-host", ProbeType.Postgres, Pg("host", "ro-no-such-host.invalid")),
+            Probe("pg-port", ProbeType.Postgres, Pg("port", closedPort)),
+            Probe("pg-database", ProbeType.Postgres, Pg("database", "ro_no_such_database")),
+            Probe("pg-username", ProbeType.Postgres, Pg("username", "ro_no_such_user")),
+            Probe("redis", ProbeType.Redis, Redis("", null)),
+            Probe("redis-host", ProbeType.Redis, Redis("host", "ro-no-such-host.invalid")),
+            Probe("redis-port", ProbeType.Redis, Redis("port", closedPort)),
+            Probe("redis-username", ProbeType.Redis, Redis("username", "ro_no_such_user")),
+        }, secrets: Secrets(TestEnvironment.PgPassword), stopOnBreach: false);
+        var (samples, _) = await RunAsync(watch);
+        string FirstError(string probe)
+        {
+            var sample = samples.First(s => s.Probe == probe);
+            Assert.False(sample.Success, $"{probe}: {sample}");
+            return sample.Error!;
+        }
+
+        Assert.All(samples.Where(s => s.Probe is "pg" or "redis"), s => Assert.True(s.Success, s.ToString()));
+        Assert.Contains("ro-no-such-host.invalid", FirstError("pg-host"));
+        Assert.Contains($":{closedPort}", FirstError("pg-port"));
+        Assert.Contains("database \"ro_no_such_database\" does not exist", FirstError("pg-database"));
+        Assert.Contains("ro_no_such_user", FirstError("pg-username"));
+        Assert.Contains("ro-no-such-host.invalid", FirstError("redis-host"));
+        Assert.Contains($":{closedPort}", FirstError("redis-port"));
+        Assert.Contains("WRONGPASS", FirstError("redis-username"));
+        CanarySecret.AssertAbsent(TestEnvironment.RedisPassword, samples.Select(s => s.ToString()), "datastore probe samples");
     }
 
     [Fact]

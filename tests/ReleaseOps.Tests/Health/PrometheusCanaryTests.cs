@@ -29,6 +29,25 @@ public class PrometheusCanaryTests
     }
 
     [Fact]
+    public void A_metrics_tolerance_is_how_much_worse_than_stable_the_canary_may_be()
+    {
+        // A canary 20% slower than stable, clearly significant: beyond the default 10%, within a metric's tolerance of 30%.
+        IReadOnlyList<double> Series(int seed, double centre) => Enumerable.Range(0, 40).Select(i => centre + (new Random(seed + i).NextDouble() - 0.5) * 2).ToArray();
+        var stable = new Dictionary<string, IReadOnlyList<double>> { ["latency"] = Series(1, 100) };
+        var canary = new Dictionary<string, IReadOnlyList<double>> { ["latency"] = Series(101, 120) };
+        MetricClassification Judge(double? tolerance)
+        {
+            var metric = new CanaryMetricDefinition { Name = "latency", Query = "x", Tolerance = tolerance };
+            var options = new CanaryJudgeOptions { Metrics = new Dictionary<string, CanaryMetricOptions> { ["latency"] = PrometheusCanary.Options(metric, new CanaryMetricOptions()) } };
+            return CanaryJudge.Judge(stable, canary, options).Metrics.Single().Classification;
+        }
+
+        Assert.Equal(MetricClassification.High, Judge(null));
+        Assert.Equal(MetricClassification.Pass, Judge(0.3));
+        Assert.Equal(MetricClassification.High, Judge(0.15));
+    }
+
+    [Fact]
     public async Task A_canary_whose_error_ratio_is_worse_than_stables_fails_its_step_and_a_like_one_passes()
     {
         TestEnvironment.Require(TestService.Nginx);

@@ -71,6 +71,41 @@ public class WatchProbeTests : TemporaryDirectory
     }
 
     [Fact]
+    public async Task A_prometheus_probe_behind_tls_uses_its_basic_credentials_and_its_ca_file_or_insecure()
+    {
+        var proxy = TestEnvironment.MonitoringProxy.ToString().TrimEnd('/');
+        var secrets = SecretCatalog.Empty
+            .With(new GivenSecretSource("prom_password", new SecretValue(TestEnvironment.PrometheusPassword)))
+            .With(new GivenSecretSource("prom_token", new SecretValue(TestEnvironment.PrometheusToken)));
+        Dictionary<string, object?> Settings(string path, params (string Key, object? Value)[] more)
+        {
+            var settings = new Dictionary<string, object?> { ["url"] = proxy + path, ["query"] = "vector(1)" };
+            foreach (var (key, value) in more) settings[key] = value;
+            return settings;
+        }
+        var ca = ("ca_file", (object?)TestEnvironment.NginxCertificate);
+        var token = ("bearer_token", (object?)"${secret:prom_token}");
+        var watch = Watch(TimeSpan.FromSeconds(1.2), new[]
+        {
+            Probe("basic", ProbeType.Prometheus, Settings("/basic", ca, ("username", TestEnvironment.PrometheusUser), ("password", "${secret:prom_password}"))),
+            Probe("anonymous", ProbeType.Prometheus, Settings("/basic", ca)),
+            Probe("untrusted", ProbeType.Prometheus, Settings("/bearer", token)),
+            Probe("insecure", ProbeType.Prometheus, Settings("/bearer", token, ("insecure", true))),
+        }, secrets: secrets, stopOnBreach: false);
+        var (samples, verdict) = await RunAsync(watch);
+        HealthSample First(string probe) => samples.First(s => s.Probe == probe);
+
+        Assert.True(First("basic").Success, First("basic").ToString());
+        Assert.Equal(1, First("basic").Values["value"]);
+        Assert.False(First("anonymous").Success);
+        Assert.Contains("HTTP 401", First("anonymous").Error);
+        Assert.False(First("untrusted").Success);
+        Assert.Contains("certificate", First("untrusted").Error, StringComparison.OrdinalIgnoreCase);
+        Assert.True(First("insecure").Success, First("insecure").ToString());
+        CanarySecret.AssertAbsent(TestEnvironment.PrometheusPassword, samples.Select(s => s.ToString()).Append(HealthReport.ToJson(verdict)), "prometheus probe samples");
+    }
+
+    [Fact]
     public async Task Failed_logins_in_a_containers_logs_are_counted_each_interval_and_breach_a_rate_criterion()
     {
         TestEnvironment.Require(TestService.Docker);

@@ -51,4 +51,36 @@ public class PlanKeyEffectTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_file_secret_is_read_from_its_file_at_use_and_a_docker_secret_from_run_secrets()
+    {
+        var dir = Directory.CreateTempSubdirectory("ro-secret-file-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "plan.yml");
+            var docker = "ro-keys-" + Guid.NewGuid().ToString("N")[..8];
+            File.WriteAllText(file, Plan + $"secrets:\n  token: {{ file: secrets/token }}\n  swarm: {{ docker: {docker} }}\n");
+            var plan = ReleasePlanLoader.LoadAsync(file).GetAwaiter().GetResult();
+            // Read at use, from the path relative to the plan, one trailing newline dropped; a change is seen at the next use.
+            Directory.CreateDirectory(Path.Combine(dir, "secrets"));
+            File.WriteAllText(Path.Combine(dir, "secrets", "token"), "first-value\n");
+            Assert.Equal("Bearer first-value", plan.Secrets.Expand("Bearer ${secret:token}")!.Reveal());
+            File.WriteAllText(Path.Combine(dir, "secrets", "token"), "second-value\n");
+            Assert.Equal("Bearer second-value", plan.Secrets.Expand("Bearer ${secret:token}")!.Reveal());
+            File.Delete(Path.Combine(dir, "secrets", "token"));
+            var gone = Assert.Throws<ReleaseOpsException>(() => plan.Secrets.Expand("${secret:token}"));
+            Assert.Equal("SecretNotFound", gone.ErrorId);
+            Assert.Contains(Path.Combine(dir, "secrets", "token"), gone.Message);
+
+            // A Docker secret is the file Docker mounts for it in the container running ReleaseOps.
+            var mounted = Assert.Throws<ReleaseOpsException>(() => plan.Secrets.Expand("${secret:swarm}"));
+            Assert.Equal("SecretNotFound", mounted.ErrorId);
+            Assert.Contains($"/run/secrets/{docker}", mounted.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
