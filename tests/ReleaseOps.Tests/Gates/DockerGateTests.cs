@@ -26,6 +26,16 @@ public class DockerGateTests : IClassFixture<GateDockerFixture>
     }
 
     [Fact]
+    public async Task Min_count_fails_when_fewer_containers_match_than_it_asks_for()
+    {
+        var enough = await Gate(("type", "docker-container"), ("container", GateDockerFixture.Prefix + "*"), ("min_count", 2));
+        Assert.True(enough.Status == GateStatus.Passed, Explain(enough));
+        var tooMany = await Gate(("type", "docker-container"), ("container", GateDockerFixture.Prefix + "*"), ("min_count", 99));
+        Assert.Equal(GateStatus.Failed, tooMany.Status);
+        Assert.Contains($"match {GateDockerFixture.Prefix}*, expected at least 99", tooMany.Message);
+    }
+
+    [Fact]
     public async Task Hardening_fails_the_root_container_and_passes_the_hardened_user_container()
     {
         var root = await Gate(("type", "docker-hardening"), ("container", _docker.RootContainer));
