@@ -256,7 +256,6 @@ public static class KeyEffects
         ["gates[type=compose].file"] = new[] { "HostAndPolicyGateTests.Compose_files_are_checked_for_parsing_declarations_limits_and_healthchecks", "HostAndPolicyGateTests.Flag_secrets_and_exit_code_change_what_passes" },
         ["gates[type=compose].require_limits"] = new[] { "HostAndPolicyGateTests.Compose_files_are_checked_for_parsing_declarations_limits_and_healthchecks" },
         ["gates[type=compose].require_healthcheck"] = new[] { "HostAndPolicyGateTests.Compose_files_are_checked_for_parsing_declarations_limits_and_healthchecks" },
-        ["gates[type=redis].connection.database"] = new[] { "RedisGateTests.A_wrong_password_is_an_error_without_the_password", "BackupBeforeDeployTests.Before_deploy_false_leaves_a_backup_out_of_the_deployment" },
         ["gates[type=command].run"] = new[] { "HostAndPolicyGateTests.Flag_secrets_and_exit_code_change_what_passes", "GateRunnerTests.A_canary_secret_never_reaches_results_evidence_verbose_text_or_any_report" },
         ["gates[type=command].output_contains"] = new[] { "HostAndPolicyGateTests.Command_exit_code_output_timeout_and_secret_environment" },
         ["gates[type=command].working_directory"] = new[] { "WatchProbePlanTests.Every_probe_type_binds_its_own_settings" },
