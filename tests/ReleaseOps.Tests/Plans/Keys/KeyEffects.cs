@@ -412,7 +412,8 @@ public static class KeyEffects
         // min_count was set only to a count that passes.
         ["gates[type=docker-container].min_count"] = new[] { "DockerGateTests.Min_count_fails_when_fewer_containers_match_than_it_asks_for" },
         ["gates[type=docker-service]"] = new[] { "DockerGateTests.Min_replicas_and_database_ports_change_what_passes", "DockerGateTests.Service_swarm_network_and_image_size" },
-        ["gates[type=docker-service].service"] = new[] { "DockerGateTests.Min_replicas_and_database_ports_change_what_passes", "DockerGateTests.Service_swarm_network_and_image_size" },
+        // no test named a service or an image that is not there.
+        ["gates[type=docker-service].service"] = new[] { "DockerGateTests.Min_replicas_and_database_ports_change_what_passes", "DockerGateTests.Service_swarm_network_and_image_size", "DockerGateTests.The_service_and_the_image_named_are_the_ones_judged" },
         ["gates[type=docker-secrets]"] = new[] { "DockerEvidenceGateTests.Secrets_are_selected_by_label_and_counted", "DockerEvidenceGateTests.Secrets_older_than_max_age_are_due_for_rotation" },
         ["gates[type=docker-secrets].names"] = new[] { "DockerGateTests.Secrets_by_prefix_and_count_and_by_name" },
         // the max_age test's prefix is incidental.
@@ -428,7 +429,8 @@ public static class KeyEffects
         ["gates[type=docker-hardening].container"] = new[] { "DockerGateTests.Hardening_fails_the_root_container_and_passes_the_hardened_user_container" },
         // the missing-socket test is a docker-swarm gate.
         ["gates[type=docker-image]"] = new[] { "DockerGateTests.Service_swarm_network_and_image_size" },
-        ["gates[type=docker-image].image"] = new[] { "DockerGateTests.Service_swarm_network_and_image_size" },
+        // no test named a service or an image that is not there.
+        ["gates[type=docker-image].image"] = new[] { "DockerGateTests.Service_swarm_network_and_image_size", "DockerGateTests.The_service_and_the_image_named_are_the_ones_judged" },
         ["gates[type=docker-image].max_size"] = new[] { "DockerGateTests.Service_swarm_network_and_image_size" },
         // the missing-socket test is a docker-swarm gate.
         ["gates[type=docker-network]"] = new[] { "DockerGateTests.Service_swarm_network_and_image_size" },
