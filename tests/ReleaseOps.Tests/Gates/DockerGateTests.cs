@@ -26,6 +26,32 @@ public class DockerGateTests : IClassFixture<GateDockerFixture>
     }
 
     [Fact]
+    public async Task Min_count_fails_when_fewer_containers_match_than_it_asks_for()
+    {
+        var enough = await Gate(("type", "docker-container"), ("container", GateDockerFixture.Prefix + "*"), ("min_count", 2));
+        Assert.True(enough.Status == GateStatus.Passed, Explain(enough));
+        var tooMany = await Gate(("type", "docker-container"), ("container", GateDockerFixture.Prefix + "*"), ("min_count", 99));
+        Assert.Equal(GateStatus.Failed, tooMany.Status);
+        Assert.Contains($"match {GateDockerFixture.Prefix}*, expected at least 99", tooMany.Message);
+    }
+
+    [Fact]
+    public async Task The_service_and_the_image_named_are_the_ones_judged()
+    {
+        var present = await Gate(("type", "docker-service"), ("service", _docker.Service));
+        Assert.True(present.Status == GateStatus.Passed, Explain(present));
+        var absent = await Gate(("type", "docker-service"), ("service", "ro-gate-no-such-service"));
+        Assert.NotEqual(GateStatus.Passed, absent.Status);
+        Assert.Contains("ro-gate-no-such-service", Explain(absent));
+
+        var image = await Gate(("type", "docker-image"), ("image", "releaseops-test/web:v1"), ("max_size", "300MB"));
+        Assert.True(image.Status == GateStatus.Passed, Explain(image));
+        var noImage = await Gate(("type", "docker-image"), ("image", "releaseops-test/never-built:v9"), ("max_size", "300MB"));
+        Assert.NotEqual(GateStatus.Passed, noImage.Status);
+        Assert.Contains("never-built", Explain(noImage));
+    }
+
+    [Fact]
     public async Task Hardening_fails_the_root_container_and_passes_the_hardened_user_container()
     {
         var root = await Gate(("type", "docker-hardening"), ("container", _docker.RootContainer));

@@ -142,7 +142,7 @@ public static class GateTypeCatalog
         new GateType("redis", "database", "Redis: connect with AUTH, requirepass set, persistence on, maxmemory-policy, last save.",
             new[]
             {
-                Prop("connection", Connection(), "The server (or give configuration:)."),
+                Prop("connection", RedisGateConnection(), "The server (or give configuration:)."),
                 Prop("configuration", String(),
                     "A StackExchange.Redis connection string instead of connection: host:port[,host:port],password=${secret:NAME},ssl=true; serviceName=NAME with Sentinel endpoints."),
                 Prop("require_password", Boolean()),

@@ -112,4 +112,14 @@ public static class Shapes
         Prop("username", String()),
         Prop("password", String(), "A secret reference: ${secret:NAME}. Never write the password itself."),
         Prop("ssl_mode", Enum("disable", "allow", "prefer", "require", "verify-ca", "verify-full")));
+
+    /// <summary>
+    /// How the redis gate reaches its server: <see cref="Connection"/> without <c>database</c>. Everything the gate checks
+    /// (requirepass, persistence, maxmemory-policy, the last save) is the server's, the same in every database.
+    /// </summary>
+    public static ObjectShape RedisGateConnection() => new(Connection().Properties
+        .Select(p => p.Name == "database"
+            ? Refused("database", String(), "the redis gate checks server-wide settings (requirepass, persistence, maxmemory-policy, last save), which no database number changes; leave database out")
+            : p)
+        .ToArray());
 }

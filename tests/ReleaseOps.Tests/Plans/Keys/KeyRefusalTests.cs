@@ -29,6 +29,7 @@ public class KeyRefusalTests
             var yaml = key.Path switch
             {
                 "services[].health[].container" => "services:\n  - name: web\n    image: shop/web\n    health:\n      - { name: h, url: /health, container: web }\n",
+                "gates[type=redis].connection.database" => "gates:\n  - name: cache\n    type: redis\n    require_password: true\n    connection: { host: cache01, database: 3 }\n",
                 _ => throw new Xunit.Sdk.XunitException($"{key.Path} is refused by the schema: add a plan that writes it to this test"),
             };
             var error = Single(Validate(Header + yaml), "KeyRefused");

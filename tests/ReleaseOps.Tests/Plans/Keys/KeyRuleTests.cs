@@ -44,11 +44,4 @@ public class KeyRuleTests
         var refused = KeyEffects.Registry.Keys.Where(k => keys[k].Property?.Refused is not null).ToArray();
         Assert.True(refused.Length == 0, "keys both refused and registered with an effect:\n  " + string.Join("\n  ", refused));
     }
-
-    [Fact]
-    public void The_matched_entries_are_counted()
-    {
-        // Entries found by matching rather than read one by one: this number may only go down (move entries to Reviewed).
-        Assert.InRange(KeyEffects.Matched.Count, 0, 220);
-    }
 }
