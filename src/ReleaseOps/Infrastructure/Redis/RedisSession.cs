@@ -58,6 +58,10 @@ public sealed class RedisSession : IAsyncDisposable
                 fix: "Give a host name or address and a port between 1 and 65535.");
         }
         var redactor = SecretRedactor.For(options.Password);
+        if (await RefusedCredentialsAsync(options, cancellation).ConfigureAwait(false) is { } refusal)
+        {
+            throw RedisErrors.AuthenticationFailed(options, redactor.Redact(refusal));
+        }
         var connecting = ConnectionMultiplexer.ConnectAsync(Configuration(options));
         ConnectionMultiplexer multiplexer;
         try
@@ -181,6 +185,58 @@ public sealed class RedisSession : IAsyncDisposable
         span == Timeout.InfiniteTimeSpan ? int.MaxValue : (int)Math.Clamp(span.TotalMilliseconds, 1, int.MaxValue);
 
     /// <summary>What the library threw, as the engine's typed errors; the library's own text is redacted first.</summary>
+    /// <summary>
+    /// Asks a plain server once, on a connection of its own, whether it takes the credentials: its error when it refuses
+    /// them, else null (accepted, or no answer to go by: the library's connect then says what is wrong). The library
+    /// reports a refused password as a failed handshake it retries until its connect timeout, so under load a wrong
+    /// password could end as a timeout; one AUTH round trip (about a millisecond) makes it the error it is. Not for
+    /// TLS or Sentinel endpoints, which the library's connect alone handles.
+    /// </summary>
+    private static async Task<string?> RefusedCredentialsAsync(RedisConnectionOptions options, CancellationToken cancellation)
+    {
+        if (options.Password is null || options.UseTls || options.ServiceName is not null)
+        {
+            return null;
+        }
+        var arguments = new List<string> { "AUTH" };
+        if (options.User is { Length: > 0 } user) arguments.Add(user);
+        arguments.Add(options.Password.Reveal());
+        var command = new System.Text.StringBuilder().Append('*').Append(arguments.Count).Append("\r\n");
+        foreach (var argument in arguments)
+        {
+            command.Append('$').Append(System.Text.Encoding.UTF8.GetByteCount(argument)).Append("\r\n").Append(argument).Append("\r\n");
+        }
+        var request = System.Text.Encoding.UTF8.GetBytes(command.ToString());
+        command.Clear();
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        limit.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.Port, limit.Token).ConfigureAwait(false);
+            await socket.SendAsync(request, SocketFlags.None, limit.Token).ConfigureAwait(false);
+            var reply = new byte[512];
+            var length = 0;
+            while (length < reply.Length && (length == 0 || reply[length - 1] != (byte)'\n'))
+            {
+                var n = await socket.ReceiveAsync(reply.AsMemory(length), SocketFlags.None, limit.Token).ConfigureAwait(false);
+                if (n == 0) return null;
+                length += n;
+            }
+            var line = System.Text.Encoding.UTF8.GetString(reply, 0, length).TrimEnd('\r', '\n');
+            return line.StartsWith("-WRONGPASS", StringComparison.Ordinal) || line.StartsWith("-ERR invalid password", StringComparison.Ordinal)
+                ? line[1..] : null;
+        }
+        catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException && !cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            Array.Clear(request);
+        }
+    }
+
     /// <summary>What a plain TCP connection to the (first) endpoint meets: <see cref="SocketError.Success"/> when it is accepted.</summary>
     private static async Task<SocketError> TryConnectAsync(RedisConnectionOptions options, CancellationToken cancellation)
     {
