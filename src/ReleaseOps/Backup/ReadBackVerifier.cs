@@ -31,10 +31,11 @@ internal sealed class ReadBackVerifier : IAsyncDisposable
             Access = FileAccess.Read,
             Share = FileShare.ReadWrite,
             BufferSize = 0,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            Options = FileOptions.SequentialScan,
         });
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        _loop = Task.Run(() => ReadAsync(_stop.Token));
+        // A thread of its own with blocking reads, like the writer's: no thread-pool worker woken per step.
+        _loop = Task.Factory.StartNew(() => Read(_stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Bytes the writer handed over (they are in the OS: the writer's stream is unbuffered).</summary>
@@ -77,7 +78,7 @@ internal sealed class ReadBackVerifier : IAsyncDisposable
         }
     }
 
-    private async Task<long> ReadAsync(CancellationToken cancellation)
+    private long Read(CancellationToken cancellation)
     {
         var buffer = new byte[1 << 20];
         long position = 0;
@@ -88,8 +89,8 @@ internal sealed class ReadBackVerifier : IAsyncDisposable
             var available = Interlocked.Read(ref _available);
             while (position < available)
             {
-                var n = await _reader.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, available - position)), cancellation)
-                    .ConfigureAwait(false);
+                cancellation.ThrowIfCancellationRequested();
+                var n = _reader.Read(buffer, 0, (int)Math.Min(buffer.Length, available - position));
                 if (n == 0)
                 {
                     return position; // shorter than written: CompleteAsync reports it
@@ -101,7 +102,7 @@ internal sealed class ReadBackVerifier : IAsyncDisposable
             {
                 return position;
             }
-            await _signal.WaitAsync(cancellation).ConfigureAwait(false);
+            _signal.Wait(cancellation);
         }
     }
 
