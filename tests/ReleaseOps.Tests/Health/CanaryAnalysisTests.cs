@@ -21,10 +21,13 @@ public class CanaryAnalysisTests
     [Fact]
     public async Task A_slower_canary_fails_and_a_like_one_passes()
     {
-        await using var stable = new ControllableEndpoint(24020) { BaseDelay = TimeSpan.FromMilliseconds(10) };
-        await using var slow = new ControllableEndpoint(24021) { BaseDelay = TimeSpan.FromMilliseconds(10), SlowDelay = TimeSpan.FromMilliseconds(80) };
+        // 40 ms answers: a loaded CI machine adds a few milliseconds of scheduling to some samples, noise within the 20%
+        // tolerance at 40 ms that made a like canary "significantly slower" at 10 ms (19.5 vs 13.2 ms). The slow one
+        // (110 ms) still answers within the analysis's sampling interval, so both sides get their points.
+        await using var stable = new ControllableEndpoint(24020) { BaseDelay = TimeSpan.FromMilliseconds(40) };
+        await using var slow = new ControllableEndpoint(24021) { BaseDelay = TimeSpan.FromMilliseconds(40), SlowDelay = TimeSpan.FromMilliseconds(70) };
         slow.Mode = EndpointMode.Slow;
-        await using var like = new ControllableEndpoint(24022) { BaseDelay = TimeSpan.FromMilliseconds(10) };
+        await using var like = new ControllableEndpoint(24022) { BaseDelay = TimeSpan.FromMilliseconds(40) };
         var analysis = new StatisticalCanaryAnalysis(pointsPerStep: 16);
 
         var bad = await analysis.AnalyseAsync(Context(stable, slow), SilentReporter.Instance, CancellationToken.None);
